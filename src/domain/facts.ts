@@ -1,0 +1,84 @@
+/**
+ * Facts are the small normalised documents the collector builds from AWS answers.
+ * Rules read facts, never SDK responses (DESIGN.md "Facts are documents").
+ */
+
+/** Why an aspect of a resource could not be read. Any rule that requires it gets outcome `error`. */
+export interface FactError {
+  /** AWS error code (e.g. AccessDenied, SlowDown) or a local code such as Timeout. */
+  code: string;
+  message: string;
+  /** The API operation that failed, e.g. "GetBucketEncryption". */
+  operation: string;
+}
+
+export type SseAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+
+export interface BucketEncryption {
+  /** null: the bucket has no default encryption configuration (legacy bucket). */
+  algorithm: SseAlgorithm | null;
+  /** KMSMasterKeyID exactly as configured (id, key ARN, alias name or alias ARN); absent means aws/s3. */
+  kmsKeyId?: string;
+  bucketKeyEnabled: boolean;
+}
+
+export interface BucketFacts {
+  arn: string;
+  name: string;
+  account: string;
+  region: string;
+  tags: Record<string, string>;
+  /** undefined when not fetched (no enabled rule needs it) or not readable (see errors). */
+  encryption?: BucketEncryption;
+  /** aspect (e.g. "bucket.encryption", "bucket.tags", "key") → why it is unknown. */
+  errors: Record<string, FactError>;
+}
+
+export interface KeyFacts {
+  /** false when DescribeKey answered NotFoundException: the configured key does not exist. */
+  exists: boolean;
+  /** The spelling the bucket (or object) used; kept for messages and evidence. */
+  ref: string;
+  /** Key ARN once resolved; for a missing key, the best ARN-like spelling we could build. */
+  arn: string;
+  id: string;
+  account: string;
+  region: string;
+  /** Every alias name (alias/...) and alias ARN of the key, so rules can match any spelling. */
+  aliases: string[];
+  manager: 'AWS' | 'CUSTOMER' | null;
+  /** Enabled | Disabled | PendingDeletion | PendingImport | Unavailable | ... ; null when missing. */
+  state: string | null;
+  /** Only fetched for customer managed keys when a rule requires `key.rotation`. */
+  rotationEnabled?: boolean;
+  /** Every spelling that names this key: id, ARN, alias names, alias ARNs. */
+  spellings: string[];
+}
+
+export interface ObjectFacts {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  isLatest?: boolean;
+  size: number;
+  lastModified: string;
+  etag?: string;
+  sse: SseAlgorithm | null;
+  kmsKeyId?: string;
+  bucketKeyEnabled: boolean;
+  errors: Record<string, FactError>;
+}
+
+/**
+ * The document a rule is evaluated against. `key` is the resolved KMS key of the resource
+ * (null when the resource is not KMS encrypted, undefined when not requested).
+ */
+export interface FactContext {
+  bucket: BucketFacts;
+  object?: ObjectFacts;
+  key?: KeyFacts | null;
+  /** Key of the bucket default, for object rules comparing the two. */
+  bucketKey?: KeyFacts | null;
+  /** aspect → error, merged from bucket, object and key resolution. */
+  errors: Record<string, FactError>;
+}

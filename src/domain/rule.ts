@@ -1,0 +1,69 @@
+import type { Severity } from './finding.js';
+
+export type ResourceType = 'bucket' | 'object';
+
+/** Fact aspects a rule can require. The collector fetches only the union of what enabled rules require. */
+export type FactAspect =
+  | 'bucket.encryption'
+  | 'bucket.tags'
+  | 'key'
+  | 'key.rotation'
+  | 'object'
+  | 'object.bucketKey';
+
+/** A value in a condition: a literal, or a string "{{name}}" resolved against params or facts. */
+export type Value = string | number | boolean | null | Value[];
+
+/**
+ * The closed condition language (DESIGN.md "Rules"). Exactly one operator per leaf.
+ * Leaves: { path, eq|ne|in|not-in|exists|matches|regex|gt|lt|contains: value }.
+ */
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | LeafCondition;
+
+export interface LeafCondition {
+  path: string;
+  eq?: Value;
+  ne?: Value;
+  in?: Value;
+  'not-in'?: Value;
+  exists?: boolean;
+  matches?: Value;
+  regex?: Value;
+  gt?: Value;
+  lt?: Value;
+  contains?: Value;
+}
+
+export interface Rule {
+  id: string;
+  resource: ResourceType;
+  severity: Severity;
+  title: string;
+  description: string;
+  /** How to fix by hand; shown in reports. */
+  fix?: string;
+  requires: FactAspect[];
+  when?: Condition;
+  assert: Condition;
+  /** Message template; {{path}} placeholders are filled from facts and params. */
+  message: string;
+  /** Message when the rule passes (optional). */
+  passMessage?: string;
+  /** Params the rule expects (name → description); checked against the policy's params. */
+  params?: Record<string, { description: string; required?: boolean; type?: 'string' | 'array' | 'number' | 'boolean' }>;
+  remediation?: string;
+  /** Where the rule was loaded from, for messages. */
+  source?: string;
+}
+
+/** One fixture in <id>.test.yaml: facts in, expected outcome out. */
+export interface RuleFixture {
+  name: string;
+  params?: Record<string, unknown>;
+  facts: { bucket?: Partial<import('./facts.js').BucketFacts>; object?: unknown; key?: unknown; bucketKey?: unknown; errors?: Record<string, unknown> };
+  expect: import('./finding.js').Status;
+}

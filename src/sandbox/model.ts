@@ -1,0 +1,127 @@
+/**
+ * The sandbox's in-memory model of AWS state (the "estate"): accounts → KMS keys, aliases,
+ * buckets, objects. This is the only simulation of AWS in the project (DESIGN.md).
+ * Handlers (s3.ts, kms.ts, sts.ts) read and mutate it; estate.ts builds it from YAML.
+ */
+
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable' | 'Creating';
+
+export interface SandboxKey {
+  id: string; // UUID
+  account: string;
+  region: string;
+  arn: string; // arn:aws:kms:<region>:<account>:key/<id>
+  manager: 'AWS' | 'CUSTOMER';
+  state: KeyState;
+  rotation: boolean;
+  spec: string; // SYMMETRIC_DEFAULT
+  usage: string; // ENCRYPT_DECRYPT
+  description: string;
+  creationDate: Date;
+  deletionDate?: Date;
+}
+
+export interface SandboxAlias {
+  name: string; // alias/...
+  account: string;
+  region: string;
+  targetKeyId: string;
+}
+
+export interface SandboxEncryption {
+  algorithm: 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+  kmsKeyId?: string;
+  bucketKeyEnabled: boolean;
+}
+
+export interface SandboxObject {
+  key: string;
+  versionId: string; // "null" when versioning never enabled
+  size: number;
+  etag: string; // with quotes, as S3 returns it
+  lastModified: Date;
+  sse: 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+  kmsKeyArn?: string;
+  bucketKeyEnabled: boolean;
+  body?: Buffer; // absent for generated objects (body is `size` bytes of 'x')
+}
+
+/** Generated objects are virtual: computed from their index so a million cost no memory. */
+export interface ObjectGenerator {
+  count: number;
+  prefix: string;
+  size: number;
+  /** algorithm → weight; kms entries may name a key spelling. */
+  mix: { sse: 'AES256' | 'aws:kms' | 'aws:kms:dsse'; kmsKeyId?: string; bucketKeyEnabled?: boolean; weight: number }[];
+  seed: number;
+  lastModified: Date;
+}
+
+/** An injected fault for one bucket (and optionally one operation, and optionally one object key glob). */
+export interface BucketFault {
+  operation: string | '*'; // S3 operation name, e.g. GetBucketEncryption, HeadObject
+  error: 'AccessDenied' | 'SlowDown' | 'InternalError' | 'Reset' | string;
+  /** For object operations: key glob it applies to. */
+  keys?: string;
+  /** Fail only the first N matching requests, then succeed (for retry tests). Absent: always. */
+  times?: number;
+}
+
+export interface SandboxBucket {
+  name: string;
+  account: string;
+  region: string;
+  /** What GetBucketLocation answers: null for us-east-1, "EU" for buckets created with that legacy constraint. */
+  locationConstraint: string | null;
+  creationDate: Date;
+  /** null: no default encryption configuration (legacy bucket). */
+  encryption: SandboxEncryption | null;
+  tags: Record<string, string> | null; // null: NoSuchTagSet
+  policy: string | null; // JSON text; null: NoSuchBucketPolicy
+  objects: Map<string, SandboxObject>; // explicit objects by key
+  generator?: ObjectGenerator;
+  faults: BucketFault[];
+}
+
+export interface SandboxRole {
+  name: string;
+  arn: string; // arn:aws:iam::<account>:role/<name>
+}
+
+export interface SandboxAccount {
+  id: string; // 12 digits
+  name: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  roles: SandboxRole[];
+  keys: Map<string, SandboxKey>; // by key id
+  aliases: Map<string, SandboxAlias>; // by `${region}/${aliasName}`
+}
+
+/** Temporary credentials handed out by AssumeRole. */
+export interface SandboxSession {
+  accessKeyId: string; // ASIA...
+  secretAccessKey: string;
+  sessionToken: string;
+  account: string;
+  roleArn: string;
+  sessionName: string;
+  expiration: Date;
+}
+
+export interface GlobalFaults {
+  latencyMs: number;
+  jitterMs: number;
+  throttleRate: number; // 0..1 → S3 503 SlowDown / KMS ThrottlingException / STS Throttling
+  errorRate: number; // 0..1 → 500 InternalError
+  resetRate: number; // 0..1 → connection destroyed without a response
+  seed: number;
+}
+
+export interface Estate {
+  accounts: Map<string, SandboxAccount>; // by account id
+  /** Bucket names are global in S3. */
+  buckets: Map<string, SandboxBucket>;
+  sessions: Map<string, SandboxSession>; // by access key id
+  faults: GlobalFaults;
+}
