@@ -53,11 +53,21 @@ export interface Rule {
   message: string;
   /** Message when the rule passes (optional). */
   passMessage?: string;
-  /** Params the rule expects (name → description); checked against the policy's params. */
-  params?: Record<string, { description: string; required?: boolean; type?: 'string' | 'array' | 'number' | 'boolean' }>;
+  /** Message when `when` is false and the rule is skipped (optional). */
+  skipMessage?: string;
+  /** Params the rule expects (name → declaration); checked against the policy's params at load time. */
+  params?: Record<string, RuleParam>;
   remediation?: string;
   /** Where the rule was loaded from, for messages. */
   source?: string;
+}
+
+/** A declared rule param. `format` checks each value (or each element of an array) at load time. */
+export interface RuleParam {
+  description: string;
+  required?: boolean;
+  type?: 'string' | 'array' | 'number' | 'boolean';
+  format?: 'kms-key' | 'region' | 'glob' | 'regex' | 'account';
 }
 
 /** One fixture in <id>.test.yaml: facts in, expected outcome out. */
@@ -66,4 +76,6 @@ export interface RuleFixture {
   params?: Record<string, unknown>;
   facts: { bucket?: Partial<import('./facts.js').BucketFacts>; object?: unknown; key?: unknown; bucketKey?: unknown; errors?: Record<string, unknown> };
   expect: import('./finding.js').Status;
+  /** Optional: the outcome message must contain this text. */
+  messageIncludes?: string;
 }

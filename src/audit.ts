@@ -1,0 +1,124 @@
+/**
+ * The scan, end to end: load + validate config (no AWS call) → open account sessions → collect
+ * facts → evaluate → the report object. Writes nothing and never exits: the CLI decides what to
+ * print and write, and the exit code comes from the report's gate.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { AwsOptions } from './aws/options.js';
+import { DEFAULT_MAX_SOCKETS } from './aws/options.js';
+import { openSessions } from './aws/session.js';
+import { collectBuckets, type CollectProgress } from './collect/collector.js';
+import { loadPolicyFile } from './config/policies.js';
+import { loadRules, type RuleSet } from './config/rules.js';
+import type { PolicyFile } from './domain/policy.js';
+import type { AuditReport } from './domain/report.js';
+import type { Finding } from './domain/finding.js';
+import { requiredAspects } from './engine/aspects.js';
+import { evaluateResource } from './engine/evaluate.js';
+import { bucketInScope } from './engine/scope.js';
+import { packageRoot, builtinRulesDir } from './paths.js';
+import type { GateOptions } from './report/gate.js';
+import { buildReport } from './report/json.js';
+
+export interface AuditConfig {
+  policyFile: PolicyFile;
+  rules: RuleSet;
+  /** Every rules folder loaded, built-in first. */
+  rulesDirs: string[];
+}
+
+/**
+ * Loads the built-in rules, the extra rules folders and the policy file, validating all of it.
+ * Throws ConfigError listing every problem. Makes no AWS call, so a broken file never costs a scan.
+ */
+export function loadAuditConfig(policyPath: string, extraRulesDirs: readonly string[] = []): AuditConfig {
+  const rulesDirs = [builtinRulesDir(), ...extraRulesDirs.map((d) => resolve(d))];
+  const rules = loadRules(rulesDirs);
+  const policyFile = loadPolicyFile(policyPath, rules);
+  return { policyFile, rules, rulesDirs };
+}
+
+export interface AuditOptions {
+  aws: AwsOptions;
+  /** Parallel AWS requests (p-limit in the collector). */
+  concurrency: number;
+  gate: GateOptions;
+  /** Clock for the run's timestamps and for deciding which exceptions have expired. */
+  now?: () => Date;
+  runId?: string;
+  onProgress?: (progress: CollectProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** The package version, for the report's `tool.version` and `--version`. */
+export function toolVersion(): string {
+  const pkg = JSON.parse(readFileSync(resolve(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/** `scan-YYYYMMDDTHHMMSSZ` (UTC), the default report name. */
+export function defaultReportName(start: Date): string {
+  return `scan-${start.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
+
+/**
+ * A cheap check before any per-bucket call: can any bucket policy cover a bucket with this name,
+ * region and account? Tags are left out on purpose — they are not known yet; the engine applies
+ * the full scope (tags included) once the facts are in.
+ */
+function mayBeInScope(pf: PolicyFile) {
+  const bucketPolicies = pf.policies.filter((p) => p.resource === 'bucket');
+  return (bucket: { name: string; region: string; account: string }): boolean =>
+    bucketPolicies.some((p) => {
+      const { tags: _tags, ...withoutTags } = p.scope ?? {};
+      return bucketInScope(withoutTags, { ...bucket, tags: {}, errors: {} }) !== false;
+    });
+}
+
+export async function runAudit(config: AuditConfig, options: AuditOptions): Promise<AuditReport> {
+  const now = options.now ?? (() => new Date());
+  const start = now();
+  const { policyFile, rules } = config;
+
+  const sessions = await openSessions({
+    ...options.aws,
+    // Each account's agent must allow at least as many sockets as requests we run at once.
+    maxSockets: Math.max(options.aws.maxSockets ?? DEFAULT_MAX_SOCKETS, options.concurrency),
+  });
+  try {
+    const collected = collectBuckets({
+      sessions,
+      aspects: requiredAspects(policyFile, rules, 'bucket'),
+      concurrency: options.concurrency,
+      prefilter: mayBeInScope(policyFile),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const findings: Finding[] = [];
+    for await (const ctx of collected.contexts) {
+      findings.push(...evaluateResource(policyFile, rules, ctx, start));
+    }
+    const end = now();
+    return buildReport({
+      toolVersion: toolVersion(),
+      run: {
+        id: options.runId ?? randomUUID(),
+        start: start.toISOString(),
+        end: end.toISOString(),
+        policyFile: policyFile.path,
+        policyFileSha256: policyFile.sha256,
+        rulesDirs: config.rulesDirs,
+        accounts: collected.accounts,
+        regions: [...collected.regions],
+        ...(options.aws.endpoint ? { endpoint: options.aws.endpoint } : {}),
+      },
+      findings,
+      errors: collected.errors,
+      gate: options.gate,
+    });
+  } finally {
+    for (const s of sessions) s.destroy();
+  }
+}

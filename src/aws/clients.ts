@@ -1,0 +1,67 @@
+/**
+ * One place that turns AwsOptions into SDK client configuration, so S3, KMS and STS clients all get
+ * the same endpoint, retries, timeouts and sockets.
+ */
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_MS, type AwsOptions, type StaticCredentials } from './options.js';
+
+/** Static credentials, or a provider the SDK calls again once `expiration` has passed (assumed roles). */
+export type CredentialSource =
+  | StaticCredentials
+  | (() => Promise<StaticCredentials & { expiration?: Date }>);
+
+/** The HTTP agents of one account session: shared by all its clients so maxSockets bounds the account as a whole. */
+export interface Agents {
+  http: HttpAgent;
+  https: HttpsAgent;
+}
+
+/**
+ * Configuration common to every client.
+ *
+ * Retry mode is 'standard', not 'adaptive': the collector already bounds concurrency with p-limit, and
+ * adaptive mode keeps one client-side rate limiter per client — one (account, region) — so a SlowDown
+ * on one hot bucket (S3 throttles per bucket prefix) would slow every other bucket in that region.
+ * Standard mode retries throttling, 5xx, timeouts and connection resets with jittered exponential
+ * backoff and a retry quota (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html).
+ *
+ * `throwOnRequestTimeout` matters: without it @smithy/node-http-handler only logs a warning when
+ * `requestTimeout` is exceeded and keeps waiting (see its setRequestTimeout).
+ */
+function commonConfig(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents) {
+  const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  return {
+    region,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    // Explicit credentials win; otherwise the SDK's default provider chain, reading `profile` when given.
+    ...(credentials ? { credentials } : {}),
+    ...(opts.profile && !credentials ? { profile: opts.profile } : {}),
+    maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    retryMode: 'standard',
+    requestHandler: {
+      requestTimeout,
+      throwOnRequestTimeout: true,
+      connectionTimeout: Math.min(requestTimeout, 10_000),
+      httpAgent: agents.http,
+      httpsAgent: agents.https,
+    },
+  };
+}
+
+export function createS3Client(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): S3Client {
+  // Path-style against a custom endpoint: the sandbox (and most VPC endpoint set-ups) cannot resolve
+  // <bucket>.<endpoint-host> virtual-hosted names.
+  return new S3Client({ ...commonConfig(opts, region, credentials, agents), forcePathStyle: Boolean(opts.endpoint) });
+}
+
+export function createKmsClient(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): KMSClient {
+  return new KMSClient(commonConfig(opts, region, credentials, agents));
+}
+
+export function createStsClient(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): STSClient {
+  return new STSClient(commonConfig(opts, region, credentials, agents));
+}

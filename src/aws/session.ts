@@ -1,0 +1,197 @@
+/**
+ * Account sessions: who we are in each account to scan, and one lazily created client per
+ * (account, region, service). STS is called here and nowhere else.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { createKmsClient, createS3Client, createStsClient, type Agents, type CredentialSource } from './clients.js';
+import { AwsSessionError, errorCode, toFactError } from './errors.js';
+import { DEFAULT_MAX_SOCKETS, ROLE_SESSION_NAME, homeRegion, type AwsOptions, type StaticCredentials } from './options.js';
+
+export interface AccountSession {
+  account: string;
+  principalArn: string;
+  /** The home region (--region): where ListBuckets and GetBucketLocation are sent. */
+  homeRegion: string;
+  /** ONE client per (account, region), created lazily and cached. */
+  s3(region: string): S3Client;
+  kms(region: string): KMSClient;
+  /** Closes every client and socket of this session. */
+  destroy(): void;
+}
+
+/**
+ * Refresh assumed-role credentials this long before they expire. The SDK asks its provider again 5 minutes
+ * before expiration; a wider margin makes sure that call gets new credentials, not the cached ones.
+ */
+const REFRESH_MARGIN_MS = 6 * 60_000;
+
+/**
+ * Identifies the caller (GetCallerIdentity) and, when roles are given, assumes each of them; returns one
+ * session per account to scan: the roles' accounts when `assumeRoles` is given, else the caller's.
+ * Throws AwsSessionError naming the operation, code and role on any failure.
+ */
+export async function openSessions(opts: AwsOptions): Promise<AccountSession[]> {
+  const region = homeRegion(opts);
+  const callerAgents = newAgents(opts);
+  const callerSts = createStsClient(opts, region, opts.credentials, callerAgents);
+  const opened: AccountSession[] = [];
+  try {
+    const caller = await callerIdentity(callerSts);
+    const roles = opts.assumeRoles ?? [];
+    if (roles.length === 0) {
+      return [newSession(opts, caller.account, caller.arn, opts.credentials, callerAgents, [callerSts])];
+    }
+    const accounts = new Set<string>();
+    for (const roleArn of roles) {
+      // One session per account: a second role into an account already opened would scan it twice
+      // (duplicate findings with the same ids), so the first role given for an account wins.
+      const roleAccount = accountOfArn(roleArn);
+      if (roleAccount && accounts.has(roleAccount)) continue;
+      if (roleAccount) accounts.add(roleAccount);
+      const provider = roleCredentials(callerSts, roleArn);
+      // The first call happens now, so a role we cannot assume fails the run before any scan starts.
+      const first = await provider();
+      opened.push(newSession(opts, first.account, first.principalArn, provider, newAgents(opts), []));
+    }
+    // The caller's STS client keeps refreshing the roles' credentials: it lives until the last session is destroyed.
+    attachOnLastDestroy(opened, () => {
+      callerSts.destroy();
+      destroyAgents(callerAgents);
+    });
+    return opened;
+  } catch (err) {
+    for (const s of opened) s.destroy();
+    callerSts.destroy();
+    destroyAgents(callerAgents);
+    throw err;
+  }
+}
+
+async function callerIdentity(sts: STSClient): Promise<{ account: string; arn: string }> {
+  try {
+    const out = await sts.send(new GetCallerIdentityCommand({}));
+    if (!out.Account || !out.Arn) throw new AwsSessionError('GetCallerIdentity', 'InvalidResponse', 'no Account or Arn in the answer');
+    return { account: out.Account, arn: out.Arn };
+  } catch (err) {
+    if (err instanceof AwsSessionError) throw err;
+    throw new AwsSessionError('GetCallerIdentity', errorCode(err), toFactError(err, 'GetCallerIdentity').message);
+  }
+}
+
+interface RoleCredentials extends StaticCredentials {
+  expiration?: Date;
+  account: string;
+  principalArn: string;
+}
+
+/**
+ * A credential provider for one role: assumes it on first use and again shortly before the credentials
+ * expire (a long scan outlives the default one-hour session). Concurrent callers share one AssumeRole.
+ */
+function roleCredentials(sts: STSClient, roleArn: string): () => Promise<RoleCredentials> {
+  let current: Promise<RoleCredentials> | undefined;
+  let refreshAt = 0;
+  const assume = async (): Promise<RoleCredentials> => {
+    try {
+      const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: ROLE_SESSION_NAME }));
+      const c = out.Credentials;
+      const user = out.AssumedRoleUser;
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !user?.Arn) {
+        throw new AwsSessionError('AssumeRole', 'InvalidResponse', 'no Credentials or AssumedRoleUser in the answer', roleArn);
+      }
+      return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+        ...(c.Expiration ? { expiration: c.Expiration } : {}),
+        account: accountOfArn(user.Arn) ?? accountOfArn(roleArn) ?? '',
+        principalArn: user.Arn,
+      };
+    } catch (err) {
+      if (err instanceof AwsSessionError) throw err;
+      throw new AwsSessionError('AssumeRole', errorCode(err), toFactError(err, 'AssumeRole').message, roleArn);
+    }
+  };
+  return () => {
+    if (!current || Date.now() >= refreshAt) {
+      refreshAt = Number.POSITIVE_INFINITY; // one AssumeRole in flight at a time
+      current = assume().then(
+        (creds) => {
+          refreshAt = creds.expiration ? creds.expiration.getTime() - REFRESH_MARGIN_MS : Number.POSITIVE_INFINITY;
+          return creds;
+        },
+        (err: unknown) => {
+          current = undefined; // the next caller tries again
+          throw err;
+        },
+      );
+    }
+    return current;
+  };
+}
+
+const accountOfArn = (arn: string): string | undefined => /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1];
+
+function newAgents(opts: AwsOptions): Agents {
+  const maxSockets = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
+  return { http: new HttpAgent({ keepAlive: true, maxSockets }), https: new HttpsAgent({ keepAlive: true, maxSockets }) };
+}
+
+function destroyAgents(agents: Agents): void {
+  agents.http.destroy();
+  agents.https.destroy();
+}
+
+function newSession(
+  opts: AwsOptions,
+  account: string,
+  principalArn: string,
+  credentials: CredentialSource | undefined,
+  agents: Agents,
+  alsoDestroy: { destroy(): void }[],
+): AccountSession {
+  const s3Clients = new Map<string, S3Client>();
+  const kmsClients = new Map<string, KMSClient>();
+  const session: AccountSession & { onDestroy?: () => void } = {
+    account,
+    principalArn,
+    homeRegion: homeRegion(opts),
+    s3(region) {
+      let c = s3Clients.get(region);
+      if (!c) s3Clients.set(region, (c = createS3Client(opts, region, credentials, agents)));
+      return c;
+    },
+    kms(region) {
+      let c = kmsClients.get(region);
+      if (!c) kmsClients.set(region, (c = createKmsClient(opts, region, credentials, agents)));
+      return c;
+    },
+    destroy() {
+      for (const c of s3Clients.values()) c.destroy();
+      for (const c of kmsClients.values()) c.destroy();
+      s3Clients.clear();
+      kmsClients.clear();
+      for (const d of alsoDestroy) d.destroy();
+      destroyAgents(agents);
+      session.onDestroy?.();
+    },
+  };
+  return session;
+}
+
+/** Runs `fn` once every session in `sessions` has been destroyed (shared resources of assumed-role sessions). */
+function attachOnLastDestroy(sessions: AccountSession[], fn: () => void): void {
+  let remaining = sessions.length;
+  for (const s of sessions as (AccountSession & { onDestroy?: () => void })[]) {
+    let done = false;
+    s.onDestroy = () => {
+      if (done) return;
+      done = true;
+      if (--remaining === 0) fn();
+    };
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * `npm start`: the main job on the embedded default. Starts the sandbox with the demo estate on a
+ * free port, runs the real CLI (`scan`) against it over HTTP with the repo's policies.yaml, writes
+ * the reports into reports/, prints the summary and report paths, and stops the sandbox.
+ *
+ * The scan runs as a child process so it is exactly what a user runs against AWS; only the
+ * endpoint and the credentials differ. Exit 0 when the run itself worked (the gate's verdict on
+ * the demo estate's deliberately broken buckets is printed, not turned into a failure).
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { startSandbox } from '../sandbox/server.js';
+import { packageRoot } from '../paths.js';
+
+const EXIT_CONFIG = 2;
+
+async function main(): Promise<number> {
+  const root = packageRoot();
+  const sandbox = await startSandbox({ port: 0 });
+  try {
+    const prod = sandbox.accounts.find((a) => a.name === 'prod') ?? sandbox.accounts[0];
+    if (!prod) throw new Error('the demo estate has no accounts');
+    const roles = sandbox.accounts.map((a) => `arn:aws:iam::${a.id}:role/S3KmsAuditRole`);
+    console.log(`Sandbox (demo estate) listening on ${sandbox.endpoint}`);
+    console.log(`Auditing ${sandbox.accounts.length} accounts via AssumeRole: ${sandbox.accounts.map((a) => `${a.name} ${a.id}`).join(', ')}\n`);
+
+    const outDir = resolve(root, 'reports');
+    const args = [
+      resolve(root, 'dist/src/cli/main.js'), 'scan',
+      '--policies', resolve(root, 'policies.yaml'),
+      '--endpoint-url', sandbox.endpoint,
+      '--region', 'us-east-1',
+      ...roles.flatMap((r) => ['--assume-role', r]),
+      '--out', outDir,
+      '--name', 'demo',
+    ];
+    const code = await run(process.execPath, args, {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: prod.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: prod.secretAccessKey,
+      AWS_SESSION_TOKEN: '',
+      // Keep a developer's own AWS profile out of the demo.
+      AWS_PROFILE: '',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    const report = resolve(outDir, 'demo.json');
+    if (code === EXIT_CONFIG || !existsSync(report)) {
+      console.error(`\nThe demo scan did not complete (exit ${code}).`);
+      return 1;
+    }
+    console.log(`\nDemo done: scan exit code ${code} (${explain(code)}). Reports are in ${outDir}/`);
+    console.log('Try: node dist/src/cli/main.js sandbox   # then point the AWS CLI or s3-kms-audit at it');
+    return 0;
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+function explain(code: number | null): string {
+  switch (code) {
+    case 0: return 'gate passed';
+    case 1: return 'gate failed: findings at or above --fail-on, as the demo estate intends';
+    case 3: return 'scan incomplete: some outcomes are errors, as the demo estate intends';
+    default: return 'unexpected';
+  }
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number | null> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { env, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise(code));
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

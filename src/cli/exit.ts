@@ -1,0 +1,80 @@
+/**
+ * Errors → exit codes, in ONE place (DESIGN.md "typed errors mapped to exit codes in one place").
+ *
+ *   0 gate passed · 1 findings at or above --fail-on · 2 usage or configuration error (nothing
+ *   was scanned) · 3 the scan is incomplete.
+ *
+ * A thrown error that is neither a usage nor a configuration problem means the scan did not finish:
+ * an AWS failure before anything was scanned (bad credentials, STS denied, endpoint unreachable)
+ * or a bug. Both are exit 3 — "no verdict" — never 0 or 1, so a CI gate cannot mistake them for a
+ * result. The stack trace is printed only with S3_KMS_AUDIT_DEBUG=1.
+ */
+import { ConfigError, UsageError, formatProblem } from '../domain/errors.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INCOMPLETE = 3;
+
+export interface Failure {
+  exitCode: 0 | 1 | 2 | 3;
+  /** What to print on stderr (may span lines). */
+  message: string;
+}
+
+/** An AWS (or network) error as the SDK or the adapter gives it, read without importing @aws-sdk. */
+interface AwsLikeError {
+  name?: string;
+  code?: string;
+  operation?: string;
+  message?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $fault?: string;
+}
+
+function describeAwsError(err: Error & AwsLikeError): string | undefined {
+  const isSdk = err.$metadata !== undefined;
+  const hasAdapterShape = typeof err.operation === 'string' && typeof err.code === 'string';
+  const networkCode = typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code) ? err.code : undefined;
+  if (!isSdk && !hasAdapterShape && !networkCode) return undefined;
+  const code = (hasAdapterShape ? err.code : undefined) ?? err.Code ?? (isSdk ? err.name : undefined) ?? networkCode ?? 'Unknown';
+  // The adapter's AwsSessionError already names operation, role and code in its message.
+  const what = hasAdapterShape
+    ? err.message ?? `${err.operation} failed: ${code}`
+    : `AWS call failed: ${code}${err.$metadata?.httpStatusCode ? ` (HTTP ${err.$metadata.httpStatusCode})` : ''}: ${err.message ?? ''}`;
+  return `error: ${what}${hintFor(code)}\nscan incomplete: nothing was scanned`;
+}
+
+function hintFor(code: string): string {
+  if (['InvalidClientTokenId', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'UnrecognizedClientException'].includes(code)) {
+    return '\nCheck the credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or --profile) and --endpoint-url.';
+  }
+  if (code === 'CredentialsProviderError') {
+    return '\nNo AWS credentials found: set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or pass --profile.';
+  }
+  if (code === 'Timeout' || code === 'TimeoutError' || /^E[A-Z]+$/.test(code)) {
+    return '\nCheck --endpoint-url / AWS_ENDPOINT_URL and the network.';
+  }
+  if (code === 'AccessDenied') return '\nCheck the IAM permissions the README lists for scan (and the role trust policy for --assume-role).';
+  return '';
+}
+
+export function failureFor(err: unknown, env: NodeJS.ProcessEnv = process.env): Failure {
+  if (err instanceof ConfigError) {
+    const lines = err.problems.map(formatProblem);
+    return { exitCode: EXIT_USAGE, message: `${lines.join('\n')}\n${lines.length} configuration problem${lines.length === 1 ? '' : 's'} (no AWS call was made)` };
+  }
+  if (err instanceof UsageError) {
+    return { exitCode: EXIT_USAGE, message: `error: ${err.message}\nRun "s3-kms-audit --help" for usage.` };
+  }
+  const debug = env.S3_KMS_AUDIT_DEBUG === '1';
+  const stack = debug && err instanceof Error && err.stack ? `\n${err.stack}` : '';
+  if (err instanceof Error) {
+    const aws = describeAwsError(err as Error & AwsLikeError);
+    if (aws) return { exitCode: EXIT_INCOMPLETE, message: aws + stack };
+    const hint = debug ? '' : '\n(set S3_KMS_AUDIT_DEBUG=1 for the stack trace)';
+    return { exitCode: EXIT_INCOMPLETE, message: `error: unexpected ${err.name}: ${err.message}${stack}${hint}\nscan incomplete` };
+  }
+  return { exitCode: EXIT_INCOMPLETE, message: `error: unexpected failure: ${String(err)}\nscan incomplete` };
+}

@@ -1,0 +1,183 @@
+/**
+ * Enumerates accounts → buckets → facts. Lists every account's buckets first (names and regions only,
+ * so progress has a total), then fetches each bucket's facts with bounded concurrency and hands contexts
+ * out as buckets complete. Nothing is dropped: a bucket whose region cannot be found still yields a
+ * context (every aspect in error) and the failure is also a RunError.
+ */
+import pLimit from 'p-limit';
+import type { AccountSession } from '../aws/session.js';
+import { toFactError } from '../aws/errors.js';
+import { DEFAULT_LIST_PAGE_SIZE, getBucketRegion, listBucketPages, type ListedBucket } from '../aws/s3.js';
+import type { FactContext } from '../domain/facts.js';
+import type { RunError } from '../domain/report.js';
+import type { FactAspect } from '../domain/rule.js';
+import { collectBucketFacts, unlocatedBucketContext } from './bucket.js';
+import { KeyResolver } from './keys.js';
+import { countRequest, counted, newStats, type CollectStats } from './stats.js';
+
+export type { CollectStats } from './stats.js';
+
+export interface BucketIdentity {
+  name: string;
+  region: string;
+  account: string;
+}
+
+export interface CollectProgress {
+  bucketsDone: number;
+  /** Buckets to process, known once every account is listed. */
+  bucketsTotal: number;
+}
+
+export interface CollectOptions {
+  sessions: AccountSession[];
+  aspects: Set<FactAspect>;
+  /** Buckets whose facts are fetched at the same time (the CLI's --concurrency, default 16). */
+  concurrency: number;
+  /** Decide before fetching bucket facts: skip buckets no policy could match (name/region/account scopes). */
+  prefilter?: (b: BucketIdentity) => boolean;
+  onProgress?: (p: CollectProgress) => void;
+  signal?: AbortSignal;
+  /** ListBuckets MaxBuckets (default 1000, the API's maximum); tests lower it to exercise pagination. */
+  listPageSize?: number;
+  /**
+   * Find every bucket's region with GetBucketLocation even when ListBuckets gave BucketRegion
+   * (tests of the GetBucketLocation path; S3-compatible endpoints that answer BucketRegion wrongly).
+   */
+  ignoreListedRegion?: boolean;
+}
+
+export interface CollectResult {
+  /** One context per bucket in scope, in completion order. Iterate once. */
+  contexts: AsyncIterable<FactContext>;
+  /** Run-level failures (ListBuckets, GetBucketLocation); filled while `contexts` is iterated. */
+  errors: RunError[];
+  stats: CollectStats;
+  accounts: string[];
+  /** Regions of the buckets yielded so far. */
+  regions: Set<string>;
+}
+
+interface PendingBucket {
+  session: AccountSession;
+  name: string;
+  /** Known from ListBuckets; otherwise found with GetBucketLocation inside the bucket's task. */
+  region?: string;
+}
+
+export function collectBuckets(opts: CollectOptions): CollectResult {
+  const errors: RunError[] = [];
+  const stats = newStats();
+  const regions = new Set<string>();
+  const accounts = opts.sessions.map((s) => s.account);
+  const byAccount = new Map(opts.sessions.map((s) => [s.account, s] as const));
+  const keys = new KeyResolver((account) => byAccount.get(account), stats, opts.signal);
+  const concurrency = Math.max(1, Math.floor(opts.concurrency));
+  const limit = pLimit(concurrency);
+
+  /** One bucket's work: region (when not listed), prefilter, facts. undefined when the prefilter skips it. */
+  const processBucket = async (b: PendingBucket): Promise<FactContext | undefined> => {
+    opts.signal?.throwIfAborted();
+    const { session, name } = b;
+    let region = b.region;
+    if (region === undefined) {
+      // GetBucketLocation works from any region's endpoint: send it to the home region.
+      const home = session.s3(session.homeRegion);
+      const found = await counted(stats, 'GetBucketLocation', () => getBucketRegion(home, name, opts.signal)).catch((err: unknown) =>
+        toFactError(err, 'GetBucketLocation'),
+      );
+      if (typeof found !== 'string') {
+        errors.push({ account: session.account, bucket: name, operation: found.operation, code: found.code, message: found.message });
+        // No region, so no prefilter either: an unlocatable bucket is reported rather than risk dropping it.
+        return unlocatedBucketContext(session, name, opts.aspects, found);
+      }
+      region = found;
+      if (opts.prefilter && !opts.prefilter({ name, region, account: session.account })) return undefined;
+    }
+    return collectBucketFacts({ name, account: session.account, region, session }, opts.aspects, keys, stats, opts.signal);
+  };
+
+  async function* contexts(): AsyncGenerator<FactContext> {
+    const listed = await Promise.all(opts.sessions.map((s) => listAccountBuckets(s)));
+    const pending: (PendingBucket | undefined)[] = [];
+    for (const [i, buckets] of listed.entries()) {
+      const session = opts.sessions[i]!;
+      for (const b of buckets) {
+        const region = opts.ignoreListedRegion ? undefined : b.region;
+        // The prefilter runs before any bucket call whenever the region is already known.
+        if (region !== undefined && opts.prefilter && !opts.prefilter({ name: b.name, region, account: session.account })) continue;
+        pending.push({ session, name: b.name, ...(region !== undefined ? { region } : {}) });
+      }
+    }
+
+    const total = pending.length;
+    opts.onProgress?.({ bucketsDone: 0, bucketsTotal: total });
+    // Buckets are scheduled through p-limit (at most `concurrency` run at once) within a window: at most
+    // 2 × concurrency buckets are scheduled but not yet handed to the consumer, so a slow consumer holds
+    // back the scan instead of letting finished contexts pile up in memory.
+    const windowSize = concurrency * 2;
+    const ready: (FactContext | undefined)[] = [];
+    let failure: { error: unknown } | undefined;
+    let wake: (() => void) | undefined;
+    const settled = (): void => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    let scheduled = 0;
+    let done = 0;
+    try {
+      while (done < total) {
+        while (scheduled < total && scheduled - done < windowSize) {
+          opts.signal?.throwIfAborted();
+          const bucket = pending[scheduled]!;
+          pending[scheduled++] = undefined; // release as we go
+          limit(() => processBucket(bucket)).then(
+            (ctx) => {
+              ready.push(ctx);
+              settled();
+            },
+            // A bucket's own failures are facts; what lands here is an abort or a bug, and it ends the scan.
+            (error: unknown) => {
+              failure ??= { error };
+              settled();
+            },
+          );
+        }
+        if (ready.length === 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
+        if (failure) throw failure.error;
+        // Calls cut short by an abort come back as 'Aborted' facts: stop rather than hand those out.
+        opts.signal?.throwIfAborted();
+        const ctx = ready.shift();
+        done++;
+        opts.onProgress?.({ bucketsDone: done, bucketsTotal: total });
+        if (!ctx) continue;
+        stats.buckets++;
+        if (ctx.bucket.region !== 'unknown') regions.add(ctx.bucket.region);
+        yield ctx;
+      }
+    } finally {
+      // Left early (abort, failure, or the consumer stopped iterating): start no queued bucket. Those
+      // already running finish on their own; nobody reads their outcome.
+      limit.clearQueue();
+    }
+  }
+
+  /** Every bucket of one account; a failing page is a RunError and the buckets already listed are kept. */
+  async function listAccountBuckets(session: AccountSession): Promise<ListedBucket[]> {
+    const buckets: ListedBucket[] = [];
+    const client = session.s3(session.homeRegion);
+    try {
+      for await (const page of listBucketPages(client, opts.listPageSize ?? DEFAULT_LIST_PAGE_SIZE, opts.signal, () => countRequest(stats, 'ListBuckets'))) {
+        buckets.push(...page);
+      }
+    } catch (err) {
+      opts.signal?.throwIfAborted();
+      const fe = toFactError(err, 'ListBuckets');
+      errors.push({ account: session.account, region: session.homeRegion, operation: fe.operation, code: fe.code, message: fe.message });
+    }
+    return buckets;
+  }
+
+  return { contexts: contexts(), errors, stats, accounts, regions };
+}

@@ -1,0 +1,54 @@
+/**
+ * AWS Region names. A policy that names a region which does not exist would silently scope
+ * every bucket out of the audit, so region names are checked against this list (and suggest the
+ * nearest). When AWS opens a new Region, add it here.
+ */
+export const AWS_REGIONS: readonly string[] = [
+  // Commercial
+  'af-south-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-6',
+  'ap-southeast-7',
+  'ca-central-1',
+  'ca-west-1',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-south-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  // GovCloud
+  'us-gov-east-1',
+  'us-gov-west-1',
+  // China
+  'cn-north-1',
+  'cn-northwest-1',
+  // European Sovereign Cloud
+  'eusc-de-east-1',
+];
+
+export function isKnownRegion(name: string): boolean {
+  return AWS_REGIONS.includes(name);
+}

@@ -1,0 +1,150 @@
+/**
+ * Checks on a rule file beyond its JSON Schema: one operator per leaf, valid regexes and globs,
+ * list operands for in / not-in, references to declared params, and that every fact a rule reads
+ * is one it `requires` (otherwise the collector would not fetch it and the rule would judge an
+ * absent fact — failing open).
+ */
+import type { ConfigProblem } from '../domain/errors.js';
+import type { FactAspect } from '../domain/rule.js';
+import { aspectForPath } from '../engine/aspects.js';
+import { OPERATORS, type Operator } from '../engine/conditions.js';
+import { DOCUMENT_ROOTS, isDocumentRoot } from '../engine/document.js';
+import { referencesIn, wholeReference } from '../engine/template.js';
+import { suggest } from './suggest.js';
+import { checkGlob, checkRegex } from './values.js';
+import { problemAt, type DataPath, type YamlSource } from './yaml-source.js';
+
+type Obj = Record<string, unknown>;
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T.*)?$/;
+
+class RuleChecker {
+  readonly problems: ConfigProblem[] = [];
+  private readonly params: string[];
+  private readonly requires: FactAspect[];
+
+  constructor(
+    private readonly source: YamlSource,
+    private readonly data: Obj,
+  ) {
+    this.params = isObject(data.params) ? Object.keys(data.params) : [];
+    this.requires = Array.isArray(data.requires) ? (data.requires.filter((r) => typeof r === 'string') as FactAspect[]) : [];
+  }
+
+  private add(path: DataPath, message: string, opts: { key?: boolean; suggestion?: string | undefined } = {}): void {
+    this.problems.push(problemAt(this.source, path, message, opts));
+  }
+
+  run(): ConfigProblem[] {
+    for (const name of this.params) {
+      if (isDocumentRoot(name)) this.add(['params', name], `param name "${name}" is reserved (it is a fact root: ${DOCUMENT_ROOTS.join(', ')})`, { key: true });
+    }
+    if (this.data.when !== undefined) this.condition(this.data.when, ['when']);
+    if (this.data.assert !== undefined) this.condition(this.data.assert, ['assert']);
+    for (const field of ['message', 'passMessage', 'skipMessage', 'title']) {
+      const text = this.data[field];
+      if (typeof text === 'string') this.references(text, [field], false);
+    }
+    return this.problems;
+  }
+
+  /** A fact read by a condition must belong to an aspect the rule requires. */
+  private requireAspectFor(factPath: string, at: DataPath): void {
+    const aspect = aspectForPath(factPath);
+    if (!aspect) return;
+    const covered = this.requires.some((r) => r === aspect || r.startsWith(`${aspect}.`));
+    if (!covered) {
+      this.add(at, `the rule reads ${factPath} but does not list "${aspect}" in requires, so the collector would not fetch it`);
+    }
+  }
+
+  /** Every {{name}} must be a declared param or a fact path. */
+  private references(text: string, at: DataPath, inCondition: boolean): void {
+    for (const ref of referencesIn(text)) {
+      const [root, second] = ref.name.split('.');
+      if (root === 'params') {
+        if (second === undefined || !this.params.includes(second)) {
+          this.add(at, `{{${ref.name}}} refers to an undeclared param`, { suggestion: second ? suggest(second, this.params) : undefined });
+        }
+      } else if (isDocumentRoot(root!)) {
+        if (inCondition) this.requireAspectFor(ref.name, at);
+      } else if (!this.params.includes(root!)) {
+        this.add(at, `{{${ref.name}}} is neither a declared param nor a fact path (${DOCUMENT_ROOTS.join(', ')})`, {
+          suggestion: suggest(root!, [...this.params, ...DOCUMENT_ROOTS]),
+        });
+      }
+    }
+  }
+
+  private condition(node: unknown, at: DataPath): void {
+    if (!isObject(node)) return; // the schema reports the type
+    if (Array.isArray(node.all)) return node.all.forEach((c, i) => this.condition(c, [...at, 'all', i]));
+    if (Array.isArray(node.any)) return node.any.forEach((c, i) => this.condition(c, [...at, 'any', i]));
+    if ('not' in node) return this.condition(node.not, [...at, 'not']);
+    this.leaf(node, at);
+  }
+
+  private leaf(leaf: Obj, at: DataPath): void {
+    const keys = Object.keys(leaf);
+    const ops = keys.filter((k): k is Operator => (OPERATORS as readonly string[]).includes(k));
+    const unknown = keys.filter((k) => k !== 'path' && !ops.includes(k as Operator));
+    if (ops.length === 0 && unknown.length === 0) {
+      this.add(at, `the condition on "${String(leaf.path)}" has no operator; use one of ${OPERATORS.join(', ')}`);
+    }
+    if (ops.length > 1) {
+      this.add([...at, ops[1]!], `a condition takes exactly one operator, found ${ops.join(' and ')}; combine several with all: [...]`, { key: true });
+    }
+    if (typeof leaf.path === 'string') {
+      if (leaf.path.startsWith('params.')) {
+        const name = leaf.path.split('.')[1]!;
+        if (!this.params.includes(name)) this.add([...at, 'path'], `path ${leaf.path} refers to an undeclared param`, { suggestion: suggest(name, this.params) });
+      } else {
+        this.requireAspectFor(leaf.path, [...at, 'path']);
+      }
+    }
+    for (const op of ops) this.operand(op, leaf[op], [...at, op]);
+  }
+
+  private operand(op: Operator, value: unknown, at: DataPath): void {
+    const items: [unknown, DataPath][] = Array.isArray(value) ? value.map((v, i) => [v, [...at, i]]) : [[value, at]];
+    for (const [item, itemPath] of items) {
+      if (typeof item === 'string') this.references(item, itemPath, true);
+    }
+    const isRef = typeof value === 'string' && wholeReference(value) !== null;
+    if (isRef) return; // checked when evaluated: its value comes from params or facts
+    switch (op) {
+      case 'in':
+      case 'not-in':
+        if (!Array.isArray(value)) this.add(at, `${op} expects a list (or a "{{param}}" reference to one), got ${JSON.stringify(value)}`);
+        break;
+      case 'regex':
+      case 'matches': {
+        const check = op === 'regex' ? checkRegex : checkGlob;
+        for (const [item, itemPath] of items) {
+          if (typeof item === 'string' && wholeReference(item)) continue;
+          if (typeof item === 'string' && item.includes('{{')) continue; // interpolated: only known at evaluation
+          const problem = check(item);
+          if (problem) this.add(itemPath, problem.message);
+        }
+        break;
+      }
+      case 'gt':
+      case 'lt':
+        if (!(typeof value === 'number' || (typeof value === 'string' && ISO_DATE.test(value)))) {
+          this.add(at, `${op} compares numbers or ISO dates, got ${JSON.stringify(value)}`);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+export function ruleProblems(source: YamlSource): ConfigProblem[] {
+  if (!isObject(source.data)) return [];
+  return new RuleChecker(source, source.data).run();
+}

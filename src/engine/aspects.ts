@@ -1,0 +1,68 @@
+/**
+ * Which fact aspects the collector must fetch. DESIGN.md: fetch only what enabled rules need,
+ * once (Custodian #4659 made tens of thousands of redundant calls).
+ */
+import type { PolicyFile, BucketScope } from '../domain/policy.js';
+import type { FactAspect, ResourceType } from '../domain/rule.js';
+import type { RuleSet } from '../config/rules.js';
+
+export const FACT_ASPECTS: readonly FactAspect[] = [
+  'bucket.encryption',
+  'bucket.tags',
+  'key',
+  'key.rotation',
+  'object',
+  'object.bucketKey',
+];
+
+export function scopeUsesTags(scope: BucketScope | undefined): boolean {
+  return !!scope?.tags && Object.keys(scope.tags).length > 0;
+}
+
+/**
+ * Union of the `requires` of every rule enabled by a policy (of the given resource type, when
+ * given), plus `bucket.tags` when any of those policies scopes by tags.
+ */
+export function requiredAspects(pf: PolicyFile, rules: RuleSet, resource?: ResourceType): Set<FactAspect> {
+  const out = new Set<FactAspect>();
+  for (const policy of pf.policies) {
+    if (resource && policy.resource !== resource) continue;
+    if (scopeUsesTags(policy.scope)) out.add('bucket.tags');
+    for (const ref of policy.rules) {
+      for (const aspect of rules.get(ref.id)?.requires ?? []) out.add(aspect);
+    }
+  }
+  return out;
+}
+
+/**
+ * The aspect a fact path belongs to, or null for facts that are always present (bucket name,
+ * ARN, account, region) and for params. Used at load time: a rule that reads a fact must list
+ * its aspect in `requires`, or the collector would not fetch it and the rule would judge an
+ * absent fact (fail open).
+ */
+export function aspectForPath(path: string): FactAspect | null {
+  const [root, second] = path.split('.');
+  switch (root) {
+    case 'bucket':
+      if (second === 'encryption') return 'bucket.encryption';
+      if (second === 'tags') return 'bucket.tags';
+      return null;
+    case 'key':
+      return second === 'rotationEnabled' ? 'key.rotation' : 'key';
+    case 'object':
+      return 'object';
+    case 'bucketKey':
+      return 'object.bucketKey';
+    default:
+      return null;
+  }
+}
+
+/** An aspect and the aspects it is part of ("key.rotation" → ["key.rotation", "key"]). */
+export function aspectLineage(aspect: string): string[] {
+  const parts = aspect.split('.');
+  const out: string[] = [];
+  for (let i = parts.length; i > 0; i--) out.push(parts.slice(0, i).join('.'));
+  return out;
+}

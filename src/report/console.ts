@@ -1,0 +1,241 @@
+/**
+ * The console summary: a pure render(report) → string, readable at 100 columns.
+ * Header, counts by status and severity, the `fail` and `error` findings grouped by bucket,
+ * run errors, then the gate decision and the report paths.
+ *
+ * Every string that came from AWS or from user files (bucket names, tag values inside messages,
+ * error messages) goes through `escapeControl`, so a bucket tag cannot move the cursor, clear the
+ * screen or fake a "Gate: PASSED" line with terminal escape sequences.
+ */
+import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../domain/finding.js';
+import type { AuditReport, RunError } from '../domain/report.js';
+
+export interface ConsoleOptions {
+  /** ANSI colours; the CLI decides (TTY, NO_COLOR, FORCE_COLOR). */
+  color: boolean;
+  /** Files the writer produced, listed after the gate line. */
+  reportPaths?: string[];
+}
+
+export const WIDTH = 100;
+
+// C0 and C1 controls, DEL, and the Unicode bidi controls that can reorder what a terminal shows.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Makes control characters visible (`\x1b`, `\u202e`) instead of letting the terminal act on them. */
+export function escapeControl(text: string): string {
+  return text.replace(UNSAFE, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'magenta' | 'cyan';
+const SGR: Record<Style, string> = { bold: '1', dim: '2', red: '31', green: '32', yellow: '33', magenta: '35', cyan: '36' };
+
+function painter(color: boolean) {
+  return (text: string, ...styles: Style[]): string =>
+    color && styles.length > 0 ? `\u001b[${styles.map((s) => SGR[s]).join(';')}m${text}\u001b[0m` : text;
+}
+type Paint = ReturnType<typeof painter>;
+
+const SEVERITY_STYLE: Record<Severity, Style[]> = {
+  critical: ['bold', 'red'],
+  high: ['red'],
+  medium: ['yellow'],
+  low: ['cyan'],
+  info: ['dim'],
+};
+const STATUS_STYLE: Record<Status, Style[]> = {
+  pass: ['green'],
+  fail: ['red'],
+  error: ['magenta'],
+  skip: ['dim'],
+  excepted: ['cyan'],
+};
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Greedy word wrap; words longer than the width are cut, so no line ever exceeds it. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    let rest = word;
+    while (rest.length > width) {
+      if (line) {
+        lines.push(line);
+        line = '';
+      }
+      lines.push(rest.slice(0, width));
+      rest = rest.slice(width);
+    }
+    if (!line) line = rest;
+    else if (line.length + 1 + rest.length <= width) line += ' ' + rest;
+    else {
+      lines.push(line);
+      line = rest;
+    }
+  }
+  if (line || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+function header(report: AuditReport, paint: Paint): string[] {
+  const { run, summary } = report;
+  const safe = escapeControl;
+  const completeness = run.complete
+    ? paint('complete', 'green')
+    : paint(`incomplete (${plural(report.errors.length, 'error')})`, 'magenta', 'bold');
+  const seconds = (Date.parse(run.end) - Date.parse(run.start)) / 1000;
+  const lines = [
+    paint(`s3-kms-audit ${safe(report.tool.version)} scan`, 'bold') +
+      ` · ${plural(run.accounts.length, 'account')} · ${plural(run.regions.length, 'region')}` +
+      ` · ${plural(summary.buckets, 'bucket')} · ${completeness}`,
+    `  accounts  ${safe(run.accounts.join(', ') || '-')}`,
+    `  regions   ${safe(run.regions.join(', ') || '-')}`,
+    `  policies  ${safe(run.policyFile)} (sha256 ${safe(run.policyFileSha256.slice(0, 12))})`,
+  ];
+  if (run.endpoint) lines.push(`  endpoint  ${safe(run.endpoint)}`);
+  lines.push(`  run       ${safe(run.start)} · ${Number.isFinite(seconds) ? seconds.toFixed(1) : '?'} s · id ${safe(run.id)}`);
+  return lines;
+}
+
+function counts(report: AuditReport, paint: Paint): string[] {
+  const { summary } = report;
+  const statusLine = STATUSES.map((s) => {
+    const text = `${s} ${summary.byStatus[s]}`;
+    return summary.byStatus[s] > 0 ? paint(text, ...STATUS_STYLE[s]) : text;
+  }).join(' · ');
+  const col = 9;
+  const lines = [`${paint('Findings', 'bold')} ${summary.total}: ${statusLine}`, ''];
+  lines.push('  ' + 'severity'.padEnd(10) + STATUSES.map((s) => s.padStart(col)).join(''));
+  for (const severity of [...SEVERITIES].reverse()) {
+    const row = summary.bySeverity[severity];
+    const cells = STATUSES.map((s) => {
+      const cell = String(row[s]).padStart(col);
+      return row[s] > 0 && (s === 'fail' || s === 'error') ? paint(cell, ...STATUS_STYLE[s]) : cell;
+    }).join('');
+    lines.push('  ' + paint(severity.padEnd(10), ...SEVERITY_STYLE[severity]) + cells);
+  }
+  return lines;
+}
+
+interface BucketGroup {
+  account: string;
+  region: string;
+  bucket: string;
+  findings: Finding[];
+}
+
+/** fail and error findings by bucket, buckets in report order (account, bucket). */
+function groupByBucket(findings: readonly Finding[]): BucketGroup[] {
+  const groups = new Map<string, BucketGroup>();
+  for (const f of findings) {
+    if (f.status !== 'fail' && f.status !== 'error') continue;
+    const key = JSON.stringify([f.resource.account, f.resource.bucket]);
+    let group = groups.get(key);
+    if (!group) {
+      group = { account: f.resource.account, region: f.resource.region, bucket: f.resource.bucket, findings: [] };
+      groups.set(key, group);
+    }
+    group.findings.push(f);
+  }
+  // Within a bucket, the worst first: severity, then fail before error, then rule and policy.
+  const order = (f: Finding): number => -SEVERITIES.indexOf(f.severity) * 2 + (f.status === 'fail' ? 0 : 1);
+  for (const group of groups.values()) {
+    group.findings.sort((a, b) => order(a) - order(b) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0));
+  }
+  return [...groups.values()];
+}
+
+function findingText(f: Finding): string {
+  const parts = [f.message];
+  if (f.resource.type === 'object' && f.resource.key !== undefined) parts.unshift(`${f.resource.key}:`);
+  // The engine's messages usually name the cause already; add it only when they do not.
+  if (f.status === 'error' && f.cause && !f.message.includes(f.cause.code)) {
+    parts.push(`[${f.cause.code} on ${f.cause.operation}: ${f.cause.message}]`);
+  }
+  if (f.exception?.expired && !f.message.includes('expired')) {
+    parts.push(`[exception expired${f.exception.expires ? ` on ${f.exception.expires}` : ''}: ${f.exception.reason}]`);
+  }
+  return escapeControl(parts.join(' '));
+}
+
+/** Where a finding's message starts: under the severity, leaving ~90 columns for AWS-length ARNs. */
+const MESSAGE_INDENT = 9;
+
+function findingsByBucket(report: AuditReport, paint: Paint): string[] {
+  const groups = groupByBucket(report.findings);
+  if (groups.length === 0) return [];
+  // The same rule can apply through two policies; name the policy only when that could confuse.
+  const policies = new Set(report.findings.map((f) => f.policy));
+  const lines = ['', paint(`Failing and error findings by bucket (${plural(groups.length, 'bucket')})`, 'bold')];
+  for (const g of groups) {
+    lines.push('', `${paint(escapeControl(g.bucket), 'bold')} · account ${escapeControl(g.account)} · ${escapeControl(g.region)}`);
+    for (const f of g.findings) {
+      const status = paint(f.status.toUpperCase().padEnd(6), ...STATUS_STYLE[f.status]);
+      const severity = paint(f.severity.padEnd(9), ...SEVERITY_STYLE[f.severity]);
+      const rule = escapeControl(f.rule);
+      const policyText = policies.size > 1 ? ` (policy ${escapeControl(f.policy)})` : '';
+      // A very long rule id pushes the policy name down to the message rather than past the edge.
+      const policyFits = 2 + 7 + 9 + rule.length + policyText.length <= WIDTH;
+      lines.push(`  ${status} ${severity}${rule}${policyFits && policyText ? paint(policyText, 'dim') : ''}`);
+      const text = policyFits ? findingText(f) : `${policyText.trim()} ${findingText(f)}`;
+      for (const line of wrap(text, WIDTH - MESSAGE_INDENT)) lines.push(' '.repeat(MESSAGE_INDENT) + line);
+    }
+  }
+  return lines;
+}
+
+function runErrorText(e: RunError): string {
+  const where = [e.account && `account ${e.account}`, e.region, e.bucket && `bucket ${e.bucket}`].filter(Boolean).join(', ');
+  return escapeControl(`${e.code} on ${e.operation}${where ? ` (${where})` : ''}: ${e.message}`);
+}
+
+/** Run errors not already shown under a bucket as an `error` finding. */
+function runErrors(report: AuditReport, paint: Paint): string[] {
+  const shownAsFindings = new Set(
+    report.findings
+      .filter((f) => f.status === 'error' && f.cause)
+      .map((f) => JSON.stringify([f.resource.account, f.resource.bucket, f.cause?.operation, f.cause?.code])),
+  );
+  const rest = report.errors.filter((e) => !shownAsFindings.has(JSON.stringify([e.account, e.bucket, e.operation, e.code])));
+  if (rest.length === 0) return [];
+  const lines = ['', paint(`Run errors (${rest.length})`, 'bold', 'magenta')];
+  for (const e of rest) {
+    const [first, ...more] = wrap(runErrorText(e), WIDTH - 4);
+    lines.push(`  - ${first ?? ''}`, ...more.map((l) => `    ${l}`));
+  }
+  return lines;
+}
+
+/** The one line `--quiet` prints: the gate's decision. */
+export function renderGateLine(report: AuditReport, options: ConsoleOptions): string {
+  const paint = painter(options.color);
+  const { gate } = report.summary;
+  const verdict = gate.passed ? paint('PASSED', 'bold', 'green') : paint('FAILED', 'bold', 'red');
+  return `Gate: ${verdict} (exit ${gate.exitCode}, fail-on ${gate.failOn}) - ${escapeControl(gate.reason)}`;
+}
+
+/** Colours the verdict word of an already wrapped, plain gate line. */
+function colourGate(line: string, report: AuditReport, paint: Paint): string {
+  const passed = report.summary.gate.passed;
+  return line.replace(passed ? 'PASSED' : 'FAILED', passed ? paint('PASSED', 'bold', 'green') : paint('FAILED', 'bold', 'red'));
+}
+
+export function render(report: AuditReport, options: ConsoleOptions): string {
+  const paint = painter(options.color);
+  const lines = [
+    ...header(report, paint),
+    '',
+    ...counts(report, paint),
+    ...findingsByBucket(report, paint),
+    ...runErrors(report, paint),
+    '',
+    // Wrapped here (not in --quiet, where one line suits CI logs), continuation indented under the verdict.
+    ...wrap(renderGateLine(report, { color: false }), WIDTH - 6).map((line, i) => (i === 0 ? colourGate(line, report, paint) : '      ' + line)),
+  ];
+  for (const path of options.reportPaths ?? []) lines.push(`Report: ${escapeControl(path)}`);
+  return lines.join('\n') + '\n';
+}

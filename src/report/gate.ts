@@ -1,0 +1,64 @@
+/**
+ * The CI gate: turns findings and run errors into the exit code contract of DESIGN.md
+ * (0 passed · 1 findings at or above --fail-on · 3 incomplete scan). Pure.
+ *
+ * Precedence when a run both has failing findings and is incomplete: exit 1. A `fail` is a
+ * definite violation, the stronger signal; the incompleteness is still named in `reason`, and
+ * `run.complete` in the report says so too. Only when nothing fails at or above the threshold does
+ * an incomplete scan decide the gate (exit 3, unless allowed).
+ */
+import { severityRank, type Finding, type Severity } from '../domain/finding.js';
+import type { GateResult, RunError } from '../domain/report.js';
+
+export type FailOn = Severity | 'none';
+
+export interface GateOptions {
+  /** Lowest severity of a `fail` finding that fails the gate; `none` never fails on findings. */
+  failOn: FailOn;
+  /** When true an incomplete scan (errors) does not fail the gate by itself. */
+  allowIncomplete: boolean;
+}
+
+export const DEFAULT_FAIL_ON: FailOn = 'high';
+
+/** true when this finding is a violation that fails the gate at the given threshold. */
+export function failsGate(finding: Finding, failOn: FailOn): boolean {
+  if (failOn === 'none' || finding.status !== 'fail') return false;
+  return severityRank(finding.severity) >= severityRank(failOn);
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * `errors` are run-level errors (an account or region that could not be listed); `error` findings
+ * are counted from `findings`, so do not pass the errors derived from them again.
+ */
+export function decideGate(findings: readonly Finding[], errors: readonly RunError[], options: GateOptions): GateResult {
+  const { failOn, allowIncomplete } = options;
+  const failing = findings.filter((f) => failsGate(f, failOn)).length;
+  const errorFindings = findings.filter((f) => f.status === 'error').length;
+  const incomplete = errorFindings > 0 || errors.length > 0;
+  const incompleteText = `${plural(errorFindings, 'error finding')}, ${plural(errors.length, 'run error')}`;
+  const base = { failOn, allowIncomplete };
+
+  if (failing > 0) {
+    const also = incomplete ? `; scan also incomplete (${incompleteText})` : '';
+    return {
+      ...base,
+      passed: false,
+      exitCode: 1,
+      reason: `${plural(failing, 'fail finding')} at or above ${failOn}${also}`,
+    };
+  }
+  if (incomplete && !allowIncomplete) {
+    return {
+      ...base,
+      passed: false,
+      exitCode: 3,
+      reason: `scan incomplete: ${incompleteText} (--allow-incomplete accepts this)`,
+    };
+  }
+  const threshold = failOn === 'none' ? 'findings never fail with fail-on none' : `no fail finding at or above ${failOn}`;
+  const allowed = incomplete ? `; incomplete scan allowed (${incompleteText})` : '';
+  return { ...base, passed: true, exitCode: 0, reason: `${threshold}${allowed}` };
+}

@@ -1,0 +1,523 @@
+/**
+ * Estates: the AWS state the sandbox serves, loaded from YAML (validated by
+ * src/schema/estate.schema.json, every problem reported as file:line:column) or generated for
+ * benchmarks. The YAML format is documented at the top of src/sandbox/estates/demo.yaml.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { packageRoot } from '../paths.js';
+import { validatorFor, type ErrorObject } from '../schema/ajv.js';
+import { DEFAULT_FAULTS } from './faults.js';
+import { aliasMapKey, deterministicKeyId, keyArn, parseKeyReference, resolveKey, awsManagedKey } from './keys.js';
+import type {
+  BucketFault,
+  Estate,
+  GlobalFaults,
+  KeyState,
+  ObjectGenerator,
+  SandboxAccount,
+  SandboxBucket,
+  SandboxEncryption,
+  SandboxKey,
+  SandboxObject,
+} from './model.js';
+import { etagFor, placeholderBody, storeObject } from './s3-objects.js';
+
+// ---------------------------------------------------------------------------------------------
+// The YAML shapes (what the schema admits).
+
+type Sse = SandboxEncryption['algorithm'];
+
+export interface KeySpec {
+  id: string;
+  region: string;
+  aliases?: string[];
+  manager?: 'CUSTOMER' | 'AWS';
+  state?: 'Enabled' | 'Disabled' | 'PendingDeletion';
+  rotation?: boolean;
+  description?: string;
+  spec?: string;
+  usage?: string;
+  creationDate?: string;
+  deletionDate?: string;
+}
+
+export interface ObjectSpec {
+  key: string;
+  size?: number;
+  body?: string;
+  sse?: Sse;
+  kmsKeyId?: string;
+  bucketKeyEnabled?: boolean;
+  lastModified?: string;
+}
+
+export interface GeneratorSpec {
+  count: number;
+  prefix?: string;
+  size?: number;
+  seed?: number;
+  lastModified?: string;
+  mix?: { sse: Sse; kmsKeyId?: string; bucketKeyEnabled?: boolean; weight: number }[];
+}
+
+export interface BucketSpec {
+  name: string;
+  region: string;
+  locationConstraint?: 'EU';
+  creationDate?: string;
+  encryption?: { algorithm: Sse; kmsKeyId?: string; bucketKeyEnabled?: boolean };
+  legacy?: boolean;
+  tags?: Record<string, string>;
+  policy?: object | string;
+  objects?: ObjectSpec[];
+  generate?: GeneratorSpec;
+  faults?: BucketFault[];
+}
+
+export interface AccountSpec {
+  id: string;
+  name: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  roles?: string[];
+  keys?: KeySpec[];
+  buckets?: BucketSpec[];
+}
+
+export interface EstateSpec {
+  accounts: AccountSpec[];
+  faults?: Partial<GlobalFaults>;
+}
+
+/** Every problem found in an estate file, each prefixed with file:line:column. */
+export class EstateError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'EstateError';
+  }
+}
+
+// Fixed defaults keep a loaded estate (and so every report of it) identical from run to run.
+const DEFAULT_KEY_CREATION = '2024-01-01T00:00:00Z';
+const DEFAULT_BUCKET_CREATION = '2024-02-01T00:00:00Z';
+const DEFAULT_LAST_MODIFIED = '2025-01-01T00:00:00Z';
+const PENDING_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+// ---------------------------------------------------------------------------------------------
+// Positions: from a JSON path in the parsed data to line:column in the YAML text.
+
+type PathSegment = string | number;
+type Locate = (path: PathSegment[], atKey?: string) => string;
+
+const pathText = (path: PathSegment[]): string =>
+  path.reduce<string>((text, seg) => (typeof seg === 'number' ? `${text}[${seg}]` : text ? `${text}.${seg}` : seg), '') || '(top level)';
+
+function yamlLocator(doc: Document, lines: LineCounter, file: string): Locate {
+  return (path, atKey) => {
+    let node: unknown = doc.contents;
+    let offset = (doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
+    const walk = atKey === undefined ? path : [...path, atKey];
+    for (let i = 0; i < walk.length; i++) {
+      const seg = walk[i]!;
+      const last = i === walk.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) break;
+        // An unknown key is reported where the key is written; anything else where its value is.
+        const target = last && atKey !== undefined ? pair.key : (pair.value ?? pair.key);
+        const range = (target as { range?: [number, number, number] } | null)?.range;
+        if (range) offset = range[0];
+        node = pair.value;
+      } else if (isSeq(node)) {
+        const item = node.items[Number(seg)];
+        const range = (item as { range?: [number, number, number] } | null)?.range;
+        if (!item) break;
+        if (range) offset = range[0];
+        node = item;
+      } else break;
+    }
+    const { line, col } = lines.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema validation.
+
+let schemaCache: object | undefined;
+export const estateSchemaPath = (): string => resolve(packageRoot(), 'src/schema/estate.schema.json');
+function estateSchema(): object {
+  schemaCache ??= JSON.parse(readFileSync(estateSchemaPath(), 'utf8')) as object;
+  return schemaCache;
+}
+
+/** Edit distance, for "did you mean" on unknown keys. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+function nearest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function describeSchemaError(e: ErrorObject, locate: Locate): string {
+  const path: PathSegment[] = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const where = pathText(path);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const hint = nearest(extra, allowed);
+      return `${locate(path, extra)}: unknown key '${extra}' in ${where}${hint ? ` (did you mean '${hint}'?)` : ''}; allowed: ${allowed.join(', ')}`;
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      const hint = typeof e.data === 'string' ? nearest(e.data, allowed) : undefined;
+      return `${locate(path)}: ${where} is ${JSON.stringify(e.data)}, must be one of ${allowed.join(', ')}${hint ? ` (did you mean '${hint}'?)` : ''}`;
+    }
+    case 'required':
+      return `${locate(path)}: ${where} is missing required key '${(e.params as { missingProperty: string }).missingProperty}'`;
+    case 'pattern':
+      return `${locate(path)}: ${where} is ${JSON.stringify(e.data)}, which is not a valid ${path[path.length - 1] ?? 'value'} (pattern ${(e.params as { pattern: string }).pattern})`;
+    default:
+      return `${locate(path)}: ${where} ${e.message ?? 'is invalid'}${e.data !== undefined && typeof e.data !== 'object' ? ` (got ${JSON.stringify(e.data)})` : ''}`;
+  }
+}
+
+/** anyOf reports each failed branch and then itself; the summary line is enough for a reader. */
+function usefulErrors(errors: ErrorObject[]): ErrorObject[] {
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  return errors.filter((e) => e.keyword === 'anyOf' || !anyOfPaths.has(e.instancePath) || !e.schemaPath.includes('/anyOf/'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading.
+
+export function loadEstate(path: string): Estate {
+  return parseEstate(readFileSync(path, 'utf8'), path);
+}
+
+export function parseEstate(yamlText: string, file: string): Estate {
+  const lines = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new EstateError(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+        return `${file}:${pos.line}:${pos.col}: YAML syntax error: ${e.message.split('\n')[0]}`;
+      }),
+    );
+  }
+  const data: unknown = doc.toJS();
+  const locate = yamlLocator(doc, lines, file);
+  const validate = validatorFor<EstateSpec>(estateSchema());
+  if (!validate(data)) {
+    throw new EstateError([...new Set(usefulErrors(validate.errors ?? []).map((e) => describeSchemaError(e, locate)))]);
+  }
+  return buildEstate(data, locate);
+}
+
+const toDate = (text: string | undefined, fallback: string): Date => new Date(text ?? fallback);
+
+/** Turns a schema-valid spec into an Estate, checking what a schema cannot (uniqueness, references). */
+export function buildEstate(spec: EstateSpec, locate: Locate = (path) => `estate ${pathText(path)}`): Estate {
+  const problems: string[] = [];
+  const problem = (path: PathSegment[], message: string): void => {
+    problems.push(`${locate(path)}: ${pathText(path)}: ${message}`);
+  };
+  const estate: Estate = { accounts: new Map(), buckets: new Map(), sessions: new Map(), faults: { ...DEFAULT_FAULTS, ...spec.faults } };
+
+  // Pass 1: accounts, keys and aliases — every bucket may refer to any account's keys.
+  const keyIds = new Set<string>();
+  const accessKeys = new Set<string>();
+  spec.accounts.forEach((a, ai) => {
+    const at: PathSegment[] = ['accounts', ai];
+    if (estate.accounts.has(a.id)) problem([...at, 'id'], `account id ${a.id} is declared twice`);
+    if (accessKeys.has(a.accessKeyId)) problem([...at, 'accessKeyId'], `access key ${a.accessKeyId} is used by two accounts`);
+    accessKeys.add(a.accessKeyId);
+    const account: SandboxAccount = {
+      id: a.id,
+      name: a.name,
+      accessKeyId: a.accessKeyId,
+      secretAccessKey: a.secretAccessKey,
+      roles: [...new Set(a.roles ?? [])].map((name) => ({ name, arn: `arn:aws:iam::${a.id}:role/${name}` })),
+      keys: new Map(),
+      aliases: new Map(),
+    };
+    estate.accounts.set(a.id, account);
+    (a.keys ?? []).forEach((k, ki) => {
+      const kat: PathSegment[] = [...at, 'keys', ki];
+      if (keyIds.has(k.id)) problem([...kat, 'id'], `key id ${k.id} is declared twice`);
+      keyIds.add(k.id);
+      const state: KeyState = k.state ?? 'Enabled';
+      if (k.deletionDate !== undefined && state !== 'PendingDeletion') problem([...kat, 'deletionDate'], 'deletionDate is only for keys in state PendingDeletion');
+      const manager = k.manager ?? 'CUSTOMER';
+      const key: SandboxKey = {
+        id: k.id,
+        account: a.id,
+        region: k.region,
+        arn: keyArn(a.id, k.region, k.id),
+        manager,
+        state,
+        // AWS managed keys always rotate (yearly); AWS reports their rotation as enabled.
+        rotation: manager === 'AWS' ? true : (k.rotation ?? false),
+        spec: k.spec ?? 'SYMMETRIC_DEFAULT',
+        usage: k.usage ?? 'ENCRYPT_DECRYPT',
+        description: k.description ?? '',
+        creationDate: toDate(k.creationDate, DEFAULT_KEY_CREATION),
+      };
+      // AWS schedules deletion at least 7 days ahead; a key declared pending deletion keeps that shape.
+      if (state === 'PendingDeletion') key.deletionDate = k.deletionDate ? new Date(k.deletionDate) : new Date(Date.now() + PENDING_WINDOW_MS);
+      account.keys.set(k.id, key);
+      (k.aliases ?? []).forEach((alias, li) => {
+        const mapKey = aliasMapKey(k.region, alias);
+        if (account.aliases.has(mapKey)) problem([...kat, 'aliases', li], `alias ${alias} already names another key in ${a.id} ${k.region}`);
+        if (alias.startsWith('alias/aws/') && manager !== 'AWS') problem([...kat, 'aliases', li], `the alias/aws/ prefix is reserved for AWS managed keys (manager: AWS)`);
+        account.aliases.set(mapKey, { name: alias, account: a.id, region: k.region, targetKeyId: k.id });
+      });
+    });
+  });
+
+  // Pass 2: buckets and their objects.
+  spec.accounts.forEach((a, ai) => {
+    (a.buckets ?? []).forEach((b, bi) => {
+      const at: PathSegment[] = ['accounts', ai, 'buckets', bi];
+      const bucket = buildBucket(estate, a.id, b, at, problem);
+      if (estate.buckets.has(b.name)) problem([...at, 'name'], `bucket name ${b.name} is already taken (bucket names are global)`);
+      else estate.buckets.set(b.name, bucket);
+    });
+  });
+
+  if (problems.length > 0) throw new EstateError(problems);
+  return estate;
+}
+
+function buildBucket(estate: Estate, account: string, b: BucketSpec, at: PathSegment[], problem: (path: PathSegment[], message: string) => void): SandboxBucket {
+  if (b.legacy && b.encryption) problem([...at, 'legacy'], 'a legacy bucket has no default encryption; remove either legacy or encryption');
+  if (b.locationConstraint === 'EU' && b.region !== 'eu-west-1') problem([...at, 'locationConstraint'], 'the legacy EU location constraint means eu-west-1');
+  if (b.encryption && b.encryption.algorithm === 'AES256' && b.encryption.kmsKeyId !== undefined) {
+    problem([...at, 'encryption', 'kmsKeyId'], 'kmsKeyId applies only to aws:kms and aws:kms:dsse (S3 rejects it with AES256)');
+  }
+  // Since January 2023 S3 gives every bucket SSE-S3 unless told otherwise; `legacy` models older buckets without any configuration.
+  const encryption: SandboxEncryption | null = b.legacy
+    ? null
+    : b.encryption
+      ? {
+          algorithm: b.encryption.algorithm,
+          ...(b.encryption.kmsKeyId !== undefined ? { kmsKeyId: b.encryption.kmsKeyId } : {}),
+          bucketKeyEnabled: b.encryption.bucketKeyEnabled ?? false,
+        }
+      : { algorithm: 'AES256', bucketKeyEnabled: false };
+
+  let policy: string | null = null;
+  if (typeof b.policy === 'string') {
+    try {
+      JSON.parse(b.policy);
+      policy = b.policy;
+    } catch {
+      problem([...at, 'policy'], 'policy text is not valid JSON');
+    }
+  } else if (b.policy !== undefined) policy = JSON.stringify(b.policy);
+
+  const bucket: SandboxBucket = {
+    name: b.name,
+    account,
+    region: b.region,
+    locationConstraint: b.locationConstraint ?? (b.region === 'us-east-1' ? null : b.region),
+    creationDate: toDate(b.creationDate, DEFAULT_BUCKET_CREATION),
+    encryption,
+    tags: b.tags && Object.keys(b.tags).length > 0 ? { ...b.tags } : null,
+    policy,
+    objects: new Map(),
+    faults: (b.faults ?? []).map((f) => ({ ...f })),
+  };
+
+  (b.objects ?? []).forEach((o, oi) => {
+    const oat: PathSegment[] = [...at, 'objects', oi];
+    if (bucket.objects.has(o.key)) problem([...oat, 'key'], `object key ${o.key} is listed twice`);
+    const object = buildObject(estate, bucket, o, oat, problem);
+    if (object) storeObject(bucket, object);
+  });
+
+  if (b.generate) {
+    const g = b.generate;
+    (g.mix ?? []).forEach((m, mi) => {
+      if (m.sse === 'AES256' && m.kmsKeyId !== undefined) problem([...at, 'generate', 'mix', mi, 'kmsKeyId'], 'kmsKeyId applies only to aws:kms and aws:kms:dsse');
+    });
+    const generator: ObjectGenerator = {
+      count: g.count,
+      prefix: g.prefix ?? '',
+      size: g.size ?? 1024,
+      // Without a mix, generated objects take the bucket's default encryption.
+      mix: g.mix?.map((m) => ({ ...m })) ?? [
+        encryption
+          ? { sse: encryption.algorithm, ...(encryption.kmsKeyId ? { kmsKeyId: encryption.kmsKeyId } : {}), bucketKeyEnabled: encryption.bucketKeyEnabled, weight: 1 }
+          : { sse: 'AES256', weight: 1 },
+      ],
+      seed: g.seed ?? 1,
+      lastModified: toDate(g.lastModified, DEFAULT_LAST_MODIFIED),
+    };
+    bucket.generator = generator;
+  }
+  return bucket;
+}
+
+/**
+ * An explicit object. `sse` omitted takes the bucket default (AES256 for legacy buckets, as S3
+ * encrypts every new object since 2023); `sse: aws:kms` without kmsKeyId means aws/s3, as a PUT
+ * with only x-amz-server-side-encryption: aws:kms does. kmsKeyArn is resolved now, so the object
+ * reports the key it was written with even if its alias changes later.
+ */
+function buildObject(
+  estate: Estate,
+  bucket: SandboxBucket,
+  o: ObjectSpec,
+  at: PathSegment[],
+  problem: (path: PathSegment[], message: string) => void,
+): SandboxObject | undefined {
+  const inherits = o.sse === undefined;
+  const sse: Sse = o.sse ?? bucket.encryption?.algorithm ?? 'AES256';
+  const spelling = inherits ? (o.kmsKeyId ?? bucket.encryption?.kmsKeyId) : o.kmsKeyId;
+  if (sse === 'AES256' && o.kmsKeyId !== undefined) {
+    problem([...at, 'kmsKeyId'], 'kmsKeyId applies only to aws:kms and aws:kms:dsse objects');
+    return undefined;
+  }
+  let kmsKeyArn: string | undefined;
+  if (sse !== 'AES256') {
+    if (spelling === undefined) kmsKeyArn = awsManagedKey(estate, bucket.account, bucket.region, 's3').arn;
+    else {
+      const key = resolveKey(estate, bucket.account, bucket.region, spelling);
+      const ref = parseKeyReference(bucket.account, bucket.region, spelling);
+      if (key) kmsKeyArn = key.arn;
+      else if (ref.kind === 'key') kmsKeyArn = ref.arn; // a key since deleted: the object still names it
+      else {
+        problem([...at, o.kmsKeyId !== undefined ? 'kmsKeyId' : 'key'], `${spelling} names no key, so S3 could not have written this object with it; give the key ARN for an object under a deleted key`);
+        return undefined;
+      }
+    }
+  }
+  const body = o.body !== undefined ? Buffer.from(o.body, 'utf8') : undefined;
+  if (body && o.size !== undefined && o.size !== body.length) problem([...at, 'size'], `size ${o.size} differs from the body's ${body.length} bytes`);
+  const size = body ? body.length : (o.size ?? 0);
+  const md5 = createHash('md5').update(body ?? placeholderBody(size)).digest('hex');
+  return {
+    key: o.key,
+    versionId: 'null',
+    size,
+    etag: etagFor(md5, sse, kmsKeyArn),
+    lastModified: toDate(o.lastModified, DEFAULT_LAST_MODIFIED),
+    sse,
+    ...(kmsKeyArn ? { kmsKeyArn } : {}),
+    // S3 Bucket Keys exist only for SSE-KMS; an object takes the bucket's setting unless it says otherwise.
+    bucketKeyEnabled: sse === 'aws:kms' && (o.bucketKeyEnabled ?? bucket.encryption?.bucketKeyEnabled === true),
+    ...(body ? { body } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated estates (benchmarks).
+
+export interface GenerateOptions {
+  buckets: number;
+  objectsPerBucket: number;
+  accounts?: number;
+  regions?: string[];
+  seed?: number;
+}
+
+/** Per-bucket default encryption choices of a generated estate, with their weights. */
+const GENERATED_ENCRYPTIONS: { weight: number; legacy?: true; encryption?: BucketSpec['encryption'] }[] = [
+  { weight: 1, legacy: true },
+  { weight: 3, encryption: { algorithm: 'AES256' } },
+  { weight: 2, encryption: { algorithm: 'aws:kms', bucketKeyEnabled: true } },
+  { weight: 4, encryption: { algorithm: 'aws:kms', kmsKeyId: 'alias/bench-cmk', bucketKeyEnabled: true } },
+  { weight: 1, encryption: { algorithm: 'aws:kms', kmsKeyId: 'alias/bench-norotate', bucketKeyEnabled: false } },
+  { weight: 1, encryption: { algorithm: 'aws:kms:dsse', kmsKeyId: 'alias/bench-cmk' } },
+];
+
+/**
+ * A large estate for benchmarks: `accounts` accounts (default 1), each with a rotating and a
+ * non-rotating CMK per region, and `buckets` buckets spread over accounts and regions with a
+ * weighted mix of default encryptions, each holding `objectsPerBucket` generated objects.
+ * Deterministic for a given seed.
+ */
+export function generateEstate(opts: GenerateOptions): Estate {
+  const accountCount = opts.accounts ?? 1;
+  const regions = opts.regions ?? ['us-east-1', 'eu-west-1'];
+  const seed = opts.seed ?? 1;
+  if (accountCount < 1 || regions.length === 0) throw new Error('generateEstate needs at least one account and one region');
+  let state = seed >>> 0;
+  const random = (): number => {
+    // mulberry32, inline to keep this deterministic independent of the fault PRNG.
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const totalWeight = GENERATED_ENCRYPTIONS.reduce((s, e) => s + e.weight, 0);
+  const pick = (): (typeof GENERATED_ENCRYPTIONS)[number] => {
+    let r = random() * totalWeight;
+    for (const e of GENERATED_ENCRYPTIONS) if ((r -= e.weight) < 0) return e;
+    return GENERATED_ENCRYPTIONS[0]!;
+  };
+
+  const accounts: AccountSpec[] = Array.from({ length: accountCount }, (_, i) => ({
+    id: String(210000000000 + i),
+    name: `bench-${i}`,
+    accessKeyId: `AKIABENCH${String(i).padStart(11, '0')}`,
+    secretAccessKey: createHash('sha256').update(`bench-secret/${seed}/${i}`).digest('base64').slice(0, 40),
+    roles: ['S3KmsAuditRole'],
+    keys: regions.flatMap((region) => [
+      { id: deterministicKeyId(`bench/${seed}/${i}/${region}/cmk`), region, aliases: ['alias/bench-cmk'], rotation: true, description: 'benchmark CMK' },
+      { id: deterministicKeyId(`bench/${seed}/${i}/${region}/norotate`), region, aliases: ['alias/bench-norotate'], rotation: false, description: 'benchmark CMK without rotation' },
+    ]),
+    buckets: [],
+  }));
+  for (let b = 0; b < opts.buckets; b++) {
+    const account = accounts[b % accountCount]!;
+    const region = regions[Math.floor(b / accountCount) % regions.length]!;
+    const choice = pick();
+    account.buckets!.push({
+      name: `bench-${seed}-${String(b).padStart(6, '0')}`,
+      region,
+      ...(choice.legacy ? { legacy: true } : { encryption: choice.encryption }),
+      tags: { env: b % 3 === 0 ? 'dev' : 'prod', owner: `team-${b % 7}` },
+      generate: {
+        count: opts.objectsPerBucket,
+        prefix: 'obj/',
+        size: 128,
+        seed: seed * 100003 + b,
+        mix: [
+          { sse: 'AES256', weight: 1 },
+          { sse: 'aws:kms', weight: 1 },
+          { sse: 'aws:kms', kmsKeyId: 'alias/bench-cmk', bucketKeyEnabled: true, weight: 2 },
+        ],
+      },
+    });
+  }
+  return buildEstate({ accounts });
+}

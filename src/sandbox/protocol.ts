@@ -1,0 +1,64 @@
+/**
+ * The contract between the sandbox's HTTP server (server.ts: parsing, SigV4, global faults,
+ * error rendering per protocol) and its service handlers (s3.ts, kms.ts, sts.ts).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Estate, SandboxAccount } from './model.js';
+
+export type ServiceName = 's3' | 'kms' | 'sts';
+
+export interface SandboxRequest {
+  service: ServiceName;
+  method: string;
+  /** URL path, still percent-encoded as sent (S3 object keys are decoded by the S3 handler). */
+  rawPath: string;
+  query: URLSearchParams;
+  /** Lower-cased header names, as node gives them. */
+  headers: IncomingHttpHeaders;
+  /** Request body with any aws-chunked framing already removed. */
+  body: Buffer;
+  /** Region from the SigV4 credential scope. */
+  region: string;
+  /** The account the (verified) access key belongs to. */
+  account: SandboxAccount;
+  /** arn:aws:iam::<account>:user/<name> or arn:aws:sts::<account>:assumed-role/<role>/<session> */
+  principalArn: string;
+  /** UserId as GetCallerIdentity reports it. */
+  userId: string;
+  requestId: string;
+}
+
+export interface SandboxResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/**
+ * An error AWS would answer with. The server renders it in the service's protocol:
+ * S3 <Error><Code/><Message/><RequestId/>…</Error>, KMS JSON {"__type","message"}, STS <ErrorResponse>.
+ * `fields` adds elements to the S3 error XML (e.g. BucketName, Region, Endpoint); `headers` adds
+ * response headers (e.g. x-amz-bucket-region on a 301).
+ */
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly fields: Record<string, string> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'AwsError';
+  }
+}
+
+/** Thrown by a handler to make the server destroy the socket without answering (a "Reset" fault). */
+export class ConnectionReset extends Error {
+  constructor() {
+    super('connection reset (injected fault)');
+    this.name = 'ConnectionReset';
+  }
+}
+
+export type ServiceHandler = (req: SandboxRequest, estate: Estate) => Promise<SandboxResponse> | SandboxResponse;

@@ -1,0 +1,188 @@
+/**
+ * The collector makes only the calls the aspects need, each once (Custodian #4659 made tens of
+ * thousands of redundant calls): request counts, pagination, prefilter, concurrency bound.
+ */
+import { expect } from 'chai';
+import { openSessions, type AccountSession } from '../../src/aws/session.js';
+import { collectBuckets, type CollectOptions, type CollectResult } from '../../src/collect/collector.js';
+import { parseKeySpelling } from '../../src/collect/keyref.js';
+import { scanIamActions, scanOperations } from '../../src/aws/permissions.js';
+import type { FactContext } from '../../src/domain/facts.js';
+import type { FactAspect } from '../../src/domain/rule.js';
+import { accountOf, useSandbox } from '../helpers/sandbox.js';
+
+const PROD = '111122223333';
+const DEV = '444455556666';
+const ALL_ASPECTS: FactAspect[] = ['bucket.encryption', 'bucket.tags', 'key', 'key.rotation'];
+
+async function drain(result: CollectResult): Promise<Map<string, FactContext>> {
+  const byName = new Map<string, FactContext>();
+  for await (const ctx of result.contexts) {
+    expect(byName.has(ctx.bucket.name), `${ctx.bucket.name} yielded twice`).to.equal(false);
+    byName.set(ctx.bucket.name, ctx);
+  }
+  return byName;
+}
+
+/** Canonical spellings (key ARN or alias ARN) the KMS buckets use: the most DescribeKey calls allowed. */
+function distinctSpellings(ctxs: Iterable<FactContext>): Set<string> {
+  const out = new Set<string>();
+  for (const c of ctxs) {
+    const enc = c.bucket.encryption;
+    if (enc?.algorithm === 'aws:kms' || enc?.algorithm === 'aws:kms:dsse') out.add(parseKeySpelling(enc.kmsKeyId, c.bucket.account, c.bucket.region).arn);
+  }
+  return out;
+}
+
+describe('collect/collector: no redundant calls', function () {
+  const sandbox = useSandbox();
+  let sessions: AccountSession[] = [];
+  let prodOnly: AccountSession[] = [];
+
+  before(async () => {
+    const prod = accountOf(sandbox.sb, PROD);
+    const base = { endpoint: sandbox.sb.endpoint, region: 'us-east-1', credentials: { accessKeyId: prod.accessKeyId, secretAccessKey: prod.secretAccessKey }, maxAttempts: 2 };
+    sessions = await openSessions({ ...base, assumeRoles: [`arn:aws:iam::${PROD}:role/S3KmsAuditRole`, `arn:aws:iam::${DEV}:role/S3KmsAuditRole`] });
+    prodOnly = await openSessions(base);
+  });
+  after(() => {
+    for (const s of [...sessions, ...prodOnly]) s.destroy();
+  });
+  afterEach(() => sandbox.sb.setFaults({ latencyMs: 0, jitterMs: 0 }));
+
+  const collect = (aspects: FactAspect[], extra: Partial<CollectOptions> = {}): CollectResult =>
+    collectBuckets({ sessions, aspects: new Set(aspects), concurrency: 8, ...extra });
+
+  it('calls DescribeKey at most once per distinct spelling, ListAliases and GetKeyRotationStatus once per key', async () => {
+    const run = collect(ALL_ASPECTS);
+    const ctxs = await drain(run);
+    const keys = [...ctxs.values()].map((c) => c.key).filter((k) => k && k.exists);
+    const distinctKeys = new Set(keys.map((k) => k!.arn));
+    const rotatable = new Set(keys.filter((k) => k!.manager === 'CUSTOMER' && ['Enabled', 'Disabled'].includes(k!.state!)).map((k) => k!.arn));
+    const { requests } = run.stats;
+    expect(requests.DescribeKey).to.be.at.most(distinctSpellings(ctxs.values()).size);
+    expect(requests.DescribeKey).to.be.at.least(distinctKeys.size + 1 /* the missing key */);
+    expect(requests.ListAliases).to.equal(distinctKeys.size);
+    expect(requests.GetKeyRotationStatus).to.equal(rotatable.size);
+    expect(run.stats.keysResolved).to.equal(distinctKeys.size);
+    expect(requests.GetBucketEncryption).to.equal(ctxs.size);
+    expect(requests.GetBucketTagging).to.equal(ctxs.size);
+    expect(requests.ListBuckets).to.equal(2);
+    // The least-privilege list the README prints covers every call actually made.
+    expect(scanOperations(ALL_ASPECTS)).to.include.members(Object.keys(requests));
+  });
+
+  it('calls DescribeKey once per distinct key when buckets are processed one at a time', async () => {
+    // Sequentially, a key learnt through one spelling answers all its other spellings from the cache.
+    const run = collect(['key'], { concurrency: 1 });
+    const ctxs = await drain(run);
+    const existing = new Set([...ctxs.values()].filter((c) => c.key?.exists).map((c) => c.key!.arn));
+    const missing = new Set([...ctxs.values()].filter((c) => c.key && !c.key.exists).map((c) => c.key!.arn));
+    expect(missing.size).to.equal(1);
+    expect(run.stats.requests.DescribeKey).to.equal(existing.size + missing.size);
+  });
+
+  it('reads only the bucket encryption when no rule needs keys or tags', async () => {
+    const run = collect(['bucket.encryption']);
+    const ctxs = await drain(run);
+    expect(Object.keys(run.stats.requests).sort()).to.deep.equal(['GetBucketEncryption', 'ListBuckets']);
+    expect(scanIamActions(['bucket.encryption'])).to.deep.equal(['s3:ListAllMyBuckets', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration']);
+    const cmk = ctxs.get('prod-cmk-by-id')!;
+    expect(cmk.bucket.encryption!.algorithm).to.equal('aws:kms');
+    expect(cmk.key, 'key not requested: left undefined').to.equal(undefined);
+  });
+
+  it('reads only tags when only tags are needed', async () => {
+    const run = collect(['bucket.tags']);
+    const ctxs = await drain(run);
+    expect(Object.keys(run.stats.requests).sort()).to.deep.equal(['GetBucketTagging', 'ListBuckets']);
+    expect(ctxs.get('prod-cmk-by-id')!.bucket.encryption).to.equal(undefined);
+    expect(ctxs.get('prod-cmk-by-id')!.bucket.tags).to.deep.equal({ env: 'prod', owner: 'payments' });
+  });
+
+  it('does not read rotation unless key.rotation is needed', async () => {
+    const run = collect(['key']);
+    const ctxs = await drain(run);
+    expect(run.stats.requests.GetKeyRotationStatus ?? 0).to.equal(0);
+    expect(ctxs.get('prod-cmk-by-id')!.key!.rotationEnabled).to.equal(undefined);
+    expect(run.stats.requests.GetBucketTagging ?? 0).to.equal(0);
+  });
+
+  it('pages through ListBuckets with MaxBuckets and ContinuationToken', async () => {
+    const prodBuckets = [...sandbox.sb.estate.buckets.values()].filter((b) => b.account === PROD).map((b) => b.name);
+    expect(prodBuckets.length).to.be.greaterThan(20);
+    const run = collectBuckets({ sessions: prodOnly, aspects: new Set<FactAspect>(['bucket.encryption']), concurrency: 8, listPageSize: 5 });
+    const ctxs = await drain(run);
+    expect(run.stats.requests.ListBuckets).to.be.at.least(Math.ceil(prodBuckets.length / 5));
+    expect([...ctxs.keys()].sort()).to.deep.equal([...prodBuckets].sort());
+  });
+
+  it('skips buckets the prefilter rejects before any bucket call', async () => {
+    const seen: string[] = [];
+    const run = collect(ALL_ASPECTS, {
+      prefilter: (b) => {
+        seen.push(`${b.account}/${b.region}/${b.name}`);
+        return b.account === DEV && b.region === 'us-east-1';
+      },
+    });
+    const ctxs = await drain(run);
+    expect([...ctxs.keys()].sort()).to.deep.equal(['dev-cross-account-key', 'dev-generated', 'dev-sse-s3']);
+    expect(run.stats.requests.GetBucketEncryption).to.equal(3);
+    expect(run.stats.requests.GetBucketTagging).to.equal(3);
+    expect(seen).to.include(`${PROD}/eu-west-1/prod-legacy-eu`);
+    expect(seen).to.have.length(sandbox.sb.estate.buckets.size);
+  });
+
+  it('reports progress up to the total', async () => {
+    const progress: { bucketsDone: number; bucketsTotal: number }[] = [];
+    await drain(collect(['bucket.encryption'], { onProgress: (p) => progress.push(p) }));
+    const total = sandbox.sb.estate.buckets.size;
+    expect(progress[0]).to.deep.equal({ bucketsDone: 0, bucketsTotal: total });
+    expect(progress[progress.length - 1]).to.deep.equal({ bucketsDone: total, bucketsTotal: total });
+    expect(progress.map((p) => p.bucketsDone)).to.deep.equal([...Array(total + 1).keys()]);
+  });
+
+  it('bounds concurrent bucket work by `concurrency` and still overlaps it', async function () {
+    // Every request takes ≥ 60 ms; one call per bucket. With 4 at a time, 31 buckets need ≥ 8 rounds.
+    const latencyMs = 60;
+    const concurrency = 4;
+    const run = collect(['bucket.encryption'], { concurrency });
+    const total = sandbox.sb.estate.buckets.size;
+    sandbox.sb.setFaults({ latencyMs });
+    const started = Date.now();
+    const ctxs = await drain(run);
+    const elapsed = Date.now() - started;
+    expect(ctxs.size).to.equal(total);
+    const rounds = Math.ceil(total / concurrency);
+    expect(elapsed, 'not more than `concurrency` at once').to.be.at.least((rounds - 1) * latencyMs);
+    expect(elapsed, 'buckets overlap').to.be.below(total * latencyMs);
+  });
+
+  it('holds the scan back while the consumer is busy (at most 2 × concurrency buckets ahead)', async () => {
+    const run = collect(['bucket.encryption'], { concurrency: 2 });
+    const iterator = run.contexts[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.done).to.equal(false);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // a slow consumer
+    expect(run.stats.requests.GetBucketEncryption).to.be.at.most(4);
+    let rest = 0;
+    while (!(await iterator.next()).done) rest++;
+    expect(rest + 1).to.equal(sandbox.sb.estate.buckets.size);
+    expect(run.stats.requests.GetBucketEncryption).to.equal(sandbox.sb.estate.buckets.size);
+  });
+
+  it('stops with the abort reason when the signal is aborted', async () => {
+    const controller = new AbortController();
+    const run = collect(['bucket.encryption'], {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.bucketsDone === 3) controller.abort(new Error('stop here'));
+      },
+    });
+    const err = await drain(run).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).to.equal('stop here');
+  });
+});
