@@ -13,17 +13,7 @@ import { decideGate, type GateOptions } from './gate.js';
 export const REPORT_SCHEMA_VERSION = 1;
 
 /** What the orchestrator knows about the run; `complete` is derived here, not given. */
-export interface RunMetadata {
-  id: string;
-  start: string;
-  end: string;
-  policyFile: string;
-  policyFileSha256: string;
-  rulesDirs: string[];
-  accounts: string[];
-  regions: string[];
-  endpoint?: string;
-}
+export type RunMetadata = Omit<AuditReport['run'], 'complete'>;
 
 export interface ReportInput {
   toolVersion: string;

@@ -8,16 +8,8 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { FaultInjector, mulberry32, validateFaults } from '../../src/sandbox/faults.js';
 import { kmsFor, s3For, stsFor, useSandbox } from '../helpers/sandbox.js';
+import { rejection, type SdkError } from '../helpers/errors.js';
 
-type SdkError = Error & { name: string; code?: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
-async function rejection(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const NO_FAULTS = { latencyMs: 0, jitterMs: 0, throttleRate: 0, errorRate: 0, resetRate: 0 };
 

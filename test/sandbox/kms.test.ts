@@ -22,6 +22,7 @@ import {
   type KeyListEntry,
 } from '@aws-sdk/client-kms';
 import { cliCreds, kmsFor, signedRequest, useSandbox } from '../helpers/sandbox.js';
+import { rejection } from '../helpers/errors.js';
 
 const PROD = '111122223333';
 const DEV = '444455556666';
@@ -29,15 +30,6 @@ const PROD_DATA_ID = '1111aaaa-0000-4000-8000-000000000001';
 const PROD_DATA_ARN = `arn:aws:kms:us-east-1:${PROD}:key/${PROD_DATA_ID}`;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-type SdkError = Error & { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-async function rejection(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
 async function expectError(p: Promise<unknown>, name: string, status = 400, message?: string | RegExp): Promise<void> {
   const e = await rejection(p);
   expect(e.name, e.message).to.equal(name);

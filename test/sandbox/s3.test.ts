@@ -39,6 +39,7 @@ import type { Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxBucket, SandboxKey } from '../../src/sandbox/model.js';
 import { childNamed, childText, childrenNamed, el, elAttrs, parseXml, renderXml, XmlParseError } from '../../src/sandbox/xml.js';
 import { cliCreds, kmsFor, s3For, signedRequest, useSandbox } from '../helpers/sandbox.js';
+import { rejection, type SdkError } from '../helpers/errors.js';
 
 const PROD = '111122223333';
 const DEV = '444455556666';
@@ -48,17 +49,7 @@ const PROD_DISABLED_ARN = keyArn(3);
 const PROD_RETIRED_ARN = keyArn(4);
 const PROD_EU_ARN = keyArn(6, 'eu-west-1');
 
-type SdkError = Error & { name: string; message: string; $metadata?: { httpStatusCode?: number; attempts?: number }; $response?: { headers: Record<string, string> } };
 
-/** The rejection of an SDK call (fails the test if the call succeeds). */
-async function rejection(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function expectError(p: Promise<unknown>, name: string, status: number): Promise<SdkError> {
   const err = await rejection(p);

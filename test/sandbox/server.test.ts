@@ -16,16 +16,8 @@ import { generateEstate } from '../../src/sandbox/estate.js';
 import { startSandbox } from '../../src/sandbox/server.js';
 import { parseSandboxArgs } from '../../src/sandbox/cli.js';
 import { cliCreds, kmsFor, s3For, sendRaw, signRequest, signedRequest, stsFor, useSandbox } from '../helpers/sandbox.js';
+import { rejection } from '../helpers/errors.js';
 
-type SdkError = Error & { name: string; code?: string; $metadata?: { httpStatusCode?: number } };
-async function rejection(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('sandbox server', () => {
   const sandbox = useSandbox();

@@ -18,18 +18,10 @@ import {
   type SignedRequest,
 } from '../../src/sandbox/sigv4.js';
 import { cliCreds, kmsFor, s3For, sendRaw, signRequest, signedRequest, stsFor, useSandbox } from '../helpers/sandbox.js';
+import { rejection } from '../helpers/errors.js';
 
 const raw = (headers: Record<string, string>): string[] => Object.entries(headers).flat();
 
-/** Catches the rejection of an SDK call (failing the test if it resolves). */
-async function rejection(p: Promise<unknown>): Promise<Error & { name: string; $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { name: string; $metadata?: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('sandbox SigV4 verification', () => {
   describe("AWS's documented examples", () => {

@@ -5,19 +5,11 @@ import { expect } from 'chai';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ListAliasesCommand } from '@aws-sdk/client-kms';
 import { cliCreds, kmsFor, signedRequest, stsFor, useSandbox } from '../helpers/sandbox.js';
+import { rejection } from '../helpers/errors.js';
 
 const PROD = '111122223333';
 const DEV = '444455556666';
 
-type SdkError = Error & { name: string; $metadata?: { httpStatusCode?: number } };
-async function rejection(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('sandbox STS', () => {
   const sandbox = useSandbox();
