@@ -10,6 +10,7 @@ import type { AwsOptions } from './aws/options.js';
 import { DEFAULT_MAX_SOCKETS } from './aws/options.js';
 import { openSessions } from './aws/session.js';
 import { collectBuckets, type CollectProgress } from './collect/collector.js';
+import { startObjectRun, type ObjectRunOptions } from './collect/objects-audit.js';
 import { loadPolicyFile } from './config/policies.js';
 import { loadRules, type RuleSet } from './config/rules.js';
 import type { PolicyFile } from './domain/policy.js';
@@ -20,7 +21,7 @@ import { evaluateResource } from './engine/evaluate.js';
 import { bucketInScope } from './engine/scope.js';
 import { packageRoot, builtinRulesDir } from './paths.js';
 import type { GateOptions } from './report/gate.js';
-import { buildReport } from './report/json.js';
+import { buildReport, ruleCatalogue } from './report/json.js';
 
 export interface AuditConfig {
   policyFile: PolicyFile;
@@ -50,6 +51,8 @@ export interface AuditOptions {
   runId?: string;
   onProgress?: (progress: CollectProgress) => void;
   signal?: AbortSignal;
+  /** Object policies: outputs (JSONL, manifest), state folder, findings cap, progress (src/collect/objects-audit.ts). */
+  objects?: ObjectRunOptions;
 }
 
 /** The package version, for the report's `tool.version` and `--version`. */
@@ -64,12 +67,12 @@ export function defaultReportName(start: Date): string {
 }
 
 /**
- * A cheap check before any per-bucket call: can any bucket policy cover a bucket with this name,
- * region and account? Tags are left out on purpose — they are not known yet; the engine applies
- * the full scope (tags included) once the facts are in.
+ * A cheap check before any per-bucket call: can any policy (bucket or object: both scope buckets) cover
+ * a bucket with this name, region and account? Tags are left out on purpose — they are not known yet;
+ * the engine applies the full scope (tags included) once the facts are in.
  */
 function mayBeInScope(pf: PolicyFile) {
-  const bucketPolicies = pf.policies.filter((p) => p.resource === 'bucket');
+  const bucketPolicies = pf.policies;
   return (bucket: { name: string; region: string; account: string }): boolean =>
     bucketPolicies.some((p) => {
       const { tags: _tags, ...withoutTags } = p.scope ?? {};
@@ -87,10 +90,22 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
     // Each account's agent must allow at least as many sockets as requests we run at once.
     maxSockets: Math.max(options.aws.maxSockets ?? DEFAULT_MAX_SOCKETS, options.concurrency),
   });
+  // Object policies (if any) are audited as each bucket's context arrives, sharing the key cache.
+  const objectRun = await startObjectRun(
+    policyFile,
+    rules,
+    sessions,
+    { concurrency: options.concurrency, evaluatedAt: start, clock: now, ...(options.signal ? { signal: options.signal } : {}) },
+    options.objects,
+  ).catch((err: unknown) => {
+    for (const s of sessions) s.destroy();
+    throw err;
+  });
   try {
     const collected = collectBuckets({
       sessions,
-      aspects: requiredAspects(policyFile, rules, 'bucket'),
+      aspects: new Set([...requiredAspects(policyFile, rules, 'bucket'), ...(objectRun?.bucketAspects ?? [])]),
+      ...(objectRun ? { keys: objectRun.keys, stats: objectRun.stats } : {}),
       concurrency: options.concurrency,
       prefilter: mayBeInScope(policyFile),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -99,7 +114,9 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
     const findings: Finding[] = [];
     for await (const ctx of collected.contexts) {
       findings.push(...evaluateResource(policyFile, rules, ctx, start));
+      await objectRun?.admit(ctx);
     }
+    const objects = await objectRun?.complete();
     const end = now();
     return buildReport({
       toolVersion: toolVersion(),
@@ -114,10 +131,16 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
         regions: [...collected.regions],
         ...(options.aws.endpoint ? { endpoint: options.aws.endpoint } : {}),
       },
-      findings,
-      errors: collected.errors,
+      findings: objects ? [...findings, ...objects.findings] : findings,
+      errors: objects ? [...collected.errors, ...objects.runErrors] : collected.errors,
+      ...(objects ? { objects: objects.report } : {}),
       gate: options.gate,
+      // The rules' text travels with the report, so `s3-kms-audit report` can re-render it alone.
+      rules: ruleCatalogue(policyFile.policies.flatMap((p) => p.rules.map((r) => r.id)), rules),
     });
+  } catch (err) {
+    await objectRun?.fail();
+    throw err;
   } finally {
     for (const s of sessions) s.destroy();
   }

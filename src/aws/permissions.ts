@@ -15,17 +15,39 @@ export const IAM_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
   DescribeKey: 'kms:DescribeKey',
   ListAliases: 'kms:ListAliases',
   GetKeyRotationStatus: 'kms:GetKeyRotationStatus',
+  // Object policies (issue 5). HeadObject is authorized by s3:GetObject (s3:GetObjectVersion when a
+  // version id is given), ListObjectsV2 by s3:ListBucket, ListObjectVersions by s3:ListBucketVersions.
+  ListObjectsV2: 's3:ListBucket',
+  ListObjectVersions: 's3:ListBucketVersions',
+  HeadObject: 's3:GetObject',
+  HeadObjectVersion: 's3:GetObjectVersion',
+  // Remediation (issue 4). Both writes are authorized by s3:PutEncryptionConfiguration: "To use this
+  // operation, you must have permissions to perform the s3:PutEncryptionConfiguration action" (API reference,
+  // PutBucketEncryption and DeleteBucketEncryption alike). For general purpose buckets the caller needs no KMS
+  // permission to write the configuration (kms:GenerateDataKey/kms:Decrypt are listed for directory buckets
+  // only); the target key is described with kms:DescribeKey and kms:ListAliases (remediateOperations adds both).
+  PutBucketEncryption: 's3:PutEncryptionConfiguration',
+  DeleteBucketEncryption: 's3:PutEncryptionConfiguration',
 };
 
 /** Operations a scan needing `aspects` may call (GetCallerIdentity needs no permission). */
 export function scanOperations(aspects: Iterable<FactAspect>): string[] {
   const set = new Set(aspects);
   const ops = ['ListBuckets', 'GetBucketLocation'];
-  if (set.has('bucket.encryption') || set.has('key') || set.has('key.rotation')) ops.push('GetBucketEncryption');
+  const wantsKey = set.has('key') || set.has('key.rotation') || set.has('key.aliases');
+  if (set.has('bucket.encryption') || wantsKey) ops.push('GetBucketEncryption');
   if (set.has('bucket.tags')) ops.push('GetBucketTagging');
-  if (set.has('key') || set.has('key.rotation')) ops.push('DescribeKey', 'ListAliases');
+  if (wantsKey) ops.push('DescribeKey');
+  // Aliases are listed only for rules that read key.aliases / key.spellings (s3-bucket-allowed-keys).
+  if (set.has('key.aliases')) ops.push('ListAliases');
   if (set.has('key.rotation')) ops.push('GetKeyRotationStatus');
+  if (set.has('object') || set.has('object.bucketKey')) ops.push('ListObjectsV2', 'HeadObject');
   return ops;
+}
+
+/** The extra IAM actions of object policies with `versions: true` (ListObjectVersions, HeadObject of a version). */
+export function objectVersionIamActions(): string[] {
+  return [IAM_ACTION_OF_OPERATION.ListObjectVersions!, IAM_ACTION_OF_OPERATION.HeadObjectVersion!];
 }
 
 /** IAM actions for a scan needing `aspects`; with roles, sts:AssumeRole for the caller as well. */
@@ -33,4 +55,31 @@ export function scanIamActions(aspects: Iterable<FactAspect>, assumesRoles = fal
   const ops = scanOperations(aspects);
   if (assumesRoles) ops.unshift('AssumeRole');
   return ops.map((op) => IAM_ACTION_OF_OPERATION[op]!);
+}
+
+/**
+ * Operations `remediate` may call: the scan's, plus — whatever the rules need — GetBucketEncryption (the
+ * raw `before`, and the re-check before each change), DescribeKey and ListAliases (target keys), and
+ * PutBucketEncryption.
+ */
+export function remediateOperations(aspects: Iterable<FactAspect>): string[] {
+  const ops = scanOperations(new Set<FactAspect>([...aspects, 'bucket.encryption', 'key', 'key.aliases']));
+  ops.push('PutBucketEncryption');
+  return ops;
+}
+
+/** Operations `rollback` calls: read, restore (Put, or Delete for a bucket that had no configuration), read back. */
+export function rollbackOperations(): string[] {
+  return ['GetBucketEncryption', 'PutBucketEncryption', 'DeleteBucketEncryption'];
+}
+
+/** The IAM actions for a list of operations, each once, in first-seen order. */
+export function iamActionsOf(operations: Iterable<string>): string[] {
+  const actions: string[] = [];
+  for (const op of operations) {
+    const action = IAM_ACTION_OF_OPERATION[op];
+    if (!action) throw new Error(`operation ${op} declares no IAM action (add it to IAM_ACTION_OF_OPERATION)`);
+    if (!actions.includes(action)) actions.push(action);
+  }
+  return actions;
 }

@@ -4,14 +4,18 @@
  * failure is thrown as the SDK raised it, for the caller to map with toFactError.
  */
 import {
+  DeleteBucketEncryptionCommand,
   GetBucketEncryptionCommand,
   GetBucketLocationCommand,
   GetBucketTaggingCommand,
   ListBucketsCommand,
+  PutBucketEncryptionCommand,
   type S3Client,
+  type ServerSideEncryptionConfiguration,
 } from '@aws-sdk/client-s3';
 import type { BucketEncryption, SseAlgorithm } from '../domain/facts.js';
 import { isNotFound } from './errors.js';
+import { HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 
 export interface ListedBucket {
   name: string;
@@ -45,7 +49,12 @@ export async function* listBucketPages(
       if (b.Name) page.push({ name: b.Name, ...(b.BucketRegion ? { region: b.BucketRegion } : {}) });
     }
     yield page;
-    token = out.ContinuationToken || undefined;
+    const next = out.ContinuationToken || undefined;
+    // A server that hands back the token it was given would loop forever; stop loudly instead.
+    if (next !== undefined && next === token) {
+      throw Object.assign(new Error('ListBuckets returned the same ContinuationToken twice'), { name: 'PaginationLoop' });
+    }
+    token = next;
   } while (token);
 }
 
@@ -100,4 +109,229 @@ export async function getBucketTags(client: S3Client, bucket: string, signal?: A
     if (isNotFound(err, 'NoSuchTagSet')) return {};
     throw err;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Remediation: the raw configuration, exactly as S3 answers it, and the two calls that change it.
+
+/** One rule of a bucket's default encryption configuration, field for field as GetBucketEncryption returns it. */
+export interface RawEncryptionRule {
+  ApplyServerSideEncryptionByDefault?: { SSEAlgorithm: string; KMSMasterKeyID?: string };
+  BucketKeyEnabled?: boolean;
+  /** Encryption types S3 refuses for new objects (today only SSE-C; S3 blocks it on new buckets since 2026). */
+  BlockedEncryptionTypes?: { EncryptionType?: string[] };
+}
+
+export interface RawEncryptionConfiguration {
+  Rules: RawEncryptionRule[];
+}
+
+/**
+ * A bucket's default encryption as stored: the configuration document, or "none" for a bucket that has
+ * no configuration at all (404 ServerSideEncryptionConfigurationNotFoundError, legacy buckets).
+ */
+export type EncryptionState = RawEncryptionConfiguration | 'none';
+
+/** A plain JSON copy of an SDK structure: no undefined members, no prototypes, safe to journal and compare. */
+const plainJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/**
+ * GetBucketEncryption, unnormalised: what a journal must record so that a rollback can put back exactly
+ * what was there (every field, including ones this tool does not interpret, such as BlockedEncryptionTypes).
+ */
+export async function getBucketEncryptionRaw(client: S3Client, bucket: string, signal?: AbortSignal): Promise<EncryptionState> {
+  try {
+    const out = await client.send(new GetBucketEncryptionCommand({ Bucket: bucket }), { abortSignal: signal });
+    const config = out.ServerSideEncryptionConfiguration;
+    if (!config) throw Object.assign(new Error('GetBucketEncryption answered without a ServerSideEncryptionConfiguration'), { name: 'InvalidResponse' });
+    return plainJson({ ...config, Rules: config.Rules ?? [] }) as RawEncryptionConfiguration;
+  } catch (err) {
+    if (isNotFound(err, 'ServerSideEncryptionConfigurationNotFoundError')) return 'none';
+    throw err;
+  }
+}
+
+/**
+ * PutBucketEncryption with the given document. S3 does not check the KMS key ("Amazon S3 doesn't validate
+ * the KMS key ID provided in PutBucketEncryption requests", API reference): callers check it first.
+ */
+export async function putBucketEncryption(client: S3Client, bucket: string, config: RawEncryptionConfiguration, signal?: AbortSignal): Promise<void> {
+  await client.send(
+    new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: config as ServerSideEncryptionConfiguration }),
+    { abortSignal: signal },
+  );
+}
+
+/**
+ * DeleteBucketEncryption: "resets the default encryption for the bucket as server-side encryption with
+ * Amazon S3 managed keys (SSE-S3)" (API reference) — since 2023 no bucket can be left without one.
+ */
+export async function deleteBucketEncryption(client: S3Client, bucket: string, signal?: AbortSignal): Promise<void> {
+  await client.send(new DeleteBucketEncryptionCommand({ Bucket: bucket }), { abortSignal: signal });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objects (issue 5: object-level audit)
+
+/** One object (or object version) as a listing names it. */
+export interface ListedObjectEntry {
+  key: string;
+  /** Only from ListObjectVersions ("null" for objects stored while versioning was never enabled or suspended). */
+  versionId?: string;
+  isLatest?: boolean;
+  size: number;
+  /** Epoch milliseconds (a number, not a Date: a page of a thousand of these stays small). */
+  lastModified: number;
+  /** As S3 sends it, quotes included. */
+  etag: string;
+}
+
+/**
+ * `encoding-type=url` answers encode keys form-style (space as "+"), so a key holding characters XML 1.0
+ * cannot carry still lists; botocore decodes the same fields with unquote_plus. The SDK for JavaScript
+ * does not decode them, so it is done here.
+ */
+export function decodeListedKey(encoded: string): string {
+  return decodeURIComponent(encoded.replace(/\+/g, ' '));
+}
+
+/**
+ * ListObjectsV2, page by page (MaxKeys 1000, the API's maximum), with EncodingType=url. The next page is
+ * requested only when the caller asks for it, so a slow consumer holds the listing back.
+ */
+export async function* listObjectPages(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+  onPage?: () => void,
+): AsyncGenerator<ListedObjectEntry[]> {
+  let token: string | undefined;
+  do {
+    onPage?.();
+    const out = await client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        EncodingType: 'url',
+        MaxKeys: 1000,
+        ...(prefix ? { Prefix: prefix } : {}),
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
+      { abortSignal: signal },
+    );
+    const page: ListedObjectEntry[] = [];
+    for (const o of out.Contents ?? []) {
+      if (o.Key === undefined) continue;
+      page.push({ key: decodeListedKey(o.Key), size: o.Size ?? 0, lastModified: o.LastModified?.getTime() ?? 0, etag: o.ETag ?? '' });
+    }
+    yield page;
+    token = out.IsTruncated ? out.NextContinuationToken || undefined : undefined;
+  } while (token);
+}
+
+/**
+ * ListObjectVersions, page by page, every version of every key (newest first within a key, as S3 lists
+ * them). Delete markers are left out: they hold no data, so there is no encryption to check.
+ */
+export async function* listObjectVersionPages(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+  onPage?: () => void,
+): AsyncGenerator<ListedObjectEntry[]> {
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  let truncated = false;
+  do {
+    onPage?.();
+    const out = await client.send(
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        EncodingType: 'url',
+        MaxKeys: 1000,
+        ...(prefix ? { Prefix: prefix } : {}),
+        ...(keyMarker !== undefined ? { KeyMarker: keyMarker } : {}),
+        ...(versionIdMarker !== undefined ? { VersionIdMarker: versionIdMarker } : {}),
+      }),
+      { abortSignal: signal },
+    );
+    const page: ListedObjectEntry[] = [];
+    for (const v of out.Versions ?? []) {
+      if (v.Key === undefined) continue;
+      page.push({
+        key: decodeListedKey(v.Key),
+        versionId: v.VersionId ?? 'null',
+        isLatest: v.IsLatest === true,
+        size: v.Size ?? 0,
+        lastModified: v.LastModified?.getTime() ?? 0,
+        etag: v.ETag ?? '',
+      });
+    }
+    yield page;
+    truncated = out.IsTruncated === true;
+    // NextKeyMarker is URL-encoded like the keys; NextVersionIdMarker never is.
+    keyMarker = out.NextKeyMarker !== undefined ? decodeListedKey(out.NextKeyMarker) : undefined;
+    versionIdMarker = out.NextVersionIdMarker || undefined;
+  } while (truncated && keyMarker !== undefined);
+}
+
+/** What HeadObject says about an object's encryption (and the listing fields, as of now). */
+export interface HeadObjectAnswer {
+  /** null: the object is not encrypted at rest (possible for objects stored before January 2023). */
+  sse: SseAlgorithm | null;
+  /** x-amz-server-side-encryption-aws-kms-key-id: S3 answers the key ARN. */
+  kmsKeyId?: string;
+  bucketKeyEnabled: boolean;
+  size: number;
+  lastModified?: number;
+  etag?: string;
+  versionId?: string;
+}
+
+/**
+ * HeadObject (s3:GetObject, or s3:GetObjectVersion with a version id). Metadata only: unlike GetObject
+ * it does not decrypt, so it answers even when the object's KMS key is disabled.
+ */
+export async function headObject(client: S3Client, bucket: string, key: string, versionId: string | undefined, signal?: AbortSignal): Promise<HeadObjectAnswer> {
+  const out = await client
+    .send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}) }), { abortSignal: signal })
+    .catch((err: unknown) => {
+      throw nameHeadError(err);
+    });
+  const algorithm = out.ServerSideEncryption;
+  if (algorithm !== undefined && !SSE_ALGORITHMS.includes(algorithm)) {
+    throw Object.assign(new Error(`unknown ServerSideEncryption ${algorithm} on the object`), { name: 'UnknownAlgorithm' });
+  }
+  return {
+    sse: (algorithm as SseAlgorithm | undefined) ?? null,
+    ...(out.SSEKMSKeyId ? { kmsKeyId: out.SSEKMSKeyId } : {}),
+    bucketKeyEnabled: out.BucketKeyEnabled === true,
+    size: out.ContentLength ?? 0,
+    ...(out.LastModified ? { lastModified: out.LastModified.getTime() } : {}),
+    ...(out.ETag ? { etag: out.ETag } : {}),
+    ...(out.VersionId ? { versionId: out.VersionId } : {}),
+  };
+}
+
+/**
+ * A HEAD answer has no body, so an error carries only its HTTP status ("if the HEAD request generates an
+ * error, it returns a generic code, such as 400 Bad Request, 403 Forbidden, 404 Not Found … It's not
+ * possible to retrieve the exact exception", HeadObject API reference) and the SDK names it "Unknown".
+ * The status is turned into a code here. 403 becomes AccessDenied: the object was just listed, so the
+ * caller has s3:ListBucket, and the remaining cause S3 documents for a 403 is a denied s3:GetObject
+ * (identity or bucket policy); the message says the code was inferred.
+ */
+function nameHeadError(err: unknown): unknown {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  if (typeof err !== 'object' || err === null || e.name !== 'Unknown' || status === undefined) return err;
+  if (status === 403) {
+    e.name = 'AccessDenied';
+    e.message = 'HeadObject answered 403 Forbidden (access denied; a HEAD answer has no error body, so the code is inferred from the status)';
+  } else {
+    e.name = `Http${status}`;
+    e.message = `HeadObject answered HTTP ${status} (a HEAD answer has no error body)`;
+  }
+  return err;
 }

@@ -8,12 +8,15 @@ import { UsageError } from '../domain/errors.js';
 import { SEVERITIES } from '../domain/finding.js';
 import { DEFAULT_FAIL_ON, type FailOn } from '../report/gate.js';
 import { checkReportName } from '../report/writer.js';
+import { DEFAULT_MAX_OBJECT_FINDINGS } from '../collect/objects-tally.js';
+import { REPORT_FORMATS, type ReportFormatName } from '../report/formats.js';
+import { suggest } from '../config/suggest.js';
 
-export const COMMANDS = ['scan', 'validate', 'test', 'sandbox'] as const;
+export const COMMANDS = ['scan', 'validate', 'test', 'sandbox', 'report', 'remediate', 'rollback', 'permissions'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
-export const FORMATS = ['json', 'console'] as const;
-export type ReportFormat = (typeof FORMATS)[number];
+export const FORMATS = REPORT_FORMATS;
+export type ReportFormat = ReportFormatName;
 
 export const DEFAULT_CONCURRENCY = 16;
 export const MAX_CONCURRENCY = 256;
@@ -24,7 +27,7 @@ export const MAX_ATTEMPTS_LIMIT = 20;
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** parseArgs with its errors turned into UsageErrors that name the command. */
-function parse<O extends Options>(command: string, argv: string[], options: O, allowPositionals: boolean) {
+export function parse<O extends Options>(command: string, argv: string[], options: O, allowPositionals: boolean) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (err) {
@@ -79,6 +82,10 @@ Commands:
   validate   check the policy file and rules without any AWS call
   test       run the fixtures of built-in rules and of rules in the given folders
   sandbox    run a local S3 + KMS + STS endpoint with a demo estate
+  report     re-render a saved JSON report as html, md, junit, sarif or csv (optionally diffed)
+  remediate  plan (and with --apply, make) the changes that bring failing buckets to SSE-KMS
+  rollback   restore every bucket a remediation journal changed to its configuration before
+  permissions  print the least-privilege IAM policy for scan, remediate or rollback
 
 Options:
   -h, --help     show help (also: s3-kms-audit <command> --help)
@@ -109,6 +116,16 @@ export interface ScanArgs {
   /** Attempts per AWS call including the first (SDK standard retries); default the adapter's. */
   maxAttempts?: number;
   quiet: boolean;
+  /** --baseline: an earlier JSON report to diff against (set only when given). */
+  baseline?: string;
+  /** --fail-on-new: only fail findings new since the baseline fail the gate (set only when given). */
+  failOnNew?: boolean;
+  /** --max-object-findings: non-passing object findings listed in the JSON report (the rest are in the JSONL). */
+  maxObjectFindings?: number;
+  /** --state DIR: incremental object scan state (default <out>/state). */
+  state?: string;
+  /** --export-manifest FILE: failing objects as an S3 Batch Operations manifest (CSV). */
+  exportManifest?: string;
 }
 
 const SCAN_OPTIONS = {
@@ -127,12 +144,18 @@ const SCAN_OPTIONS = {
   'assume-role': { type: 'string', multiple: true },
   'max-attempts': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
+  baseline: { type: 'string' },
+  'fail-on-new': { type: 'boolean' },
+  'max-object-findings': { type: 'string' },
+  state: { type: 'string' },
+  'export-manifest': { type: 'string' },
 } as const satisfies Options;
 
 export const SCAN_HELP = `Usage: s3-kms-audit scan [options]
 
-Audits the default encryption of every S3 bucket in scope against the policy file, writes the
-report, prints a summary and exits with the gate's decision.
+Audits the default encryption of every S3 bucket in scope against the policy file (and, for
+object policies, the objects' own encryption), writes the report, prints a summary and exits with
+the gate's decision.
 
 Options:
   --policies FILE       policy file (default ${DEFAULT_POLICIES})
@@ -143,7 +166,19 @@ Options:
   --fail-on LEVEL       fail the gate on fail findings at or above: ${SEVERITIES.join(', ')}, none
                         (default ${DEFAULT_FAIL_ON})
   --allow-incomplete    do not fail the gate because some outcomes are errors
-  --concurrency N       parallel AWS requests, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
+  --baseline FILE       an earlier JSON report: every format shows new, resolved and still-failing
+                        findings (compared by finding id)
+  --fail-on-new         with --baseline: only fail findings that are new since the baseline fail
+                        the gate (an incomplete scan still exits 3 unless --allow-incomplete)
+  --concurrency N       parallel AWS requests, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); object policies
+                        also bound their HeadObject calls across all buckets by it
+  --max-object-findings N  object findings that are not pass (fail, error, excepted) listed in the
+                        JSON report, most severe first (default ${DEFAULT_MAX_OBJECT_FINDINGS}); every object outcome
+                        is counted there and written to <out>/<name>.objects.jsonl
+  --state DIR           incremental object scans: where each bucket's state file lives
+                        (default <out>/state)
+  --export-manifest FILE  write the objects that fail a rule as an S3 Batch Operations manifest
+                        (CSV: bucket,key[,versionId], keys URL-encoded)
   --endpoint-url URL    S3/KMS/STS endpoint, e.g. the sandbox (default: $AWS_ENDPOINT_URL, else AWS)
   --region REGION       home region for STS and ListBuckets (default: $AWS_REGION, else us-east-1)
   --profile NAME        AWS shared config profile (default: the SDK's default credential chain)
@@ -161,7 +196,9 @@ export function parseFormats(value: string): ReportFormat[] {
   if (formats.length === 0) throw new UsageError('--format: give at least one format');
   for (const f of formats) {
     if (!(FORMATS as readonly string[]).includes(f)) {
-      throw new UsageError(`--format: unknown format "${f}"; formats: ${FORMATS.join(', ')}`);
+      const near = suggest(f, FORMATS);
+      const hint = near ? ` (did you mean "${near}"?)` : '';
+      throw new UsageError(`--format: unknown format "${f}"${hint}; formats: ${FORMATS.join(', ')}`);
     }
   }
   return [...new Set(formats)] as ReportFormat[];
@@ -190,6 +227,10 @@ export function parseEndpointUrl(value: string, source = '--endpoint-url'): stri
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`${source}: "${value}" must start with http:// or https://`);
+  }
+  // The endpoint is printed and written into reports: credentials must never ride along in it.
+  if (url.username !== '' || url.password !== '') {
+    throw new UsageError(`${source}: the URL must not contain a user name or password; pass credentials through the AWS credential chain`);
   }
   return value;
 }
@@ -238,21 +279,79 @@ export function parseScanArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
     checkReportName(values.name);
     args.name = values.name;
   }
-  if (values['endpoint-url'] !== undefined) args.endpointUrl = parseEndpointUrl(values['endpoint-url']);
-  else if (env.AWS_ENDPOINT_URL) args.endpointUrl = parseEndpointUrl(env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL');
-  if (values.region !== undefined) args.region = parseRegion(values.region);
-  // AWS_MAX_ATTEMPTS is the SDKs' own setting; honour it as the SDK would when the flag is absent.
-  if (values['max-attempts'] !== undefined) args.maxAttempts = parseMaxAttempts(values['max-attempts']);
-  else if (env.AWS_MAX_ATTEMPTS) args.maxAttempts = parseMaxAttempts(env.AWS_MAX_ATTEMPTS, 'AWS_MAX_ATTEMPTS');
-  if (values.profile !== undefined) {
-    if (values.profile === '') throw new UsageError('--profile: give a profile name');
-    args.profile = values.profile;
-  }
+  Object.assign(args, parseAwsFlags(values, env));
   for (const [flag, value] of [['--policies', args.policies], ['--out', args.out]] as const) {
     if (value === '') throw new UsageError(`${flag}: give a path`);
   }
+  if (values.baseline !== undefined) {
+    if (values.baseline === '') throw new UsageError('--baseline: give the path of an earlier JSON report');
+    args.baseline = values.baseline;
+  }
+  if (values['fail-on-new']) {
+    if (args.baseline === undefined) throw new UsageError('--fail-on-new needs --baseline PREVIOUS.json (new since what?)');
+    args.failOnNew = true;
+  }
+  if (values['max-object-findings'] !== undefined) args.maxObjectFindings = parseMaxObjectFindings(values['max-object-findings']);
+  for (const [flag, value] of [['--state', values.state], ['--export-manifest', values['export-manifest']]] as const) {
+    if (value === '') throw new UsageError(`${flag}: give a path`);
+  }
+  if (values.state !== undefined) args.state = values.state;
+  if (values['export-manifest'] !== undefined) args.exportManifest = values['export-manifest'];
   return args;
 }
+
+/** Object findings listed in the JSON report: 0 (counts only) up to a million. */
+export function parseMaxObjectFindings(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n > 1_000_000) throw new UsageError(`--max-object-findings: "${value}" is not a whole number from 0 to 1000000`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// AWS flags: every command that calls AWS (scan, remediate, rollback) takes the same ones, parsed here once.
+
+export const AWS_FLAG_OPTIONS = {
+  'endpoint-url': { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'assume-role': { type: 'string', multiple: true },
+  'max-attempts': { type: 'string' },
+} as const satisfies Options;
+
+export interface AwsFlags {
+  endpointUrl?: string;
+  region?: string;
+  profile?: string;
+  assumeRoles: string[];
+  maxAttempts?: number;
+}
+
+/** The parsed AWS flags; `env` supplies AWS_ENDPOINT_URL and AWS_MAX_ATTEMPTS when the flags are absent. */
+export function parseAwsFlags(
+  values: { 'endpoint-url'?: string; region?: string; profile?: string; 'assume-role'?: string[]; 'max-attempts'?: string },
+  env: NodeJS.ProcessEnv,
+): AwsFlags {
+  const flags: AwsFlags = { assumeRoles: (values['assume-role'] ?? []).map(parseRoleArn) };
+  if (values['endpoint-url'] !== undefined) flags.endpointUrl = parseEndpointUrl(values['endpoint-url']);
+  else if (env.AWS_ENDPOINT_URL) flags.endpointUrl = parseEndpointUrl(env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL');
+  if (values.region !== undefined) flags.region = parseRegion(values.region);
+  // AWS_MAX_ATTEMPTS is the SDKs' own setting; honour it as the SDK would when the flag is absent.
+  if (values['max-attempts'] !== undefined) flags.maxAttempts = parseMaxAttempts(values['max-attempts']);
+  else if (env.AWS_MAX_ATTEMPTS) flags.maxAttempts = parseMaxAttempts(env.AWS_MAX_ATTEMPTS, 'AWS_MAX_ATTEMPTS');
+  if (values.profile !== undefined) {
+    if (values.profile === '') throw new UsageError('--profile: give a profile name');
+    flags.profile = values.profile;
+  }
+  return flags;
+}
+
+export const AWS_FLAGS_HELP = `  --endpoint-url URL    S3/KMS/STS endpoint, e.g. the sandbox (default: $AWS_ENDPOINT_URL, else AWS)
+  --region REGION       home region for STS and ListBuckets (default: $AWS_REGION, else us-east-1)
+  --profile NAME        AWS shared config profile (default: the SDK's default credential chain)
+  --assume-role ARN     work in the account of this IAM role (STS AssumeRole), repeatable
+  --max-attempts N      attempts per AWS call, retries included, 1-${MAX_ATTEMPTS_LIMIT}
+                        (default: $AWS_MAX_ATTEMPTS, else 5)
+`;
 
 // ---------------------------------------------------------------------------------------------
 // validate

@@ -28,16 +28,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`Sandbox (demo estate) listening on ${sandbox.endpoint}`);
     console.log(`Auditing ${sandbox.accounts.length} accounts via AssumeRole: ${sandbox.accounts.map((a) => `${a.name} ${a.id}`).join(', ')}\n`);
 
-    const args = [
-      resolve(root, 'dist/src/cli/main.js'), 'scan',
-      '--policies', resolve(root, 'policies.yaml'),
-      '--endpoint-url', sandbox.endpoint,
-      '--region', 'us-east-1',
-      ...roles.flatMap((r) => ['--assume-role', r]),
-      '--out', outDir,
-      '--name', 'demo',
-    ];
-    const code = await run(process.execPath, args, {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       AWS_ACCESS_KEY_ID: prod.accessKeyId,
       AWS_SECRET_ACCESS_KEY: prod.secretAccessKey,
@@ -47,14 +38,34 @@ async function main(argv: string[]): Promise<number> {
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
       AWS_EC2_METADATA_DISABLED: 'true',
-    });
-    const report = resolve(outDir, 'demo.json');
-    if (code === EXIT_CONFIG || !existsSync(report)) {
-      console.error(`\nThe demo scan did not complete (exit ${code}).`);
+    };
+    const common = [
+      '--policies', resolve(root, 'policies.yaml'),
+      '--endpoint-url', sandbox.endpoint,
+      '--region', 'us-east-1',
+      ...roles.flatMap((r) => ['--assume-role', r]),
+      '--out', outDir,
+    ];
+    const cli = resolve(root, 'dist/src/cli/main.js');
+
+    // 1. The nightly audit, in every format, so a newcomer can open reports/demo.html and see what CI systems get.
+    const scanCode = await run(process.execPath, [cli, 'scan', ...common, '--name', 'demo', '--format', 'json,console,html,md,junit,sarif,csv'], env);
+    if (scanCode === EXIT_CONFIG || !existsSync(resolve(outDir, 'demo.json'))) {
+      console.error(`\nThe demo scan did not complete (exit ${scanCode}).`);
       return 1;
     }
-    console.log(`\nDemo done: scan exit code ${code} (${explain(code)}). Reports are in ${outDir}/`);
-    console.log('Try: node dist/src/cli/main.js sandbox   # then point the AWS CLI or s3-kms-audit at it');
+
+    // 2. The remediation plan for what failed (plan only: nothing in the sandbox changes).
+    console.log('\n── Remediation plan (dry run: nothing is changed without --apply) ──\n');
+    const planCode = await run(process.execPath, [cli, 'remediate', ...common, '--name', 'demo-remediation'], env);
+    if (planCode === EXIT_CONFIG || !existsSync(resolve(outDir, 'demo-remediation.plan.json'))) {
+      console.error(`\nThe demo remediation plan was not written (exit ${planCode}).`);
+      return 1;
+    }
+
+    console.log(`\nDemo done: scan exit code ${scanCode} (${explain(scanCode)}).`);
+    console.log(`Reports: ${outDir}/demo.{json,html,md,junit.xml,sarif,csv} and the plan ${outDir}/demo-remediation.plan.json`);
+    console.log('Next: node dist/src/cli/main.js sandbox   # a long-running sandbox to point the AWS CLI or s3-kms-audit at');
     return 0;
   } finally {
     await sandbox.stop();

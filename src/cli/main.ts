@@ -11,11 +11,23 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 
-runCli(process.argv.slice(2), io).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    // runCli maps every error to an exit code itself; this is the last resort.
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(3);
-  },
-);
+/**
+ * Exit only once stdout and stderr have drained: on Linux, writes to a pipe are asynchronous, and
+ * process.exit() right after a large write cuts the output at 64 KiB — a CI log would lose the
+ * gate line of a big estate's summary.
+ */
+function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = (): void => {
+    pending -= 1;
+    if (pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+runCli(process.argv.slice(2), io).then(exitAfterFlush, (err: unknown) => {
+  // runCli maps every error to an exit code itself; this is the last resort.
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  exitAfterFlush(3);
+});

@@ -4,7 +4,12 @@
  */
 import { toolVersion } from '../audit.js';
 import { MAIN_HELP, parseTopLevel } from './args.js';
+import { escapeControl } from '../report/console.js';
 import { EXIT_OK, failureFor } from './exit.js';
+import { permissionsCommand } from './permissions.js';
+import { remediateCommand } from './remediate.js';
+import { reportCommand } from './report.js';
+import { rollbackCommand } from './rollback.js';
 import { scanCommand } from './scan.js';
 import type { CliIO } from './terminal.js';
 import { testCommand } from './test-rules.js';
@@ -28,6 +33,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         return await validateCommand(top.rest, io);
       case 'test':
         return await testCommand(top.rest, io);
+      case 'report':
+        return await reportCommand(top.rest, io);
+      case 'remediate':
+        return await remediateCommand(top.rest, io);
+      case 'rollback':
+        return await rollbackCommand(top.rest, io);
+      case 'permissions':
+        return await permissionsCommand(top.rest, io);
       case 'sandbox': {
         // Loaded on demand: the sandbox (HTTP server, estate model) is not needed by the other commands.
         const { sandboxCommand } = await import('../sandbox/cli.js');
@@ -39,7 +52,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
   } catch (err) {
     const failure = failureFor(err, io.env);
-    io.stderr.write(failure.message + '\n');
+    // Messages can carry text from AWS or an endpoint (error messages, names): never let it drive the terminal.
+    io.stderr.write(failure.message.split('\n').map(escapeControl).join('\n') + '\n');
     return failure.exitCode;
   }
 }

@@ -7,10 +7,15 @@ import type { AwsOptions } from '../aws/options.js';
 import type { CollectProgress } from '../collect/collector.js';
 import type { AuditReport } from '../domain/report.js';
 import { render, renderGateLine } from '../report/console.js';
-import { renderJson } from '../report/json.js';
-import { prepareOutDir, writeReports, type Rendering } from '../report/writer.js';
+import { baselineLine, failingIds, withDiff } from '../report/diff.js';
+import { fileRenderings } from '../report/formats.js';
+import { prepareOutDir, writeReports } from '../report/writer.js';
 import { SCAN_HELP, parseScanArgs, type ScanArgs } from './args.js';
+import { policyMismatchWarning, readReportFile } from './report.js';
 import { EXIT_OK } from './exit.js';
+import { join } from 'node:path';
+import { openObjectOutputs } from '../report/jsonl-writer.js';
+import { ProgressLine } from './progress.js';
 import { useColor, type CliIO } from './terminal.js';
 
 export function awsOptionsFrom(args: ScanArgs): AwsOptions {
@@ -23,13 +28,6 @@ export function awsOptionsFrom(args: ScanArgs): AwsOptions {
   return aws;
 }
 
-/** The files to write for the chosen formats (console goes to stdout, not to a file). */
-function fileRenderings(report: AuditReport, args: ScanArgs): Rendering[] {
-  const out: Rendering[] = [];
-  if (args.formats.includes('json')) out.push({ extension: 'json', content: renderJson(report) });
-  return out;
-}
-
 export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const args = parseScanArgs(argv, io.env);
   if (args.help) {
@@ -38,22 +36,45 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   }
   // Throws ConfigError before any session is opened: a broken policy file never reaches AWS.
   const config = loadAuditConfig(args.policies, args.rules);
+  // The baseline is read and validated before the scan too: a bad file costs no AWS call (exit 2).
+  const baseline = args.baseline !== undefined ? await readReportFile(args.baseline, '--baseline') : undefined;
+  const mismatch = baseline && policyMismatchWarning(baseline, config.policyFile.sha256);
+  if (mismatch) io.stderr.write(mismatch);
   const renderFiles = args.formats.some((f) => f !== 'console');
   if (renderFiles) await prepareOutDir(args.out);
 
-  const showProgress = !args.quiet && io.stderr.isTTY === true;
-  const report = await runAudit(config, {
+  const progress = !args.quiet && io.stderr.isTTY === true ? new ProgressLine(io.stderr) : undefined;
+  const audited = await runAudit(config, {
     aws: awsOptionsFrom(args),
     concurrency: args.concurrency,
-    gate: { failOn: args.failOn, allowIncomplete: args.allowIncomplete },
-    ...(showProgress
-      ? { onProgress: (p: CollectProgress) => io.stderr.write(`\r\u001b[2Kscanned ${p.bucketsDone}/${p.bucketsTotal} buckets`) }
-      : {}),
+    gate: {
+      failOn: args.failOn,
+      allowIncomplete: args.allowIncomplete,
+      ...(args.failOnNew && baseline ? { baselineFailing: failingIds(baseline) } : {}),
+    },
+    ...(progress ? { onProgress: (p: CollectProgress) => progress.buckets(p) } : {}),
+    // Object policies: outcomes stream to <out>/<name>.objects.jsonl beside the JSON report (issue 5).
+    objects: {
+      ...(args.maxObjectFindings !== undefined ? { maxFindings: args.maxObjectFindings } : {}),
+      stateDir: args.state ?? join(args.out, 'state'),
+      openOutputs: (start, groups) =>
+        openObjectOutputs({
+          ...(args.formats.includes('json') ? { jsonlPath: join(args.out, `${args.name ?? defaultReportName(start)}.objects.jsonl`) } : {}),
+          ...(args.exportManifest ? { manifestPath: args.exportManifest, manifestVersionIds: groups.some((g) => g.options.versions) } : {}),
+        }),
+      ...(progress ? { onProgress: (p) => progress.objects(p) } : {}),
+    },
   });
-  if (showProgress) io.stderr.write('\r\u001b[2K');
+  progress?.clear();
+  // Incremental object scans that could not use a state file: a full scan was done instead (never a wrong result).
+  for (const b of audited.objects?.buckets ?? []) {
+    if (b.state?.status === 'invalid') io.stderr.write(`warning: ${b.account}/${b.bucket}: ${b.state.note ?? 'state file not usable'}\n`);
+    else if (b.state?.status === 'none' && !args.quiet) io.stderr.write(`note: ${b.account}/${b.bucket}: ${b.state.note ?? 'no state file'}\n`);
+  }
+  const report: AuditReport = baseline ? withDiff(audited, baseline) : audited;
 
   const name = args.name ?? defaultReportName(new Date(report.run.start));
-  const renderings = fileRenderings(report, args);
+  const renderings = fileRenderings(report, args.formats);
   const paths = renderings.length > 0 ? await writeReports(args.out, name, renderings) : [];
 
   const color = useColor(io.stdout, io.env);
@@ -61,6 +82,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(renderGateLine(report, { color }) + '\n');
   } else if (args.formats.includes('console')) {
     io.stdout.write(render(report, { color, reportPaths: paths }));
+    if (report.diff) io.stdout.write(baselineLine(report.diff));
   } else {
     // Without the console format, still say what was decided and where the report is.
     io.stdout.write([renderGateLine(report, { color }), ...paths.map((p) => `Report: ${p}`)].join('\n') + '\n');

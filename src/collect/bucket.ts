@@ -7,7 +7,7 @@ import { toFactError } from '../aws/errors.js';
 import { getBucketEncryption, getBucketTags } from '../aws/s3.js';
 import type { BucketEncryption, BucketFacts, FactContext, FactError, KeyFacts } from '../domain/facts.js';
 import type { FactAspect } from '../domain/rule.js';
-import type { KeyResolver } from './keys.js';
+import type { KeyResolver, KeyWants } from './keys.js';
 import { partitionOf } from './keyref.js';
 import { counted, type CollectStats } from './stats.js';
 
@@ -19,7 +19,9 @@ export interface BucketTarget {
 }
 
 /** Aspects that cannot be known without the bucket's encryption configuration. */
-const NEEDS_ENCRYPTION: readonly FactAspect[] = ['bucket.encryption', 'key', 'key.rotation'];
+const NEEDS_ENCRYPTION: readonly FactAspect[] = ['bucket.encryption', 'key', 'key.rotation', 'key.aliases'];
+/** Aspects of the bucket's key: unknown together when the key itself cannot be resolved. */
+const KEY_ASPECTS: readonly FactAspect[] = ['key', 'key.rotation', 'key.aliases'];
 
 export function bucketArn(session: AccountSession, name: string): string {
   return `arn:${partitionOf(session.principalArn)}:s3:::${name}`;
@@ -37,8 +39,8 @@ export async function collectBucketFacts(
   const markError = (aspectsHit: readonly FactAspect[], err: FactError): void => {
     for (const a of aspectsHit) if (aspects.has(a)) bucket.errors[a] = err;
   };
-  const wantKey = aspects.has('key') || aspects.has('key.rotation');
-  const wantRotation = aspects.has('key.rotation');
+  const wantKey = KEY_ASPECTS.some((a) => aspects.has(a));
+  const wants: KeyWants = { rotation: aspects.has('key.rotation'), aliases: aspects.has('key.aliases') };
   // One client per (account, region): the bucket's own region, as S3 requires for bucket subresources.
   const s3 = session.s3(region);
   /** undefined until read; stays undefined when the encryption configuration or the key could not be read. */
@@ -52,7 +54,7 @@ export async function collectBucketFacts(
     });
     if (encryption) {
       bucket.encryption = encryption;
-      if (wantKey) key = await resolveBucketKey(encryption, bucket, keys, wantRotation, markError);
+      if (wantKey) key = await resolveBucketKey(encryption, bucket, keys, wants, markError);
     }
   }
 
@@ -74,17 +76,20 @@ async function resolveBucketKey(
   encryption: BucketEncryption,
   bucket: BucketFacts,
   keys: KeyResolver,
-  wantRotation: boolean,
+  wants: KeyWants,
   markError: (aspects: readonly FactAspect[], err: FactError) => void,
 ): Promise<KeyFacts | null | undefined> {
   if (encryption.algorithm !== 'aws:kms' && encryption.algorithm !== 'aws:kms:dsse') return null;
   // An absent KMSMasterKeyID means the AWS managed key aws/s3 of the bucket's account and region.
-  const resolved = await keys.resolveDetailed(encryption.kmsKeyId, bucket.account, bucket.region, wantRotation);
+  // The facts come back relative to the bucket (keyFactsFor): bare spellings only for a key of its own account and region.
+  const resolved = await keys.resolveDetailed(encryption.kmsKeyId, bucket.account, bucket.region, wants);
   if ('operation' in resolved.key) {
-    markError(['key', 'key.rotation'], resolved.key);
+    markError(KEY_ASPECTS, resolved.key);
     return undefined;
   }
   if (resolved.rotation) markError(['key.rotation'], resolved.rotation);
+  // Aliases that could not be listed make only the rules that read them (key.aliases) unknown.
+  if (resolved.aliases) markError(['key.aliases'], resolved.aliases);
   return resolved.key;
 }
 

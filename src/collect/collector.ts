@@ -45,6 +45,10 @@ export interface CollectOptions {
    * (tests of the GetBucketLocation path; S3-compatible endpoints that answer BucketRegion wrongly).
    */
   ignoreListedRegion?: boolean;
+  /** A run-wide key cache to use (the object audit resolves object keys through the same one); default a new one. */
+  keys?: KeyResolver;
+  /** Request counters to add to (shared with the object audit); default new ones. */
+  stats?: CollectStats;
 }
 
 export interface CollectResult {
@@ -67,11 +71,11 @@ interface PendingBucket {
 
 export function collectBuckets(opts: CollectOptions): CollectResult {
   const errors: RunError[] = [];
-  const stats = newStats();
+  const stats = opts.stats ?? newStats();
   const regions = new Set<string>();
   const accounts = opts.sessions.map((s) => s.account);
   const byAccount = new Map(opts.sessions.map((s) => [s.account, s] as const));
-  const keys = new KeyResolver((account) => byAccount.get(account), stats, opts.signal);
+  const keys = opts.keys ?? new KeyResolver((account) => byAccount.get(account), stats, opts.signal);
   const concurrency = Math.max(1, Math.floor(opts.concurrency));
   const limit = pLimit(concurrency);
 

@@ -3,6 +3,7 @@
  * (DESIGN.md "Key identity"). ARNs carry their own account and region; ids and alias names are relative
  * to the bucket's account and region, as KMS reads them for the caller.
  */
+import type { KeyFacts } from '../domain/facts.js';
 
 /** What S3 uses when SSE-KMS names no key: the AWS managed key of the bucket's account and region. */
 export const AWS_MANAGED_S3_ALIAS = 'alias/aws/s3';
@@ -38,4 +39,22 @@ export function parseKeySpelling(spelling: string | undefined, bucketAccount: st
 /** The partition of any ARN (aws, aws-cn, aws-us-gov); 'aws' when it is not an ARN. */
 export function partitionOf(arn: string | undefined): string {
   return /^arn:(aws[a-z-]*):/.exec(arn ?? '')?.[1] ?? 'aws';
+}
+
+/**
+ * A key's facts as a resource in `account` / `region` sees them. A bare key id or alias name means that
+ * key or alias in the caller's own account and Region (KMS reads it so, and S3 reads a bucket's
+ * KMSMasterKeyID so), and an alias always lives in its key's account and Region ("The alias and its
+ * associated KMS key must be in the same AWS account and Region", AWS::KMS::Alias; "If the KMS key is in a
+ * different AWS account, you must use a key ARN or alias ARN", developer guide, alias-using.html). So the
+ * bare spellings (key id, alias/NAME) name this key only for a resource in the key's own account and
+ * Region; ARN spellings are absolute. Without this, a list entry `alias/prod-data` would match a key of
+ * another account that happens to carry the same alias name (a false pass of s3-bucket-allowed-keys).
+ *
+ * The collector caches one KeyFacts per key; every context gets its own copy from here. `aliases` is left
+ * whole (names and ARNs): it describes the key for messages, it is not a list of names the resource uses.
+ */
+export function keyFactsFor(key: KeyFacts, account: string, region: string): KeyFacts {
+  const local = key.account === account && key.region === region;
+  return { ...key, spellings: key.spellings.filter((s) => local || KMS_ARN.test(s)) };
 }

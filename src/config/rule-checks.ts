@@ -2,14 +2,16 @@
  * Checks on a rule file beyond its JSON Schema: one operator per leaf, valid regexes and globs,
  * list operands for in / not-in, references to declared params, and that every fact a rule reads
  * is one it `requires` (otherwise the collector would not fetch it and the rule would judge an
- * absent fact — failing open).
+ * absent fact — failing open). Messages do not force a fetch: they may print a fact of an aspect the rule
+ * does not require, but only with a fallback ({{key.aliases|not read}}), because that fact is there only
+ * when another enabled rule needed it.
  */
 import type { ConfigProblem } from '../domain/errors.js';
 import type { FactAspect } from '../domain/rule.js';
 import { aspectForPath } from '../engine/aspects.js';
 import { OPERATORS, type Operator } from '../engine/conditions.js';
 import { DOCUMENT_ROOTS, isDocumentRoot } from '../engine/document.js';
-import { referencesIn, wholeReference } from '../engine/template.js';
+import { referencesIn, wholeReference, type Reference } from '../engine/template.js';
 import { suggest } from './suggest.js';
 import { checkGlob, checkRegex } from './values.js';
 import { problemAt, type DataPath, type YamlSource } from './yaml-source.js';
@@ -52,13 +54,27 @@ class RuleChecker {
     return this.problems;
   }
 
+  /** Whether the rule's `requires` makes the collector fetch `aspect` (a sub-aspect such as key.rotation implies key). */
+  private requiresAspect(aspect: FactAspect): boolean {
+    return this.requires.some((r) => r === aspect || r.startsWith(`${aspect}.`));
+  }
+
   /** A fact read by a condition must belong to an aspect the rule requires. */
   private requireAspectFor(factPath: string, at: DataPath): void {
     const aspect = aspectForPath(factPath);
-    if (!aspect) return;
-    const covered = this.requires.some((r) => r === aspect || r.startsWith(`${aspect}.`));
-    if (!covered) {
+    if (aspect && !this.requiresAspect(aspect)) {
       this.add(at, `the rule reads ${factPath} but does not list "${aspect}" in requires, so the collector would not fetch it`);
+    }
+  }
+
+  /** A fact printed by a message without being required is there only sometimes: it must say what to print otherwise. */
+  private fallbackForUnrequired(ref: Reference, at: DataPath): void {
+    const aspect = aspectForPath(ref.name);
+    if (aspect && !this.requiresAspect(aspect) && ref.fallback === undefined) {
+      this.add(
+        at,
+        `{{${ref.name}}} prints a fact of "${aspect}", which the rule does not require: it is only there when another enabled rule needs it; give a fallback ({{${ref.name}|…}}) or add "${aspect}" to requires`,
+      );
     }
   }
 
@@ -72,6 +88,7 @@ class RuleChecker {
         }
       } else if (isDocumentRoot(root!)) {
         if (inCondition) this.requireAspectFor(ref.name, at);
+        else this.fallbackForUnrequired(ref, at);
       } else if (!this.params.includes(root!)) {
         this.add(at, `{{${ref.name}}} is neither a declared param nor a fact path (${DOCUMENT_ROOTS.join(', ')})`, {
           suggestion: suggest(root!, [...this.params, ...DOCUMENT_ROOTS]),

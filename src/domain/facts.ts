@@ -51,7 +51,11 @@ export interface KeyFacts {
   state: string | null;
   /** Only fetched for customer managed keys when a rule requires `key.rotation`. */
   rotationEnabled?: boolean;
-  /** Every spelling that names this key: id, ARN, alias names, alias ARNs. */
+  /**
+   * Every spelling that names this key, relative to the resource being judged: the key ARN and
+   * alias ARNs always; the bare key id and alias names only when the key is in the resource's own
+   * account and region (elsewhere those spellings would name a different key). See keyFactsFor().
+   */
   spellings: string[];
 }
 

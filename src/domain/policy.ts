@@ -25,12 +25,22 @@ export interface RemediationTarget {
 }
 
 export interface ObjectScanOptions {
+  /** sample: N objects per bucket · full: every object · incremental: only objects new or changed since the last run. */
   mode: 'sample' | 'full' | 'incremental';
+  /** Only keys starting with this (ListObjectsV2 / ListObjectVersions Prefix). */
   prefix?: string;
+  /** At most this many objects (or versions) listed per bucket. */
   limit?: number;
+  /** sample mode: how many objects per bucket (default 100). */
   sample?: number;
+  /** sample mode: the newest N by LastModified (default), or a reproducible random N. */
+  sampleStrategy?: 'newest' | 'random';
+  /** random sampling: the same seed picks the same objects (default 0). */
   seed?: number;
+  /** true: walk ListObjectVersions and check non-current versions too. */
   versions?: boolean;
+  /** HeadObject calls in flight for one bucket (default 32), under the run-wide --concurrency bound. */
+  bucketConcurrency?: number;
 }
 
 export interface Policy {

@@ -1,4 +1,4 @@
-import type { Finding, Severity, Status } from './finding.js';
+import type { Finding, ResourceRef, Severity, Status } from './finding.js';
 
 export interface RunError {
   account?: string;
@@ -16,6 +16,8 @@ export interface GateResult {
   /** Exit code the gate decided: 0 passed, 1 findings at or above failOn, 3 incomplete. */
   exitCode: 0 | 1 | 3;
   reason: string;
+  /** Present (true) when --fail-on-new limited the gate to fail findings new since the baseline. */
+  failOnNew?: boolean;
 }
 
 export interface Summary {
@@ -48,4 +50,116 @@ export interface AuditReport {
   summary: Summary;
   findings: Finding[];
   errors: RunError[];
+  /** Present when object policies ran: per-bucket object scan counts (issue 5). */
+  objects?: ObjectsSection;
+  /**
+   * Metadata of every rule the policy file uses (id → title, description, fix…), so a saved report
+   * can be re-rendered (`s3-kms-audit report`) without the rule files. Optional: older reports lack it.
+   */
+  rules?: Record<string, RuleInfo>;
+  /** The comparison with an earlier report (`--baseline`), by finding id. */
+  diff?: ReportDiff;
+}
+
+/** What the renderers need of a rule: the text people read, not the logic. */
+export interface RuleInfo {
+  title: string;
+  description: string;
+  /** How to fix it by hand. */
+  fix?: string;
+  /** The rule's default severity (a policy may override it per finding). */
+  severity: Severity;
+  resource: 'bucket' | 'object';
+  /** The remediation action id, when the rule has one. */
+  remediation?: string;
+}
+
+/** A finding's status in one of the two reports, or `absent` when that report has no such finding. */
+export type DiffState = Status | 'absent';
+
+/** One finding that changed between the baseline and this run. */
+export interface DiffEntry {
+  id: string;
+  policy: string;
+  rule: string;
+  severity: Severity;
+  resource: ResourceRef;
+  before: DiffState;
+  after: DiffState;
+}
+
+/**
+ * This run against a baseline report, by finding id (stable across runs). "Failing" means status
+ * `fail`: `new` are fail now and not fail in the baseline; `resolved` were fail and are now pass,
+ * skip, excepted or absent; `stillFailing` counts fail in both; `unknown` counts baseline fails that
+ * are `error` now, or absent where this run could not have seen them (an account that was not
+ * scanned, an object not evaluated): neither fixed nor known to be broken.
+ */
+export interface ReportDiff {
+  baseline: {
+    runId: string;
+    start: string;
+    policyFileSha256: string;
+    /** false when the baseline came from a different policy file: compared anyway, with a warning. */
+    samePolicyFile: boolean;
+    byStatus: Record<Status, number>;
+  };
+  new: DiffEntry[];
+  resolved: DiffEntry[];
+  stillFailing: number;
+  unknown: number;
+}
+
+/** How one bucket's objects were scanned for one group of object policies (same `objects` options). */
+export interface ObjectBucketScan {
+  account: string;
+  region: string;
+  bucket: string;
+  /** The object policies evaluated on these objects. */
+  policies: string[];
+  mode: 'sample' | 'full' | 'incremental';
+  prefix?: string;
+  versions: boolean;
+  /** Objects (or versions) listed; delete markers are not objects and are not counted. */
+  listed: number;
+  /** Objects evaluated: the sample, or every listed object up to `limit`. */
+  selected: number;
+  /** HeadObject calls that answered. */
+  inspected: number;
+  /** incremental: unchanged since the state file, evaluated from the facts recorded there (no HeadObject). */
+  skipped: number;
+  /** Listed, then gone before HeadObject (404): deleted while the scan ran. */
+  vanished: number;
+  /** Objects whose facts could not be read (their outcomes are `error`). */
+  unreadable: number;
+  /** Object outcomes (object × policy × rule) by status. */
+  outcomes: Record<Status, number>;
+  /** false when the listing stopped early (its error is in errors[]). */
+  complete: boolean;
+  /** incremental only: whether a state file was used, and if not, why. */
+  state?: { status: 'used' | 'none' | 'invalid'; path: string; note?: string };
+}
+
+/** The object-level part of the report (DESIGN.md: non-pass outcomes one by one, passes counted per bucket). */
+export interface ObjectsSection {
+  /** Every object outcome, one JSON finding per line (`<name>.objects.jsonl`), when written. */
+  jsonl?: string;
+  /** The cap on object findings kept in findings[] (--max-object-findings). */
+  maxFindings: number;
+  /** Non-passing (fail, error, excepted) object findings kept in findings[]. */
+  findingsListed: number;
+  /** Non-passing object findings left out of findings[] by the cap (they are in the JSONL). */
+  findingsOmitted: number;
+  /** --export-manifest: the S3 Batch Operations manifest of failing objects. */
+  manifest?: { path: string; objects: number; versionIds: boolean };
+  buckets: ObjectBucketScan[];
+}
+
+/** Outcome counts by status, severity, policy and rule (object outcomes counted, not listed). */
+export interface OutcomeCounts {
+  total: number;
+  byStatus: Record<Status, number>;
+  bySeverity: Record<Severity, Record<Status, number>>;
+  byPolicy: Record<string, Record<Status, number>>;
+  byRule: Record<string, Record<Status, number>>;
 }

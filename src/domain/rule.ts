@@ -8,6 +8,8 @@ export type FactAspect =
   | 'bucket.tags'
   | 'key'
   | 'key.rotation'
+  /** The key's aliases (ListAliases), and so its alias spellings: `key.aliases`, `key.spellings`. */
+  | 'key.aliases'
   | 'object'
   | 'object.bucketKey';
 

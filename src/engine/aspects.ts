@@ -11,6 +11,7 @@ export const FACT_ASPECTS: readonly FactAspect[] = [
   'bucket.tags',
   'key',
   'key.rotation',
+  'key.aliases',
   'object',
   'object.bucketKey',
 ];
@@ -49,7 +50,10 @@ export function aspectForPath(path: string): FactAspect | null {
       if (second === 'tags') return 'bucket.tags';
       return null;
     case 'key':
-      return second === 'rotationEnabled' ? 'key.rotation' : 'key';
+      if (second === 'rotationEnabled') return 'key.rotation';
+      // Alias spellings come from ListAliases, fetched only for rules that ask for them.
+      if (second === 'aliases' || second === 'spellings') return 'key.aliases';
+      return 'key';
     case 'object':
       return 'object';
     case 'bucketKey':

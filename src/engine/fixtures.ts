@@ -4,12 +4,15 @@
  *
  * Fixtures may give partial facts; the rest is filled with plain defaults (a bucket
  * "example-bucket" in 111122223333 / us-east-1, an Enabled customer managed key in the bucket's
- * account and region) so each fixture states only what it is about.
+ * account and region) so each fixture states only what it is about. Key spellings follow the collector's
+ * rule (keyFactsFor): a bare key id or alias name names the key only for a bucket in the key's own
+ * account and region, so a fixture cannot claim a match a scan would never see.
  */
 import type { BucketFacts, FactContext, FactError, KeyFacts, ObjectFacts } from '../domain/facts.js';
 import type { Status } from '../domain/finding.js';
 import type { RuleFixture } from '../domain/rule.js';
 import type { FixtureSet, RuleSet } from '../config/rules.js';
+import { keyFactsFor } from '../collect/keyref.js';
 import { evaluateRule } from './evaluate.js';
 
 export interface FixtureResult {
@@ -46,7 +49,7 @@ export function fixtureBucket(partial: Partial<BucketFacts> = {}): BucketFacts {
   return bucket;
 }
 
-/** Every spelling of a key: id, ARN, alias names and alias ARNs. */
+/** Every spelling of a key: id, ARN, alias names and alias ARNs (before keyFactsFor keeps those the bucket can use). */
 export function keySpellings(key: Pick<KeyFacts, 'id' | 'arn' | 'aliases' | 'account' | 'region'>): string[] {
   const partition = partitionOf(key.arn);
   const out = new Set<string>([key.id, key.arn]);
@@ -78,7 +81,7 @@ export function fixtureKey(partial: Partial<KeyFacts> | null | undefined, bucket
   };
   if (partial.rotationEnabled !== undefined) key.rotationEnabled = partial.rotationEnabled;
   key.spellings = partial.spellings ?? keySpellings(key);
-  return key;
+  return keyFactsFor(key, bucket.account, bucket.region);
 }
 
 export function fixtureObject(partial: Partial<ObjectFacts> | undefined, bucket: BucketFacts): ObjectFacts | undefined {

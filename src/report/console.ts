@@ -224,6 +224,31 @@ function colourGate(line: string, report: AuditReport, paint: Paint): string {
   return line.replace(passed ? 'PASSED' : 'FAILED', passed ? paint('PASSED', 'bold', 'green') : paint('FAILED', 'bold', 'red'));
 }
 
+/**
+ * Object policies: one line per bucket scan (what was listed, inspected, reused from the state), and how
+ * many non-passing object findings are only in the JSONL.
+ */
+function objectScans(report: AuditReport, paint: Paint): string[] {
+  const o = report.objects;
+  if (!o) return [];
+  const lines = ['', paint(`Objects (${plural(o.buckets.length, 'bucket scan')})`, 'bold')];
+  for (const b of o.buckets) {
+    const parts = [`${b.listed} listed`, `${b.inspected} inspected`];
+    if (b.skipped > 0) parts.push(`${b.skipped} unchanged (from state)`);
+    if (b.unreadable > 0) parts.push(paint(`${b.unreadable} unreadable`, 'magenta'));
+    if (b.vanished > 0) parts.push(`${b.vanished} deleted meanwhile`);
+    const how = [b.mode, b.prefix ? `prefix ${b.prefix}` : '', b.versions ? 'versions' : '', b.complete ? '' : paint('incomplete', 'magenta')].filter(Boolean).join(', ');
+    lines.push(`  ${escapeControl(b.bucket)} (${how}): ${parts.join(' · ')} → ${STATUSES.filter((s) => b.outcomes[s] > 0).map((s) => `${s} ${b.outcomes[s]}`).join(' · ') || 'no outcomes'}`);
+    if (b.state && b.state.status !== 'used') lines.push(`    state: ${escapeControl(b.state.note ?? b.state.status)}`);
+  }
+  if (o.findingsOmitted > 0) {
+    const where = o.jsonl ? ` (see ${escapeControl(o.jsonl)})` : '';
+    lines.push(`  ${o.findingsOmitted} more non-passing object findings are counted above but not listed (--max-object-findings ${o.maxFindings})${where}`);
+  }
+  if (o.manifest) lines.push(`  Manifest: ${escapeControl(o.manifest.path)} (${plural(o.manifest.objects, 'failing object')})`);
+  return lines;
+}
+
 export function render(report: AuditReport, options: ConsoleOptions): string {
   const paint = painter(options.color);
   const lines = [
@@ -231,6 +256,7 @@ export function render(report: AuditReport, options: ConsoleOptions): string {
     '',
     ...counts(report, paint),
     ...findingsByBucket(report, paint),
+    ...objectScans(report, paint),
     ...runErrors(report, paint),
     '',
     // Wrapped here (not in --quiet, where one line suits CI logs), continuation indented under the verdict.

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../domain/finding.js';
-import type { AuditReport, RunError, Summary } from '../domain/report.js';
+import type { AuditReport, ObjectsSection, OutcomeCounts, RuleInfo, RunError, Summary } from '../domain/report.js';
+import type { Rule } from '../domain/rule.js';
 import { packageRoot } from '../paths.js';
 import { decideGate, type GateOptions } from './gate.js';
 
@@ -22,6 +23,31 @@ export interface ReportInput {
   /** Run-level errors (enumeration, region lookup, …) that are not tied to one finding. */
   errors: readonly RunError[];
   gate: GateOptions;
+  /** Rule metadata for the report's `rules` section (see ruleCatalogue). */
+  rules?: Record<string, RuleInfo>;
+  /**
+   * Object policies (issue 5): `findings` holds only the capped non-passing object findings; `uncounted`
+   * counts every object outcome that is not in it (summary and gate include them); `errorCauses` are the
+   * distinct causes of object error outcomes, listed in errors[].
+   */
+  objects?: { section: ObjectsSection; uncounted: OutcomeCounts; errorCauses: readonly RunError[] };
+}
+
+/**
+ * The `rules` section: the text of every rule the policies use, keyed by id in code-unit order, so a
+ * saved report can be re-rendered (html, sarif, …) without the rule files.
+ */
+export function ruleCatalogue(ruleIds: Iterable<string>, rules: ReadonlyMap<string, Rule>): Record<string, RuleInfo> {
+  const catalogue: Record<string, RuleInfo> = {};
+  for (const id of [...new Set(ruleIds)].sort(compareText)) {
+    const rule = rules.get(id);
+    if (!rule) continue;
+    const info: RuleInfo = { title: rule.title, description: rule.description, severity: rule.severity, resource: rule.resource };
+    if (rule.fix !== undefined) info.fix = rule.fix;
+    if (rule.remediation !== undefined) info.remediation = rule.remediation;
+    catalogue[id] = info;
+  }
+  return catalogue;
 }
 
 const emptyStatusCounts = (): Record<Status, number> =>
@@ -31,7 +57,7 @@ const emptyStatusCounts = (): Record<Status, number> =>
  * Counts by status, severity, policy and rule, plus the gate. `runErrors` are the run-level errors
  * only (not those derived from `error` findings, which the gate already counts as findings).
  */
-export function summarize(findings: readonly Finding[], runErrors: readonly RunError[], gate: GateOptions): Summary {
+export function summarize(findings: readonly Finding[], runErrors: readonly RunError[], gate: GateOptions, uncounted?: OutcomeCounts): Summary {
   const byStatus = emptyStatusCounts();
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, emptyStatusCounts()])) as Record<Severity, Record<Status, number>>;
   const byPolicy: Record<string, Record<Status, number>> = {};
@@ -44,15 +70,27 @@ export function summarize(findings: readonly Finding[], runErrors: readonly RunE
     (byRule[f.rule] ??= emptyStatusCounts())[f.status] += 1;
     buckets.add(`${f.resource.account}/${f.resource.bucket}`);
   }
+  if (uncounted) addCounts({ byStatus, bySeverity, byPolicy, byRule }, uncounted);
   return {
-    total: findings.length,
+    total: findings.length + (uncounted?.total ?? 0),
     byStatus,
     bySeverity,
     byPolicy: sortKeys(byPolicy),
     byRule: sortKeys(byRule),
     buckets: buckets.size,
-    gate: decideGate(findings, runErrors, gate),
+    gate: decideGate(findings, runErrors, gate, uncounted),
   };
+}
+
+/** Adds counted-only outcomes (object passes, and object findings over the cap) to the summary's counts. */
+function addCounts(into: Omit<OutcomeCounts, 'total'>, from: OutcomeCounts): void {
+  const add = (a: Record<Status, number>, b: Record<Status, number>): void => {
+    for (const s of STATUSES) a[s] += b[s] ?? 0;
+  };
+  add(into.byStatus, from.byStatus);
+  for (const s of SEVERITIES) add(into.bySeverity[s], from.bySeverity[s]);
+  for (const [k, v] of Object.entries(from.byPolicy)) add((into.byPolicy[k] ??= emptyStatusCounts()), v);
+  for (const [k, v] of Object.entries(from.byRule)) add((into.byRule[k] ??= emptyStatusCounts()), v);
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
@@ -63,7 +101,7 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Deterministic order: account, bucket, object key, version, policy, rule (then id as a tie-break). */
-export function compareFindings(a: Finding, b: Finding): number {
+export function compareFindings(a: Pick<Finding, 'resource' | 'policy' | 'rule' | 'id'>, b: Pick<Finding, 'resource' | 'policy' | 'rule' | 'id'>): number {
   return (
     compareText(a.resource.account, b.resource.account) ||
     compareText(a.resource.bucket, b.resource.bucket) ||
@@ -109,8 +147,8 @@ export function collectErrors(findings: readonly Finding[], runErrors: readonly 
 
 export function buildReport(input: ReportInput): AuditReport {
   const findings = [...input.findings].sort(compareFindings);
-  const errors = collectErrors(findings, input.errors);
-  const complete = errors.length === 0 && !findings.some((f) => f.status === 'error');
+  const errors = collectErrors(findings, [...input.errors, ...(input.objects?.errorCauses ?? [])]);
+  const complete = errors.length === 0 && !findings.some((f) => f.status === 'error') && !(input.objects?.uncounted.byStatus.error ?? 0);
   const run: AuditReport['run'] = {
     id: input.run.id,
     start: input.run.start,
@@ -127,9 +165,11 @@ export function buildReport(input: ReportInput): AuditReport {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 's3-kms-audit', version: input.toolVersion },
     run,
-    summary: summarize(findings, input.errors, input.gate),
+    summary: summarize(findings, input.errors, input.gate, input.objects?.uncounted),
     findings,
     errors,
+    ...(input.rules ? { rules: input.rules } : {}),
+    ...(input.objects ? { objects: input.objects.section } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
  * `s3-kms-audit sandbox`: runs the local S3 + KMS + STS endpoint in the foreground, prints how to
  * point the AWS CLI or s3-kms-audit at it, and serves until SIGINT/SIGTERM.
  */
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { GlobalFaults } from './model.js';
 import { startSandbox } from './server.js';
@@ -11,13 +12,14 @@ const USAGE = `Usage: s3-kms-audit sandbox [--port 4566] [--host 127.0.0.1] [--e
 
 Serves S3, KMS and STS for the accounts of an estate (default: the demo estate) until stopped.
   --port N             port to listen on (default 4566; 0 picks a free one)
-  --host H             address to bind (default 127.0.0.1: the sandbox accepts any estate credentials)
+  --host H             address to bind (default 127.0.0.1: the sandbox accepts any estate credentials;
+                       any other address gets a warning, as the printed credentials then work from the network)
   --estate FILE        estate YAML (format: top of src/sandbox/estates/demo.yaml)
   --latency MS[:J]     add MS milliseconds (± J) before every answer
   --throttle-rate P    fraction 0..1 of requests answered SlowDown / ThrottlingException / Throttling
   --error-rate P       fraction 0..1 of requests answered 500
   --reset-rate P       fraction 0..1 of connections dropped without an answer
-  --seed N             seed of the fault sequence (same seed, same faults)`;
+  --seed N             seed of the fault decisions (same seed, same requests faulted, whatever the concurrency)`;
 
 class UsageError extends Error {}
 
@@ -86,6 +88,28 @@ export function parseSandboxArgs(argv: string[]): SandboxCommandOptions | 'help'
   return { port, host: values.host ?? '127.0.0.1', ...(values.estate !== undefined ? { estate: values.estate } : {}), faults };
 }
 
+/** Whether only this machine can reach `host`: 127.0.0.0/8, ::1 (also as ::ffff:127.x) or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || h.startsWith('::ffff:127.');
+  return false;
+}
+
+/**
+ * What to tell the user on stderr when the sandbox listens beyond loopback: it accepts the estate's
+ * credentials — printed on stdout — from anyone who can connect, for every account it serves.
+ */
+export function exposureWarning(host: string, endpoint: string): string | undefined {
+  if (isLoopbackHost(host)) return undefined;
+  return (
+    `WARNING: the sandbox is bound to ${host} (${endpoint}), not to a loopback address: anyone who can reach this ` +
+    `machine on that port can use the estate's credentials printed below, which act on every account's buckets and keys. ` +
+    `Use --host 127.0.0.1 (the default) unless you mean to share the sandbox.`
+  );
+}
+
 /** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
 function untilSignalled(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -122,6 +146,8 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const stopped = untilSignalled();
+  const warning = exposureWarning(options.host, sandbox.endpoint);
+  if (warning) console.error(warning);
 
   const out: string[] = [];
   out.push(`Sandbox (S3, KMS, STS) listening on ${sandbox.endpoint}`);

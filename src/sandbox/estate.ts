@@ -22,8 +22,9 @@ import type {
   SandboxEncryption,
   SandboxKey,
   SandboxObject,
+  SandboxRole,
 } from './model.js';
-import { etagFor, placeholderBody, storeObject } from './s3-objects.js';
+import { estateVersionId, etagFor, placeholderBody, storeObject } from './s3-objects.js';
 
 // ---------------------------------------------------------------------------------------------
 // The YAML shapes (what the schema admits).
@@ -52,6 +53,10 @@ export interface ObjectSpec {
   kmsKeyId?: string;
   bucketKeyEnabled?: boolean;
   lastModified?: string;
+  /** Versioned buckets: the current version's id (default: a stable id derived from bucket and key). */
+  versionId?: string;
+  /** Versioned buckets: older (non-current) versions of this key, newest first. */
+  versions?: Omit<ObjectSpec, 'key' | 'versions'>[];
 }
 
 export interface GeneratorSpec {
@@ -75,6 +80,8 @@ export interface BucketSpec {
   objects?: ObjectSpec[];
   generate?: GeneratorSpec;
   faults?: BucketFault[];
+  /** S3 Versioning status; omitted: never enabled (every version id is "null"). */
+  versioning?: 'Enabled' | 'Suspended';
 }
 
 export interface AccountSpec {
@@ -242,6 +249,15 @@ export function parseEstate(yamlText: string, file: string): Estate {
 
 const toDate = (text: string | undefined, fallback: string): Date => new Date(text ?? fallback);
 
+/**
+ * A role given as `Name` (path `/`) or `some/path/Name`: the name is the last segment and the path
+ * is part of the ARN (`arn:aws:iam::ACCT:role/some/path/Name`), as IAM writes role ARNs.
+ */
+function estateRole(account: string, spelling: string): SandboxRole {
+  const segments = spelling.split('/').filter((s) => s !== '');
+  return { name: segments[segments.length - 1] ?? spelling, arn: `arn:aws:iam::${account}:role/${segments.join('/')}` };
+}
+
 /** Turns a schema-valid spec into an Estate, checking what a schema cannot (uniqueness, references). */
 export function buildEstate(spec: EstateSpec, locate: Locate = (path) => `estate ${pathText(path)}`): Estate {
   const problems: string[] = [];
@@ -263,7 +279,7 @@ export function buildEstate(spec: EstateSpec, locate: Locate = (path) => `estate
       name: a.name,
       accessKeyId: a.accessKeyId,
       secretAccessKey: a.secretAccessKey,
-      roles: [...new Set(a.roles ?? [])].map((name) => ({ name, arn: `arn:aws:iam::${a.id}:role/${name}` })),
+      roles: [...new Set(a.roles ?? [])].map((spelling) => estateRole(a.id, spelling)),
       keys: new Map(),
       aliases: new Map(),
     };
@@ -353,13 +369,24 @@ function buildBucket(estate: Estate, account: string, b: BucketSpec, at: PathSeg
     policy,
     objects: new Map(),
     faults: (b.faults ?? []).map((f) => ({ ...f })),
+    ...(b.versioning ? { versioning: b.versioning } : {}),
   };
 
   (b.objects ?? []).forEach((o, oi) => {
     const oat: PathSegment[] = [...at, 'objects', oi];
     if (bucket.objects.has(o.key)) problem([...oat, 'key'], `object key ${o.key} is listed twice`);
+    if ((o.versions || o.versionId !== undefined) && !b.versioning) {
+      problem([...oat, o.versions ? 'versions' : 'versionId'], 'object versions need a versioned bucket (versioning: Enabled or Suspended)');
+    }
     const object = buildObject(estate, bucket, o, oat, problem);
-    if (object) storeObject(bucket, object);
+    if (!object) return;
+    if (b.versioning) object.versionId = o.versionId ?? estateVersionId(bucket.name, o.key, 0);
+    storeObject(bucket, object);
+    const older = (o.versions ?? []).flatMap((v, vi) => {
+      const version = buildObject(estate, bucket, { ...v, key: o.key }, [...oat, 'versions', vi], problem);
+      return version ? [{ ...version, versionId: v.versionId ?? estateVersionId(bucket.name, o.key, vi + 1) }] : [];
+    });
+    if (older.length > 0) (bucket.noncurrent ??= new Map()).set(o.key, older);
   });
 
   if (b.generate) {

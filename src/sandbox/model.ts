@@ -32,6 +32,8 @@ export interface SandboxEncryption {
   algorithm: 'AES256' | 'aws:kms' | 'aws:kms:dsse';
   kmsKeyId?: string;
   bucketKeyEnabled: boolean;
+  /** The rule's BlockedEncryptionTypes (NONE | SSE-C), stored and answered as given; absent when never set. */
+  blockedEncryptionTypes?: string[];
 }
 
 export interface SandboxObject {
@@ -81,11 +83,15 @@ export interface SandboxBucket {
   objects: Map<string, SandboxObject>; // explicit objects by key
   generator?: ObjectGenerator;
   faults: BucketFault[];
+  /** S3 Versioning: absent for a bucket that never had it (every object's version id is "null"). */
+  versioning?: 'Enabled' | 'Suspended';
+  /** Non-current versions per key, newest first (the current version is in `objects` or the generator). */
+  noncurrent?: Map<string, SandboxObject[]>;
 }
 
 export interface SandboxRole {
   name: string;
-  arn: string; // arn:aws:iam::<account>:role/<name>
+  arn: string; // arn:aws:iam::<account>:role/<path/><name> (path `/` when none: role/<name>)
 }
 
 export interface SandboxAccount {

@@ -7,34 +7,16 @@
  * key order and any position can be found by binary search; explicit keys are kept in a sorted
  * index that this module maintains.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { awsManagedKey, parseKeyReference, resolveKey } from './keys.js';
 import type { Estate, ObjectGenerator, SandboxBucket, SandboxObject } from './model.js';
+import { compareUtf8 as compareKeys } from '../s3-key-order.js';
 
 // ---------------------------------------------------------------------------------------------
 // Key order
 
-/**
- * Compares two keys in UTF-8 byte order, which is the order S3 lists in ("List results are always
- * returned in UTF-8 binary order", ListObjectsV2 API reference). JavaScript's `<` compares UTF-16
- * code units, which disagrees for characters above U+FFFF against U+E000–U+FFFF; UTF-8 byte order
- * equals code point order, so the first differing code unit is remapped to restore it.
- */
-export function compareKeys(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      // Surrogates (code points ≥ U+10000) must sort after U+E000–U+FFFF.
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
+/** S3's key order (UTF-8 binary), shared with the auditor so both sides sort alike. */
+export { compareKeys };
 
 /** Index of the first element for which `before` is false; `before` must be true on a prefix of the order. */
 function firstNotBefore(length: number, at: (i: number) => string, before: (key: string) => boolean): number {
@@ -353,3 +335,72 @@ export function listPage(estate: Estate, bucket: SandboxBucket, request: ListReq
 /** True when the bucket holds at least one object (DeleteBucket's BucketNotEmpty check). */
 export const hasObjects = (estate: Estate, bucket: SandboxBucket): boolean =>
   listPage(estate, bucket, { prefix: '', maxKeys: 1 }).objects.length > 0;
+
+// ---------------------------------------------------------------------------------------------
+// Versions (S3 Versioning): the current version lives where it always did (explicit Map or the
+// generator); older ones in bucket.noncurrent, newest first. Objects stored before versioning was
+// enabled keep the version id "null", as in S3 (User Guide, "How S3 Versioning works").
+
+/** A fresh version id: 32 URL-safe characters, like S3's. */
+export const newVersionId = (): string => randomBytes(24).toString('base64url');
+
+/** A stable version id for estate files, so a loaded estate answers the same ids every run. */
+export const estateVersionId = (bucket: string, key: string, n: number): string =>
+  createHash('sha256').update(`version\n${bucket}\n${key}\n${n}`).digest().subarray(0, 24).toString('base64url');
+
+const noncurrentOf = (bucket: SandboxBucket, key: string): SandboxObject[] => bucket.noncurrent?.get(key) ?? [];
+
+/**
+ * Stores a new current version, as PutObject and CopyObject do:
+ * - versioning Enabled: the object gets a new version id and the previous current version becomes non-current;
+ * - Suspended: the object gets version id "null" and replaces any earlier "null" version, current or not;
+ * - never enabled: it simply replaces the object (version id "null").
+ */
+export function storeVersion(estate: Estate, bucket: SandboxBucket, object: SandboxObject): SandboxObject {
+  if (bucket.versioning === undefined) {
+    storeObject(bucket, object);
+    return object;
+  }
+  const previous = findObject(estate, bucket, object.key);
+  let older = noncurrentOf(bucket, object.key);
+  const stored: SandboxObject = { ...object, versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null' };
+  if (stored.versionId === 'null') older = older.filter((v) => v.versionId !== 'null');
+  if (previous && !(stored.versionId === 'null' && previous.versionId === 'null')) older = [previous, ...older];
+  (bucket.noncurrent ??= new Map()).set(object.key, older);
+  if (older.length === 0) bucket.noncurrent.delete(object.key);
+  storeObject(bucket, stored);
+  return stored;
+}
+
+/** Every version of a key, newest first: the current one (when it exists), then the non-current ones. */
+export function versionsOf(estate: Estate, bucket: SandboxBucket, key: string): SandboxObject[] {
+  const current = findObject(estate, bucket, key);
+  return current ? [current, ...noncurrentOf(bucket, key)] : [...noncurrentOf(bucket, key)];
+}
+
+/** One version of a key, or undefined. */
+export function findVersion(estate: Estate, bucket: SandboxBucket, key: string, versionId: string): SandboxObject | undefined {
+  return versionsOf(estate, bucket, key).find((v) => v.versionId === versionId);
+}
+
+/**
+ * DeleteObject with a version id: removes that version for good (no delete marker). When it was the
+ * current one, the newest non-current version becomes current. false when there was no such version.
+ */
+export function removeVersion(estate: Estate, bucket: SandboxBucket, key: string, versionId: string): boolean {
+  const older = noncurrentOf(bucket, key);
+  const current = findObject(estate, bucket, key);
+  if (current && current.versionId === versionId) {
+    removeObject(bucket, key);
+    const [next, ...rest] = older;
+    if (next) storeObject(bucket, next);
+    if (rest.length > 0) bucket.noncurrent!.set(key, rest);
+    else bucket.noncurrent?.delete(key);
+    return true;
+  }
+  const kept = older.filter((v) => v.versionId !== versionId);
+  if (kept.length === older.length) return false;
+  if (kept.length > 0) bucket.noncurrent!.set(key, kept);
+  else bucket.noncurrent!.delete(key);
+  return true;
+}

@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import { awsManagedKey, parseKeyReference, resolveKey } from './keys.js';
 import type { Estate, SandboxBucket, SandboxEncryption, SandboxKey, SandboxObject } from './model.js';
 import { AwsError, ConnectionReset, type SandboxRequest, type SandboxResponse, type ServiceHandler } from './protocol.js';
-import { etagFor, findObject, hasObjects, listPage, placeholderBody, removeObject, storeObject, type ListedObject } from './s3-objects.js';
+import { etagFor, findObject, hasObjects, listPage, placeholderBody, removeObject, type ListedObject } from './s3-objects.js';
+import { compareKeys, findVersion, removeVersion, storeVersion, versionsOf } from './s3-objects.js';
 import { childNamed, childrenNamed, childText, el, parseXml, renderXml, s3Root, XmlParseError, type XmlElement, type XmlNode } from './xml.js';
 
 type Sse = SandboxObject['sse'];
@@ -347,6 +348,7 @@ function operationName(req: SandboxRequest, key: string | undefined): string {
     tagging: { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' },
     policy: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' },
     versions: { GET: 'ListObjectVersions' },
+    versioning: { GET: 'GetBucketVersioning', PUT: 'PutBucketVersioning' },
   };
   if (only !== undefined) return table[only]?.[m] ?? unmodelledName(m, 'Bucket', only);
   if (m === 'GET') return req.query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
@@ -380,6 +382,8 @@ const BUCKET_OPERATIONS: Record<string, (ctx: BucketContext) => SandboxResponse>
   DeleteBucketPolicy: deleteBucketPolicy,
   ListObjectsV2: listObjectsV2,
   ListObjectVersions: listObjectVersions,
+  GetBucketVersioning: getBucketVersioning,
+  PutBucketVersioning: putBucketVersioning,
 };
 
 const OBJECT_OPERATIONS: Record<string, (ctx: ObjectContext) => SandboxResponse> = {
@@ -463,6 +467,8 @@ const FAULT_ERRORS: Record<string, { status: number; message: string }> = {
   SlowDown: { status: 503, message: 'Please reduce your request rate.' },
   InternalError: { status: 500, message: 'We encountered an internal error. Please try again.' },
   ServiceUnavailable: { status: 503, message: 'Service is unable to handle request.' },
+  // An object deleted between a listing and a read of it (the object audit's "vanished" case).
+  NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
 };
 
 /**
@@ -493,6 +499,16 @@ function injectBucketFault(bucket: SandboxBucket, operation: string, key: string
  * continuation-token, prefix or bucket-region is given ("Amazon S3 applies a default page size of
  * 10,000 and provides a continuation token if there are more buckets"); ContinuationToken appears
  * only while more remain. MaxBuckets range 1–10000.
+ *
+ * BucketRegion is answered only for such a paginated request: "If the request contains at least one
+ * valid parameter, it is included in the response" (ListBuckets API reference, Bucket.BucketRegion),
+ * so a bare `GET /` (the AWS CLI v2's list-buckets, an SDK call without parameters) gets names and
+ * dates only and the caller needs GetBucketLocation for regions.
+ *
+ * bucket-region: "Requests made to a Regional endpoint that is different from the bucket-region
+ * parameter are not supported" (API reference). S3 then answers 400 InvalidArgument "Requests with
+ * bucket-region specified must be made to the corresponding regional endpoint" (observed and quoted
+ * in versity/versitygw#1930); the sandbox's endpoint stands for the signing region's.
  */
 function listBuckets(req: SandboxRequest, estate: Estate): SandboxResponse {
   const q = req.query;
@@ -500,12 +516,16 @@ function listBuckets(req: SandboxRequest, estate: Estate): SandboxResponse {
   const token = q.get('continuation-token');
   const prefix = q.get('prefix');
   const region = q.get('bucket-region');
+  if (region !== null && region !== req.region) {
+    throw invalidArgument('Requests with bucket-region specified must be made to the corresponding regional endpoint', 'bucket-region', region);
+  }
+  const paginated = maxRaw !== null || token !== null || prefix !== null || region !== null;
   let pageSize = Infinity;
   if (maxRaw !== null) {
     const n = /^\d{1,6}$/.test(maxRaw) ? Number(maxRaw) : NaN;
     if (!(n >= 1 && n <= 10000)) throw invalidArgument('Argument max-buckets must be an integer between 1 and 10000', 'max-buckets', maxRaw);
     pageSize = n;
-  } else if (token !== null || prefix !== null || region !== null) {
+  } else if (paginated) {
     pageSize = 10000;
   }
   const after = token !== null && token !== '' ? decodeToken(token, 'continuation-token') : undefined;
@@ -523,7 +543,7 @@ function listBuckets(req: SandboxRequest, estate: Estate): SandboxResponse {
       el('Owner', el('ID', canonicalUserId(req.account.id))),
       el(
         'Buckets',
-        page.map((b) => el('Bucket', el('Name', b.name), el('CreationDate', b.creationDate), el('BucketRegion', b.region))),
+        page.map((b) => el('Bucket', el('Name', b.name), el('CreationDate', b.creationDate), paginated ? el('BucketRegion', b.region) : null)),
       ),
       more ? el('ContinuationToken', encodeToken(page[page.length - 1]!.name)) : null,
       prefix !== null ? el('Prefix', prefix) : null,
@@ -674,6 +694,9 @@ function getBucketEncryption({ bucket }: BucketContext): SandboxResponse {
         'Rule',
         el('ApplyServerSideEncryptionByDefault', el('SSEAlgorithm', enc.algorithm), enc.kmsKeyId !== undefined ? el('KMSMasterKeyID', enc.kmsKeyId) : null),
         el('BucketKeyEnabled', enc.bucketKeyEnabled),
+        enc.blockedEncryptionTypes !== undefined
+          ? el('BlockedEncryptionTypes', enc.blockedEncryptionTypes.map((t) => el('EncryptionType', t)))
+          : null,
       ),
     ),
   );
@@ -710,8 +733,23 @@ function putBucketEncryption({ req, bucket }: BucketContext): SandboxResponse {
     throw invalidArgument('a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse', 'ApplyServerSideEncryptionByDefault');
   }
   const bucketKeyEnabled = parseBoolean(childText(rule, 'BucketKeyEnabled')) ?? false;
-  bucket.encryption = { algorithm, bucketKeyEnabled, ...(kmsKeyId ? { kmsKeyId } : {}) };
+  const blockedEncryptionTypes = parseBlockedEncryptionTypes(rule);
+  bucket.encryption = { algorithm, bucketKeyEnabled, ...(kmsKeyId ? { kmsKeyId } : {}), ...(blockedEncryptionTypes ? { blockedEncryptionTypes } : {}) };
   return { status: 200 };
+}
+
+/**
+ * The rule's BlockedEncryptionTypes: a flattened list of EncryptionType, each NONE or SSE-C (API reference,
+ * BlockedEncryptionTypes: "Valid Values: NONE | SSE-C"); any other value is not in S3's model → MalformedXML.
+ * A PutBucketEncryption without the element leaves the bucket with none stored, as the sandbox cannot know
+ * better; GetBucketEncryption answers the element only when it was set.
+ */
+function parseBlockedEncryptionTypes(rule: XmlNode): string[] | undefined {
+  const blocked = childNamed(rule, 'BlockedEncryptionTypes');
+  if (!blocked) return undefined;
+  const types = childrenNamed(blocked, 'EncryptionType').map((t) => t.text.trim());
+  if (types.some((t) => t !== 'NONE' && t !== 'SSE-C')) throw malformedXml();
+  return types;
 }
 
 /**
@@ -856,9 +894,12 @@ function listObjectsV2({ req, estate, bucket }: BucketContext): SandboxResponse 
 }
 
 /**
- * ListObjectVersions (GET /<bucket>?versions), for buckets that never had versioning: every object
- * once, VersionId "null", IsLatest true. Paginated by key-marker; NextVersionIdMarker is "null"
- * after an object and absent after a common prefix.
+ * ListObjectVersions (GET /<bucket>?versions): keys in UTF-8 binary order, each key's versions newest
+ * first (the current one with IsLatest true). Versions and common prefixes count toward max-keys, so a
+ * page may end inside a key: NextKeyMarker is then that key and NextVersionIdMarker the last version
+ * listed, and a request with both resumes after that version. key-marker alone resumes after the key.
+ * Buckets that never had versioning list every object once with VersionId "null". Delete markers are
+ * not modelled (the sandbox refuses DeleteObject without a version id on a versioned bucket).
  */
 function listObjectVersions({ req, estate, bucket }: BucketContext): SandboxResponse {
   const q = req.query;
@@ -872,8 +913,65 @@ function listObjectVersions({ req, estate, bucket }: BucketContext): SandboxResp
   if (versionIdMarker !== null && versionIdMarker !== '' && keyMarker === '') {
     throw invalidArgument('A version-id marker cannot be specified without a key marker.', 'version-id-marker', versionIdMarker);
   }
-  const page = listPage(estate, bucket, { prefix, delimiter, after: keyMarker || undefined, maxKeys: Math.min(maxKeys, 1000) });
-  const endedOnObject = page.objects.length > 0 && page.objects[page.objects.length - 1]!.key === page.last;
+  const limit = Math.min(maxKeys, 1000);
+  const versions: { key: string; v: SandboxObject; latest: boolean }[] = [];
+  const prefixes: string[] = [];
+  let last: { key: string; versionId?: string } | undefined;
+  let truncated = false;
+  const count = (): number => versions.length + prefixes.length;
+
+  /** Adds `key`'s versions after `afterVersion` (all when undefined); false when the page filled first. */
+  const addVersions = (key: string, afterVersion?: string): boolean => {
+    const all = versionsOf(estate, bucket, key);
+    let from = 0;
+    if (afterVersion !== undefined) {
+      const at = all.findIndex((v) => v.versionId === afterVersion);
+      from = at < 0 ? all.length : at + 1;
+    }
+    for (let i = from; i < all.length; i++) {
+      if (count() >= limit) {
+        truncated = limit > 0;
+        return false;
+      }
+      versions.push({ key, v: all[i]!, latest: i === 0 });
+      last = { key, versionId: all[i]!.versionId };
+    }
+    return true;
+  };
+
+  let after: string | undefined = keyMarker || undefined;
+  let more = true;
+  // Resuming inside a key: the rest of its versions come first.
+  if (keyMarker !== '' && versionIdMarker !== null && versionIdMarker !== '' && keyMarker.startsWith(prefix)) {
+    more = addVersions(keyMarker, versionIdMarker);
+  }
+  while (more) {
+    const page = listPage(estate, bucket, { prefix, delimiter, after, maxKeys: Math.max(1, limit - count()) });
+    const entries: (string | ListedObject)[] = [...page.objects, ...page.commonPrefixes].sort((a, b) =>
+      compareListed(typeof a === 'string' ? a : a.key, typeof b === 'string' ? b : b.key),
+    );
+    for (const entry of entries) {
+      if (typeof entry === 'string') {
+        if (count() >= limit) {
+          truncated = limit > 0;
+          more = false;
+          break;
+        }
+        prefixes.push(entry);
+        last = { key: entry };
+      } else if (!addVersions(entry.key)) {
+        more = false;
+        break;
+      }
+    }
+    if (!more) break;
+    if (!page.isTruncated || page.last === undefined) break;
+    if (count() >= limit) {
+      truncated = limit > 0;
+      break;
+    }
+    after = page.last;
+  }
   return xmlResponse(
     s3Root(
       'ListVersionsResult',
@@ -884,25 +982,43 @@ function listObjectVersions({ req, estate, bucket }: BucketContext): SandboxResp
       el('MaxKeys', maxKeys),
       delimiter !== undefined ? el('Delimiter', enc(delimiter)) : null,
       url ? el('EncodingType', 'url') : null,
-      el('IsTruncated', page.isTruncated),
-      page.isTruncated && page.last !== undefined ? el('NextKeyMarker', enc(page.last)) : null,
-      page.isTruncated && endedOnObject ? el('NextVersionIdMarker', 'null') : null,
-      page.objects.map((o) =>
+      el('IsTruncated', truncated),
+      truncated && last !== undefined ? el('NextKeyMarker', enc(last.key)) : null,
+      truncated && last?.versionId !== undefined ? el('NextVersionIdMarker', last.versionId) : null,
+      versions.map(({ key, v, latest }) =>
         el(
           'Version',
-          el('Key', enc(o.key)),
-          el('VersionId', 'null'),
-          el('IsLatest', true),
-          el('LastModified', o.lastModified),
-          el('ETag', o.etag),
-          el('Size', o.size),
+          el('Key', enc(key)),
+          el('VersionId', v.versionId),
+          el('IsLatest', latest),
+          el('LastModified', v.lastModified),
+          el('ETag', v.etag),
+          el('Size', v.size),
           el('StorageClass', 'STANDARD'),
           owner(bucket),
         ),
       ),
-      page.commonPrefixes.map((p) => el('CommonPrefixes', el('Prefix', enc(p)))),
+      prefixes.map((p) => el('CommonPrefixes', el('Prefix', enc(p)))),
     ),
   );
+}
+
+/** Listing order of keys and common prefixes together (UTF-8 binary order). */
+const compareListed = (a: string, b: string): number => compareKeys(a, b);
+
+/** GetBucketVersioning: an empty configuration for a bucket that never had versioning, else its Status. */
+function getBucketVersioning({ bucket }: BucketContext): SandboxResponse {
+  return xmlResponse(s3Root('VersioningConfiguration', bucket.versioning !== undefined ? el('Status', bucket.versioning) : null));
+}
+
+/** PutBucketVersioning: Status Enabled or Suspended (MFADelete is not modelled). Once enabled, never back to "never". */
+function putBucketVersioning({ req, bucket }: BucketContext): SandboxResponse {
+  const root = parseBody(req.body);
+  if (root.name !== 'VersioningConfiguration') throw malformedXml();
+  const status = childText(root, 'Status');
+  if (status !== 'Enabled' && status !== 'Suspended') throw malformedXml();
+  bucket.versioning = status;
+  return { status: 200 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -916,13 +1032,37 @@ function checkVersionId(req: SandboxRequest): void {
   if (versionId !== null && versionId !== 'null') throw invalidArgument('Invalid version id specified', 'versionId', versionId);
 }
 
+const noSuchVersion = (key: string, versionId: string): AwsError =>
+  new AwsError('NoSuchVersion', 404, 'The specified version does not exist.', { Key: key, VersionId: versionId });
+
+/**
+ * The object a read addresses: the current version, or with ?versionId= that version. An unversioned
+ * bucket knows only "null" (any other id is malformed, 400); a versioned one answers 404 NoSuchVersion
+ * for an id it does not hold.
+ */
+function addressedObject(req: SandboxRequest, estate: Estate, bucket: SandboxBucket, key: string): SandboxObject {
+  const versionId = req.query.get('versionId');
+  if (versionId === null || bucket.versioning === undefined) {
+    checkVersionId(req);
+    const object = findObject(estate, bucket, key);
+    if (!object) throw noSuchKey(key);
+    return object;
+  }
+  const object = findVersion(estate, bucket, key, versionId);
+  if (!object) throw noSuchVersion(key, versionId);
+  return object;
+}
+
+/** x-amz-version-id on answers about an object of a bucket that has (or had) versioning. */
+const versionHeader = (bucket: SandboxBucket, o: SandboxObject): Record<string, string> =>
+  bucket.versioning !== undefined ? { 'x-amz-version-id': o.versionId } : {};
+
 /** PutObject: stores the body, encrypted per the request or the bucket default. */
 function putObject({ req, estate, bucket, key }: ObjectContext): SandboxResponse {
   checkContentMd5(req);
   const enc = targetEncryption(req, estate, bucket);
-  const object = newObject(key, req.body, enc);
-  storeObject(bucket, object);
-  return { status: 200, headers: { etag: object.etag, ...sseHeaders(object), ...checksumEcho(req) } };
+  const object = storeVersion(estate, bucket, newObject(key, req.body, enc));
+  return { status: 200, headers: { etag: object.etag, ...sseHeaders(object), ...versionHeader(bucket, object), ...checksumEcho(req) } };
 }
 
 function objectHeaders(o: SandboxObject): Record<string, string> {
@@ -961,13 +1101,11 @@ function byteRange(rangeHeader: string | undefined, size: number): [number, numb
  * HeadObject reads metadata only and still answers.
  */
 function getObject({ req, estate, bucket, key }: ObjectContext, head: boolean): SandboxResponse {
-  checkVersionId(req);
-  const object = findObject(estate, bucket, key);
-  if (!object) throw noSuchKey(key);
+  const object = addressedObject(req, estate, bucket, key);
   if (header(req, 'x-amz-server-side-encryption') !== undefined || header(req, 'x-amz-server-side-encryption-aws-kms-key-id') !== undefined) {
     throw invalidArgument('x-amz-server-side-encryption header is not supported for this operation.', 'x-amz-server-side-encryption');
   }
-  const headers = objectHeaders(object);
+  const headers = { ...objectHeaders(object), ...versionHeader(bucket, object) };
   if (head) return { status: 200, headers: { ...headers, 'content-length': String(object.size) } };
   assertDecryptable(estate, bucket, object);
   const body = object.body ?? placeholderBody(object.size);
@@ -1036,13 +1174,22 @@ function copyObject({ req, estate, bucket, key }: ObjectContext): SandboxRespons
   }
   // Reading the source decrypts it: its KMS key must be usable.
   assertDecryptable(estate, sourceBucket, original);
-  const copy = newObject(key, original.body ?? placeholderBody(original.size), enc);
-  storeObject(bucket, copy);
-  return xmlResponse(s3Root('CopyObjectResult', el('LastModified', copy.lastModified), el('ETag', copy.etag)), sseHeaders(copy));
+  const copy = storeVersion(estate, bucket, newObject(key, original.body ?? placeholderBody(original.size), enc));
+  return xmlResponse(s3Root('CopyObjectResult', el('LastModified', copy.lastModified), el('ETag', copy.etag)), { ...sseHeaders(copy), ...versionHeader(bucket, copy) });
 }
 
-/** DeleteObject: 204 whether or not the key existed (S3 does not say). */
-function deleteObject({ req, bucket, key }: ObjectContext): SandboxResponse {
+/**
+ * DeleteObject: 204 whether or not the key existed (S3 does not say). On a versioned bucket a version id
+ * deletes that version for good; without one S3 would add a delete marker, which the sandbox does not
+ * model, so it answers NotImplemented rather than pretend.
+ */
+function deleteObject({ req, estate, bucket, key }: ObjectContext): SandboxResponse {
+  const versionId = req.query.get('versionId');
+  if (bucket.versioning !== undefined) {
+    if (versionId === null) throw notImplemented('DeleteObject without versionId on a versioned bucket (delete markers)');
+    removeVersion(estate, bucket, key, versionId);
+    return { status: 204, headers: { 'x-amz-version-id': versionId } };
+  }
   checkVersionId(req);
   removeObject(bucket, key);
   return NO_CONTENT;

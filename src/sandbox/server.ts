@@ -6,15 +6,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { demoEstatePath } from '../paths.js';
 import { loadEstate } from './estate.js';
-import { FaultInjector, type FaultDecision } from './faults.js';
+import { FaultInjector, requestIdentity, type FaultDecision } from './faults.js';
 import { handleKms } from './kms.js';
 import type { Estate, GlobalFaults, SandboxAccount } from './model.js';
 import { AwsError, ConnectionReset, type SandboxRequest, type SandboxResponse, type ServiceHandler, type ServiceName } from './protocol.js';
 import { handleS3 } from './s3.js';
 import {
+  canonicalQuery,
   EMPTY_SHA256,
   isTooSkewed,
   parseAuthorization,
@@ -34,6 +36,8 @@ export interface SandboxOptions {
   host?: string;
   /** Overrides the estate's own `faults`. */
   faults?: Partial<GlobalFaults>;
+  /** Largest request bodies kept (default DEFAULT_BODY_LIMITS); tests lower them. */
+  bodyLimits?: Partial<BodyLimits>;
 }
 
 export interface Sandbox {
@@ -156,12 +160,65 @@ function internalError(service: ServiceName, message: string): AwsError {
 // ---------------------------------------------------------------------------------------------
 // Request parsing.
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The largest body the sandbox keeps. S3: 64 MiB, far below S3's 5 GB single-PUT limit, because the
+ * sandbox holds objects in memory; KMS and STS: 1 MiB, far above any request of theirs.
+ */
+export const DEFAULT_BODY_LIMITS: BodyLimits = { s3: 64 * 1024 * 1024, other: 1024 * 1024 };
+
+export interface BodyLimits {
+  /** S3 requests, in bytes as received (aws-chunked framing included). */
+  s3: number;
+  /** KMS and STS requests. */
+  other: number;
+}
+
+interface ReadBody {
+  /** The body, or its first `limit` bytes when it was larger. */
+  raw: Buffer;
+  /** Bytes received in all. */
+  size: number;
+  tooLarge: boolean;
+}
+
+/** Reads the whole body but keeps at most `limit` bytes: the rest is counted and dropped, so a huge upload costs no memory and still gets an answer. */
+function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      if (size + c.length <= limit) chunks.push(c);
+      else if (size < limit) chunks.push(c.subarray(0, limit - size));
+      size += c.length;
+    });
+    req.on('end', () => resolve({ raw: Buffer.concat(chunks), size, tooLarge: size > limit }));
     req.on('error', reject);
+  });
+}
+
+/** The body limit for a request, decided from its headers before the body is read. */
+function bodyLimitFor(req: IncomingMessage, auth: ParsedAuthorization | undefined, limits: BodyLimits): number {
+  if (auth && isOurService(auth.service)) return auth.service === 's3' ? limits.s3 : limits.other;
+  const target = req.headers['x-amz-target'];
+  const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  return (typeof target === 'string' && target.startsWith('TrentService.')) || form ? limits.other : limits.s3;
+}
+
+/**
+ * A body over the limit, answered as each service would. S3 (Error responses, Amazon S3 API
+ * Reference): a PUT of an object gets 400 EntityTooLarge "Your proposed upload exceeds the maximum
+ * allowed size" with ProposedSize and MaxSizeAllowed; any other S3 request 400
+ * MaxMessageLengthExceeded "Your request was too big.". KMS and STS document no such error; the
+ * sandbox answers 413 RequestEntityTooLarge in their protocols (the HTTP status for it, RFC 9110).
+ */
+function bodyTooLarge(service: ServiceName, req: IncomingMessage, rawPath: string, size: number, limit: number): AwsError {
+  if (service !== 's3') return new AwsError('RequestEntityTooLarge', 413, `Request must be smaller than ${limit} bytes for the sandbox's ${service.toUpperCase()} endpoint`);
+  const isObjectPut = req.method === 'PUT' && /^\/+[^/]+\/./.test(rawPath);
+  if (!isObjectPut) return new AwsError('MaxMessageLengthExceeded', 400, 'Your request was too big.');
+  const declared = header(req, 'x-amz-decoded-content-length');
+  return new AwsError('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size', {
+    ProposedSize: declared !== undefined && /^\d+$/.test(declared) ? declared : String(size),
+    MaxSizeAllowed: String(limit),
   });
 }
 
@@ -302,13 +359,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const faults = new FaultInjector({ ...estate.faults, ...opts.faults });
   estate.faults = faults.current;
   const host = opts.host ?? '127.0.0.1';
+  const bodyLimits: BodyLimits = { ...DEFAULT_BODY_LIMITS, ...opts.bodyLimits };
   let count = 0;
   const stopping = new AbortController();
+  // Every delayed answer (--latency) listens on this signal while it waits: with a hundred requests in
+  // flight that is a hundred listeners, by design, not a leak.
+  setMaxListeners(0, stopping.signal);
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     count++;
-    const raw = await readBody(req);
     const auth = parseAuthorization(header(req, 'authorization'));
+    const bodyLimit = bodyLimitFor(req, auth, bodyLimits);
+    const { raw, size, tooLarge } = await readBody(req, bodyLimit);
     const service: ServiceName = auth && isOurService(auth.service) ? auth.service : guessService(req, raw);
     const requestId = service === 's3' ? randomBytes(8).toString('hex').toUpperCase() : randomUUID();
     const hostId = service === 's3' ? randomBytes(48).toString('base64') : '';
@@ -321,6 +383,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const q = url.indexOf('?');
       const rawPath = q < 0 ? url : url.slice(0, q);
       const rawQuery = q < 0 ? '' : url.slice(q + 1);
+      // Before authentication, as a front end would: the signature of a KMS or STS request covers
+      // a body the sandbox did not keep.
+      if (tooLarge) throw bodyTooLarge(service, req, rawPath, size, bodyLimit);
 
       if (!auth) throw authError(service, header(req, 'authorization') ? 'malformed' : 'missing');
       if (!isOurService(auth.service)) {
@@ -348,7 +413,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const body = decodePayload(req, raw, service, auth, { key: verified.signingKey, amzDate: verified.amzDate });
 
       // Faults come after authentication, as a real overloaded endpoint still checks who you are.
-      const decision = faults.nextDecision();
+      // The decision depends on what the request asks for, not on when it arrived (faults.ts).
+      const { decision } = faults.decide(
+        requestIdentity({
+          service,
+          account: identity.account.id,
+          method: req.method ?? 'GET',
+          rawPath,
+          canonicalQuery: canonicalQuery(rawQuery),
+          target: header(req, 'x-amz-target'),
+          body,
+        }),
+      );
       if (decision === 'reset') throw new ConnectionReset();
       if (decision !== 'none') throw faultError(service, decision);
 
@@ -356,6 +432,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         service,
         method: req.method ?? 'GET',
         rawPath,
+        // Decoded as the signature's canonical query was (sigv4.ts queryDecode): a raw '+' is a space.
         query: new URLSearchParams(rawQuery),
         headers: req.headers,
         body,

@@ -52,13 +52,33 @@ export function uriEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
-/** Decodes %XX escapes only ('+' stays '+': SigV4 clients always send a space as %20). */
-function percentDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value; // a malformed escape is signed as sent; let the signature decide
+/**
+ * Decodes a query name or value as AWS reads it: form-style, a raw '+' is a space and %2B a plus.
+ * SigV4 clients send a space as %20 and a plus as %2B, but AWS also accepts a raw '+' for a space in
+ * a signed query (mhart/aws4fetch#83: "AWS S3 currently accepts both representations"; envoyproxy/envoy#40619:
+ * "A raw plus becomes a space, an encoded plus (%2B) stays as a %2B"). The handlers read the query
+ * with URLSearchParams, which decodes the same way, so what is signed is what is served.
+ */
+export function queryDecode(value: string): string {
+  // The WHATWG application/x-www-form-urlencoded parser's steps (what URLSearchParams does): '+' to
+  // space, each valid %XX to its byte, anything else (a malformed escape too) kept, then UTF-8.
+  const bytes: Buffer[] = [];
+  let plain = '';
+  const flush = (): void => {
+    if (plain !== '') bytes.push(Buffer.from(plain, 'utf8'));
+    plain = '';
+  };
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '+') plain += ' ';
+    else if (c === '%' && /^[0-9A-Fa-f]{2}$/.test(value.slice(i + 1, i + 3))) {
+      flush();
+      bytes.push(Buffer.from([parseInt(value.slice(i + 1, i + 3), 16)]));
+      i += 2;
+    } else plain += c;
   }
+  flush();
+  return Buffer.concat(bytes).toString('utf8');
 }
 
 /**
@@ -91,7 +111,7 @@ export function canonicalQuery(rawQuery: string): string {
     const eq = part.indexOf('=');
     const name = eq < 0 ? part : part.slice(0, eq);
     const value = eq < 0 ? '' : part.slice(eq + 1);
-    pairs.push([uriEncode(percentDecode(name)), uriEncode(percentDecode(value))]);
+    pairs.push([uriEncode(queryDecode(name)), uriEncode(queryDecode(value))]);
   }
   pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   return pairs.map(([n, v]) => `${n}=${v}`).join('&');

@@ -119,7 +119,9 @@ function assumeRole(req: SandboxRequest, estate: Estate, params: URLSearchParams
   }
   const match = ROLE_ARN.exec(roleArn);
   const target = match ? estate.accounts.get(match[1]!) : undefined;
-  const role = target?.roles.find((r) => r.arn === roleArn || r.name === match?.[2]);
+  // The whole ARN, path included: `role/ops/Auditor` is not `role/Auditor` (IAM identifies a role by
+  // its ARN; the name alone is unique per account, but a request naming the wrong path names no role).
+  const role = target?.roles.find((r) => r.arn === roleArn);
   if (!match || !target || !role) {
     throw new AwsError('AccessDenied', 403, `User: ${req.principalArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
   }

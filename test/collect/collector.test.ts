@@ -13,7 +13,7 @@ import { accountOf, useSandbox } from '../helpers/sandbox.js';
 
 const PROD = '111122223333';
 const DEV = '444455556666';
-const ALL_ASPECTS: FactAspect[] = ['bucket.encryption', 'bucket.tags', 'key', 'key.rotation'];
+const ALL_ASPECTS: FactAspect[] = ['bucket.encryption', 'bucket.tags', 'key', 'key.rotation', 'key.aliases'];
 const PROD_DATA_ID = '1111aaaa-0000-4000-8000-000000000001';
 const PROD_DATA_ARN = `arn:aws:kms:us-east-1:${PROD}:key/${PROD_DATA_ID}`;
 
@@ -152,11 +152,11 @@ describe('collect/collector: collectBuckets on the demo estate', function () {
     expect(ctx.key!.arn).to.equal(PROD_DATA_ARN);
   });
 
-  it('reports disabled and pending-deletion key states; rotation only where KMS can answer', () => {
+  it('reports disabled and pending-deletion key states, with the rotation status KMS gives for each', () => {
     expect(keyOf('prod-disabled-key')).to.deep.include({ state: 'Disabled', manager: 'CUSTOMER', rotationEnabled: true });
-    const retired = keyOf('prod-pending-deletion');
-    expect(retired).to.deep.include({ state: 'PendingDeletion', manager: 'CUSTOMER' });
-    expect(retired.rotationEnabled).to.equal(undefined);
+    // Read, not assumed: KMS answers false for a key pending deletion (its rotation is on in the estate).
+    expect(keyOf('prod-pending-deletion')).to.deep.include({ state: 'PendingDeletion', manager: 'CUSTOMER', rotationEnabled: false });
+    expect(full.get('prod-pending-deletion')!.errors).to.deep.equal({});
     expect(keyOf('prod-rotation-off').rotationEnabled).to.equal(false);
   });
 
@@ -168,7 +168,7 @@ describe('collect/collector: collectBuckets on the demo estate', function () {
 
   it('makes AccessDenied on GetBucketEncryption an error of the encryption and every key aspect', () => {
     const ctx = full.get('prod-access-denied')!;
-    for (const aspect of ['bucket.encryption', 'key', 'key.rotation']) {
+    for (const aspect of ['bucket.encryption', 'key', 'key.rotation', 'key.aliases']) {
       expect(ctx.errors[aspect], aspect).to.deep.include({ code: 'AccessDenied', operation: 'GetBucketEncryption' });
       expect(ctx.bucket.errors[aspect], aspect).to.deep.include({ code: 'AccessDenied', operation: 'GetBucketEncryption' });
     }
@@ -187,7 +187,7 @@ describe('collect/collector: collectBuckets on the demo estate', function () {
   });
 
   it('describes a cross-account key without a session in its account, leaving unlistable aliases out', async () => {
-    const run = collectBuckets({ sessions: devOnly, aspects: new Set<FactAspect>(['key']), concurrency: 4, prefilter: (b) => b.name === 'dev-cross-account-key' });
+    const run = collectBuckets({ sessions: devOnly, aspects: new Set<FactAspect>(['key', 'key.aliases']), concurrency: 4, prefilter: (b) => b.name === 'dev-cross-account-key' });
     const ctxs = await drain(run);
     expect([...ctxs.keys()]).to.deep.equal(['dev-cross-account-key']);
     const key = ctxs.get('dev-cross-account-key')!.key!;

@@ -161,10 +161,10 @@ describe('config/policies', () => {
   describe('checks that need the loaded rules', () => {
     it('rejects an object rule in a bucket policy', () => {
       const withObjectRule = loadRules([builtinRulesDir(), resolve(packageRoot(), 'test/fixtures/rules/user')]);
-      const text = 'version: 1\npolicies:\n  - name: p\n    resource: bucket\n    rules: [s3-object-sse-kms]\n';
+      const text = 'version: 1\npolicies:\n  - name: p\n    resource: bucket\n    rules: [team-object-sse-kms]\n';
       const problems = problemsOf(() => parsePolicyFile(text, 'p.yaml', withObjectRule));
       expect(problems.map(formatProblem)).to.deep.equal([
-        'p.yaml:5:13: rule s3-object-sse-kms checks object resources but policy p is for bucket resources',
+        'p.yaml:5:13: rule team-object-sse-kms checks object resources but policy p is for bucket resources',
       ]);
     });
 

@@ -49,6 +49,10 @@ describe('config/rules', () => {
       's3-bucket-key-rotation',
       's3-bucket-key-usable',
       's3-bucket-sse-kms',
+      's3-object-allowed-keys',
+      's3-object-cmk',
+      's3-object-matches-bucket-key',
+      's3-object-sse-kms',
     ]);
     expect(rules.get('s3-bucket-cmk')!.source).to.equal(join(builtinRulesDir(), 's3-bucket-cmk.yaml'));
   });
@@ -87,8 +91,8 @@ describe('config/rules', () => {
   it('a user rule directory adds rules (with fixtures that run)', () => {
     const { rules, fixtures } = loadRulesWithFixtures([builtinRulesDir(), join(rulesFixtures, 'user')]);
     expect(rules.has('s3-bucket-owner-tag')).to.equal(true);
-    expect(rules.has('s3-object-sse-kms')).to.equal(true);
-    expect(rules.size).to.equal(8);
+    expect(rules.has('team-object-sse-kms')).to.equal(true);
+    expect(rules.size).to.equal(12);
     const results = runFixtures(rules, fixtures).filter((r) => r.rule === 's3-bucket-owner-tag');
     expect(results.map((r) => [r.expected, r.passed])).to.deep.equal([
       ['pass', true],

@@ -4,13 +4,15 @@
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables.
  */
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditReport } from '../../src/domain/report.js';
 import type { Status } from '../../src/domain/finding.js';
-import { accountOf, useSandbox } from '../helpers/sandbox.js';
+import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
+import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
+import { accountOf, kmsFor, s3For, useSandbox } from '../helpers/sandbox.js';
 import { DEV, PROD, cleanEnv, findingOf, fixture, runCli, scanWith, type ScanResult } from './run-cli.js';
 
 const ROLE = (account: string): string => `arn:aws:iam::${account}:role/S3KmsAuditRole`;
@@ -49,6 +51,8 @@ const MATRIX: [string, string, Status][] = [
   ['prod-cmk-by-alias-arn', 's3-bucket-allowed-keys', 'pass'],
   ['prod-dsse', 's3-bucket-allowed-keys', 'pass'],
   ['prod-scratch-key', 's3-bucket-allowed-keys', 'fail'],
+  // the approved key by ARN from a eu-west-1 bucket: alias/prod-data there names the eu-west-1 alias, not this key
+  ['prod-key-other-region', 's3-bucket-allowed-keys', 'fail'],
   ['prod-aws-managed', 's3-bucket-allowed-keys', 'fail'],
   ['prod-rotation-off', 's3-bucket-allowed-keys', 'fail'],
   // s3-bucket-key-usable
@@ -313,5 +317,68 @@ describe('e2e: scan against the sandbox (demo estate)', function () {
       // Proof that throttling happened and was retried: more requests than the same scan without faults.
       expect(throttled.sb.requestCount()).to.be.greaterThan(matrixRequests);
     });
+  });
+});
+
+describe('e2e: an allow-list entry alias/NAME never approves another account’s key with the same alias name', function () {
+  this.timeout(60_000);
+  // Its own sandbox: this suite changes the estate.
+  const box = useSandbox();
+  let out: string;
+  let devKeyArn: string;
+  const policy = async (keys: string[]): Promise<string> => {
+    const file = join(out, `allowed-${keys.length}-${keys[0]!.length}.yaml`);
+    const text = [
+      'version: 1',
+      'policies:',
+      '  - name: approved-keys',
+      '    resource: bucket',
+      '    scope: { include: [prod-scratch-key, prod-cmk-by-alias, prod-key-other-region], accounts: ["111122223333"] }',
+      '    rules:',
+      '      - id: s3-bucket-allowed-keys',
+      `        params: { keys: ${JSON.stringify(keys)} }`,
+    ].join('\n');
+    await writeFile(file, text + '\n');
+    return file;
+  };
+  const bothRoles = ['--assume-role', `arn:aws:iam::${PROD}:role/S3KmsAuditRole`, '--assume-role', `arn:aws:iam::${DEV}:role/S3KmsAuditRole`];
+
+  before(async () => {
+    out = await mkdtemp(join(tmpdir(), 's3ka-e2e-scope-'));
+    // The reviewer's reproduction: in dev, a key aliased alias/prod-data; the prod bucket prod-scratch-key points at it.
+    const kms = kmsFor(box.sb, DEV, 'us-east-1');
+    const key = await kms.send(new CreateKeyCommand({ Description: 'dev key with a prod-looking alias' }));
+    devKeyArn = key.KeyMetadata!.Arn!;
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/prod-data', TargetKeyId: key.KeyMetadata!.KeyId! }));
+    kms.destroy();
+    const s3 = s3For(box.sb, PROD, 'us-east-1');
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: 'prod-scratch-key',
+        ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: devKeyArn }, BucketKeyEnabled: true }] },
+      }),
+    );
+    s3.destroy();
+  });
+  after(async () => {
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('keys: [alias/prod-data] fails the prod bucket under the dev key (it passed before), with both accounts scanned', async () => {
+    const { report, run } = await scanWith(box.sb, out, await policy(['alias/prod-data']), bothRoles);
+    expect(run.code, run.stderr).to.equal(1);
+    expect(report.run.accounts).to.deep.equal([PROD, DEV]);
+    const scratch = findingOf(report, 'prod-scratch-key', 's3-bucket-allowed-keys');
+    expect(scratch.status, scratch.message).to.equal('fail');
+    expect(scratch.message).to.contain(devKeyArn).and.contain('alias/prod-data');
+    expect(findingOf(report, 'prod-cmk-by-alias', 's3-bucket-allowed-keys').status).to.equal('pass');
+    expect(findingOf(report, 'prod-key-other-region', 's3-bucket-allowed-keys').status).to.equal('fail');
+    expect(report.errors).to.deep.equal([]);
+  });
+
+  it('the dev key is approved only when listed by an ARN', async () => {
+    const { report } = await scanWith(box.sb, out, await policy([`arn:aws:kms:us-east-1:${DEV}:alias/prod-data`]), bothRoles);
+    expect(findingOf(report, 'prod-scratch-key', 's3-bucket-allowed-keys').status).to.equal('pass');
+    expect(findingOf(report, 'prod-cmk-by-alias', 's3-bucket-allowed-keys').status).to.equal('fail');
   });
 });

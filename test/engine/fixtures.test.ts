@@ -51,6 +51,20 @@ describe('engine/fixtures: runFixtures', () => {
     expect(fixtureContext({ name: 'y', facts: {}, expect: 'pass' }).key).to.equal(null);
   });
 
+  it('keeps bare spellings only for a key in the bucket account and region, as the collector does', () => {
+    const otherAccount = fixtureContext({ name: 'a', facts: { key: { account: '444455556666', aliases: ['alias/prod-data'] } }, expect: 'pass' }).key!;
+    expect(otherAccount.spellings).to.have.members([
+      'arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      'arn:aws:kms:us-east-1:444455556666:alias/prod-data',
+    ]);
+    expect(otherAccount.aliases).to.deep.equal(['alias/prod-data']);
+    const otherRegion = fixtureContext({ name: 'r', facts: { bucket: { region: 'eu-west-1' }, key: { region: 'us-east-1', aliases: ['alias/prod-data'] } }, expect: 'pass' }).key!;
+    expect(otherRegion.spellings).to.not.include('alias/prod-data').and.not.include('1234abcd-12ab-34cd-56ef-1234567890ab');
+    // Spellings a fixture states itself follow the same rule: it cannot claim a match a scan would never see.
+    const stated = fixtureContext({ name: 's', facts: { key: { account: '444455556666', spellings: ['alias/prod-data', 'arn:aws:kms:us-east-1:444455556666:alias/prod-data'] } }, expect: 'pass' }).key!;
+    expect(stated.spellings).to.deep.equal(['arn:aws:kms:us-east-1:444455556666:alias/prod-data']);
+  });
+
   it('builds spellings in the key partition', () => {
     const s = keySpellings({ id: 'abc', arn: 'arn:aws-cn:kms:cn-north-1:111122223333:key/abc', aliases: ['alias/x'], account: '111122223333', region: 'cn-north-1' });
     expect(s).to.include('arn:aws-cn:kms:cn-north-1:111122223333:alias/x');

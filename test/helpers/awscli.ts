@@ -2,7 +2,7 @@
  * Runs the real AWS CLI v2 (Debian package awscli, /usr/bin/aws) against a sandbox endpoint:
  * an independent client that nobody on this project wrote.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 export const AWS_CLI = '/usr/bin/aws';
@@ -19,14 +19,29 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Why `binary` cannot serve as the AWS CLI v2 (missing, or another version), or undefined when it can. */
+export function awsCliProblem(binary: string = AWS_CLI): string | undefined {
+  if (!existsSync(binary)) return `${binary} is not installed (apt-get install awscli)`;
+  // v1 printed its version on stderr, v2 prints `aws-cli/2.x.y Python/…` on stdout.
+  const run = spawnSync(binary, ['--version'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' } });
+  const version = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim();
+  if (/^aws-cli\/2\./.test(version)) return undefined;
+  return `${binary} is not the AWS CLI v2 (its --version says '${version || run.error?.message || 'nothing'}')`;
+}
+
+/** awsCliProblem() for /usr/bin/aws, asked once per process (each run of the CLI costs ~0.6 s). */
+let cachedProblem: { problem: string | undefined } | undefined;
+
 /**
- * true when the CLI is present. Outside CI a missing CLI skips the calling suite with a message;
- * in CI (CI=true) it is a failure, because .ci/run installs it.
+ * true when the AWS CLI v2 is present. Outside CI a missing or v1 CLI skips the calling suite with
+ * a message; in CI (CI=true) it is a failure, because .ci/run installs v2 (Debian's awscli package).
  */
 export function requireAwsCli(ctx: Mocha.Context): boolean {
-  if (existsSync(AWS_CLI)) return true;
-  if (process.env.CI === 'true') throw new Error(`${AWS_CLI} is missing in CI: .ci/run must apt-get install awscli`);
-  console.log(`      (skipped: ${AWS_CLI} not installed; apt-get install awscli to run the AWS CLI conformance tests)`);
+  cachedProblem ??= { problem: awsCliProblem() };
+  const { problem } = cachedProblem;
+  if (problem === undefined) return true;
+  if (process.env.CI === 'true') throw new Error(`${problem}: .ci/run must apt-get install awscli (v2)`);
+  console.log(`      (skipped: ${problem}; the AWS CLI conformance tests need it)`);
   ctx.skip();
   return false;
 }

@@ -10,6 +10,7 @@ import { cliCreds, useSandbox } from '../helpers/sandbox.js';
 const PROD = '111122223333';
 const DEV = '444455556666';
 const PROD_DATA_ID = '1111aaaa-0000-4000-8000-000000000001';
+const PROD_DATA_ARN = `arn:aws:kms:us-east-1:${PROD}:key/${PROD_DATA_ID}`;
 
 function json(result: CliResult): Record<string, any> {
   expect(result.code, `aws exited ${result.code}: ${result.stderr}`).to.equal(0);
@@ -39,6 +40,9 @@ describe('AWS CLI conformance: KMS and STS', function () {
     before(() =>
       startAll({
         describe: () => aws(['kms', 'describe-key', '--key-id', 'alias/prod-data']),
+        'describe-key-arn': () => aws(['kms', 'describe-key', '--key-id', PROD_DATA_ARN]),
+        'describe-alias-arn': () => aws(['kms', 'describe-key', '--key-id', `arn:aws:kms:us-east-1:${PROD}:alias/prod-data`]),
+        'list-keys': () => aws(['kms', 'list-keys']),
         'describe-aws': () => aws(['kms', 'describe-key', '--key-id', 'alias/aws/s3'], 'eu-west-1'),
         aliases: () => aws(['kms', 'list-aliases']),
         'aliases-paged': () => aws(['kms', 'list-aliases', '--page-size', '1']),
@@ -63,6 +67,20 @@ describe('AWS CLI conformance: KMS and STS', function () {
       });
       // botocore parsed the epoch-seconds CreationDate as a timestamp.
       expect(new Date(out.KeyMetadata.CreationDate).toISOString()).to.equal('2024-01-01T00:00:00.000Z');
+    });
+
+    it('kms describe-key by key ARN and by alias ARN finds the same key', async () => {
+      const [byKeyArn, byAliasArn] = await Promise.all([result('describe-key-arn'), result('describe-alias-arn')]);
+      expect(json(byKeyArn).KeyMetadata).to.include({ KeyId: PROD_DATA_ID, Arn: PROD_DATA_ARN });
+      expect(json(byAliasArn).KeyMetadata).to.include({ KeyId: PROD_DATA_ID, Arn: PROD_DATA_ARN });
+    });
+
+    it('kms list-keys lists the account’s keys in the region (KeyId and KeyArn), not other regions’', async () => {
+      const keys = json(await result('list-keys')).Keys as { KeyId: string; KeyArn: string }[];
+      expect(keys).to.deep.include({ KeyId: PROD_DATA_ID, KeyArn: PROD_DATA_ARN });
+      expect(keys.map((k) => k.KeyId)).to.include.members(['1111aaaa-0000-4000-8000-000000000003', '1111aaaa-0000-4000-8000-000000000004']);
+      expect(keys.every((k) => k.KeyArn === `arn:aws:kms:us-east-1:${PROD}:key/${k.KeyId}`)).to.equal(true);
+      expect(keys.map((k) => k.KeyId)).to.not.include('1111aaaa-0000-4000-8000-000000000006'); // eu-west-1
     });
 
     it('kms describe-key --key-id alias/aws/s3 is the AWS managed key', async () => {
@@ -136,6 +154,18 @@ describe('AWS CLI conformance: KMS and STS', function () {
       const out = json(await aws(['kms', 'cancel-key-deletion', '--key-id', keyId], 'us-west-2'));
       expect(out.KeyId).to.equal(`arn:aws:kms:us-west-2:${PROD}:key/${keyId}`);
       expect(json(await aws(['kms', 'describe-key', '--key-id', keyId], 'us-west-2')).KeyMetadata.KeyState).to.equal('Disabled');
+    });
+
+    it('kms enable-key, then kms disable-key-rotation (both print nothing), then describe-key and get-key-rotation-status', async () => {
+      // In this order: rotation changes on a Disabled key are refused (DisabledException).
+      expect(json(await aws(['kms', 'enable-key', '--key-id', keyId], 'us-west-2'))).to.deep.equal({});
+      expect(json(await aws(['kms', 'disable-key-rotation', '--key-id', keyId], 'us-west-2'))).to.deep.equal({});
+      const [described, rotation] = await Promise.all([
+        aws(['kms', 'describe-key', '--key-id', keyId], 'us-west-2'),
+        aws(['kms', 'get-key-rotation-status', '--key-id', keyId], 'us-west-2'),
+      ]);
+      expect(json(described).KeyMetadata).to.include({ KeyState: 'Enabled', Enabled: true });
+      expect(json(rotation).KeyRotationEnabled).to.equal(false);
     });
   });
 

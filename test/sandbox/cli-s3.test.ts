@@ -2,7 +2,13 @@
  * AWS CLI v2 conformance for the sandbox's S3 API: an independent client (botocore's parsers,
  * checksums, pagination and region redirects, none of it written here) drives every S3 operation
  * the sandbox models, and the test checks what the CLI prints. Skipped with a message where
- * /usr/bin/aws is missing, a failure in CI (see test/helpers/awscli.ts).
+ * /usr/bin/aws is missing or not v2, a failure in CI (see test/helpers/awscli.ts).
+ *
+ * Not covered here: ListBuckets pagination. The Debian CLI (2.9.19) predates it — its botocore
+ * model gives ListBuckets no input at all (no MaxBuckets, ContinuationToken, Prefix or
+ * BucketRegion, so neither `--max-buckets` nor `--cli-input-json '{"MaxBuckets":1}'` exists) and
+ * no Bucket.BucketRegion in the output. The SDK tests in s3.test.ts cover it, and s3.test.ts reads
+ * the CLI's --debug log to check that its bare list-buckets gets no BucketRegion on the wire.
  */
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -225,6 +231,88 @@ describe('sandbox S3 with the AWS CLI v2', function () {
         expect(r.stderr).to.contain('AccessDenied');
       }),
     ]);
+  });
+
+  describe('read-only calls on the demo estate (run in parallel)', () => {
+    const runs = new Map<string, Promise<CliResult>>();
+    const result = (label: string): Promise<CliResult> => runs.get(label) ?? Promise.reject(new Error(`no CLI run '${label}'`));
+    /** The parsed JSON of a run that must have succeeded (undefined when it printed nothing). */
+    const parsed = async <T = Record<string, any>>(label: string): Promise<T> => {
+      const r = await result(label);
+      expect(r.code, `${label} failed:\n${r.stderr}`).to.equal(0);
+      return (r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout)) as T;
+    };
+    const failed = async (label: string, code: string): Promise<CliResult> => {
+      const r = await result(label);
+      expect(r.code, `${label} should have failed:\n${r.stdout}`).to.not.equal(0);
+      expect(r.stderr).to.contain(code);
+      return r;
+    };
+    const mixed = 'prod-objects-mixed';
+    const bogusSse = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'bogus' } }] };
+
+    before(() => {
+      const start: Record<string, () => Promise<CliResult>> = {
+        delimiter: () => run(['s3api', 'list-objects-v2', '--bucket', mixed, '--delimiter', '/']),
+        'start-after': () => run(['s3api', 'list-objects-v2', '--bucket', mixed, '--prefix', 'reports/2025/', '--start-after', 'reports/2025/q1.csv']),
+        'location-eu': () => run(['s3api', 'get-bucket-location', '--bucket', 'prod-legacy-eu']),
+        'head-bucket': () => run(['s3api', 'head-bucket', '--bucket', 'prod-sse-s3']),
+        'no-tags': () => run(['s3api', 'get-bucket-tagging', '--bucket', 'prod-legacy-eu'], 'eu-west-1'),
+        'no-policy': () => run(['s3api', 'get-bucket-policy', '--bucket', 'prod-legacy-eu'], 'eu-west-1'),
+        'bogus-sse': () => run(['s3api', 'put-bucket-encryption', '--bucket', 'prod-sse-s3', '--server-side-encryption-configuration', JSON.stringify(bogusSse)]),
+        'get-aes': () => run(['s3api', 'get-object', '--bucket', mixed, '--key', 'index.html', join(dir, 'got-index.html')]),
+        'get-kms': () => run(['s3api', 'get-object', '--bucket', mixed, '--key', 'reports/2025/q3.csv', join(dir, 'got-q3.csv')]),
+      };
+      for (const [label, go] of Object.entries(start)) runs.set(label, go());
+    });
+
+    it('list-objects-v2 --delimiter / rolls keys up into CommonPrefixes', async () => {
+      const out = await parsed<{ Contents: { Key: string }[]; CommonPrefixes: { Prefix: string }[] }>('delimiter');
+      expect(out.Contents.map((c) => c.Key)).to.deep.equal(['index.html']);
+      expect(out.CommonPrefixes.map((p) => p.Prefix)).to.deep.equal(['dsse/', 'reports/', 'restricted/', 'scratch/', 'uploads/']);
+    });
+
+    it('list-objects-v2 --prefix --start-after lists only the keys after it', async () => {
+      const out = await parsed<{ Contents: { Key: string; Size: number }[]; StartAfter: string }>('start-after');
+      expect(out.Contents.map((c) => [c.Key, c.Size])).to.deep.equal([
+        ['reports/2025/q2.csv', 1300],
+        ['reports/2025/q3.csv', 1400],
+      ]);
+    });
+
+    it('get-bucket-location answers the legacy "EU" constraint for prod-legacy-eu', async () => {
+      expect(await parsed('location-eu')).to.deep.equal({ LocationConstraint: 'EU' });
+    });
+
+    it('head-bucket on an own bucket succeeds (a missing one is a 404: see delete-bucket below)', async () => {
+      const r = await result('head-bucket');
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stderr).to.equal('');
+    });
+
+    it('get-bucket-tagging on an untagged bucket → NoSuchTagSet; get-bucket-policy without one → NoSuchBucketPolicy', async () => {
+      const tags = await failed('no-tags', 'NoSuchTagSet');
+      expect(tags.stderr).to.contain('The TagSet does not exist');
+      const policy = await failed('no-policy', 'NoSuchBucketPolicy');
+      expect(policy.stderr).to.contain('GetBucketPolicy');
+    });
+
+    it('put-bucket-encryption with SSEAlgorithm "bogus" (botocore does not check enums) → MalformedXML, nothing changed', async () => {
+      const r = await failed('bogus-sse', 'MalformedXML');
+      expect(r.stderr).to.contain('PutBucketEncryption');
+      expect(ctx.sb.estate.buckets.get('prod-sse-s3')!.encryption?.algorithm).to.equal('AES256');
+    });
+
+    it('get-object to a file: the body lands in the file and the SSE headers are printed', async () => {
+      const aes = await parsed('get-aes');
+      expect(aes).to.include({ ServerSideEncryption: 'AES256', ContentLength: 32 });
+      expect(aes).to.not.have.property('SSEKMSKeyId');
+      expect(readFileSync(join(dir, 'got-index.html'), 'utf8')).to.equal('<html><body>mixed</body></html>\n');
+      const kms = await parsed('get-kms');
+      expect(kms).to.include({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: PROD_DATA_ARN, ContentLength: 1400 });
+      expect(kms.BucketKeyEnabled ?? false).to.equal(false);
+      expect(readFileSync(join(dir, 'got-q3.csv')).length).to.equal(1400);
+    });
   });
 
   it('delete-bucket refuses a non-empty bucket, then deletes an empty one', async () => {

@@ -163,6 +163,12 @@ describe('sandbox estates', () => {
       expect(estate.buckets.get('test-bucket')!.encryption!.kmsKeyId).to.equal('alias/deleted');
     });
 
+    it('accepts IAM roles with a path (path/Name) and gives them the full role ARN', () => {
+      const estate = parseEstate(VALID.replace('    keys:\n', '    roles: [S3KmsAuditRole, ops/team/Auditor]\n    keys:\n'), 'roles.yaml');
+      const arns = estate.accounts.get('123456789012')!.roles.map((r) => r.arn);
+      expect(arns).to.deep.equal(['arn:aws:iam::123456789012:role/S3KmsAuditRole', 'arn:aws:iam::123456789012:role/ops/team/Auditor']);
+    });
+
     it('an unknown key, with a suggestion', () => {
       const e = parseError(VALID.replace('        region: us-east-1\n        encryption', '        regoin: us-east-1\n        encryption'));
       expect(e.message).to.contain("broken.yaml:10:9: unknown key 'regoin'");

@@ -8,13 +8,13 @@ import { createHash, createHmac } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, GetBucketEncryptionCommand } from '@aws-sdk/client-s3';
-import { ListAliasesCommand } from '@aws-sdk/client-kms';
+import { GetObjectCommand, PutObjectCommand, GetBucketEncryptionCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { DescribeKeyCommand, ListAliasesCommand } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { demoEstatePath, packageRoot } from '../../src/paths.js';
 import { generateEstate } from '../../src/sandbox/estate.js';
-import { startSandbox } from '../../src/sandbox/server.js';
-import { parseSandboxArgs } from '../../src/sandbox/cli.js';
+import { DEFAULT_BODY_LIMITS, startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { exposureWarning, isLoopbackHost, parseSandboxArgs } from '../../src/sandbox/cli.js';
 import { cliCreds, kmsFor, s3For, sendRaw, signRequest, signedRequest, stsFor, useSandbox } from '../helpers/sandbox.js';
 import { rejection } from '../helpers/errors.js';
 
@@ -175,6 +175,61 @@ describe('sandbox server', () => {
     });
   });
 
+  describe('request body limits', () => {
+    const put = (sb: Sandbox, path: string, body: Buffer) =>
+      signedRequest(sb, 's3', prod(), { method: 'PUT', path, body, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+
+    it('default: 64 MiB for S3 (an object PUT over it → 400 EntityTooLarge) and 1 MiB for KMS/STS (→ 413)', async function () {
+      this.timeout(30_000);
+      expect(DEFAULT_BODY_LIMITS).to.deep.equal({ s3: 64 * 1024 * 1024, other: 1024 * 1024 });
+      const big = await put(sandbox.sb, '/prod-sse-s3/too/big.bin', Buffer.alloc(DEFAULT_BODY_LIMITS.s3 + 1));
+      expect(big.status).to.equal(400);
+      expect(big.body).to.contain('<Code>EntityTooLarge</Code>');
+      expect(big.body).to.contain(`<ProposedSize>${DEFAULT_BODY_LIMITS.s3 + 1}</ProposedSize><MaxSizeAllowed>${DEFAULT_BODY_LIMITS.s3}</MaxSizeAllowed>`);
+      const kms = await signedRequest(sandbox.sb, 'kms', prod(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' },
+        body: `{"Limit":1,"pad":"${'x'.repeat(DEFAULT_BODY_LIMITS.other)}"}`,
+      });
+      expect([kms.status, JSON.parse(kms.body).__type]).to.deep.equal([413, 'RequestEntityTooLarge']);
+    });
+
+    describe('lowered limits (startSandbox bodyLimits)', () => {
+      const small = useSandbox({ bodyLimits: { s3: 1024, other: 512 } });
+
+      it('S3: a body of exactly the limit is stored; one byte more → 400 EntityTooLarge with ProposedSize and MaxSizeAllowed', async () => {
+        expect((await put(small.sb, '/prod-sse-s3/limit/at.bin', Buffer.alloc(1024, 'a'))).status).to.equal(200);
+        const over = await put(small.sb, '/prod-sse-s3/limit/over.bin', Buffer.alloc(1025, 'a'));
+        expect(over.status).to.equal(400);
+        expect(over.body).to.match(/<Code>EntityTooLarge<\/Code><Message>Your proposed upload exceeds the maximum allowed size<\/Message><ProposedSize>1025<\/ProposedSize><MaxSizeAllowed>1024<\/MaxSizeAllowed>/);
+        expect(small.sb.estate.buckets.get('prod-sse-s3')!.objects.has('limit/over.bin')).to.equal(false);
+      });
+
+      it('S3 through the SDK: PutObject over the limit → EntityTooLarge; another operation → MaxMessageLengthExceeded', async () => {
+        const s3 = s3For(small.sb, 'prod');
+        const e = await rejection(s3.send(new PutObjectCommand({ Bucket: 'prod-sse-s3', Key: 'limit/sdk.bin', Body: Buffer.alloc(4096, 'b') })));
+        expect([e.name, e.$metadata?.httpStatusCode]).to.deep.equal(['EntityTooLarge', 400]);
+        const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'x'.repeat(2000) }] });
+        const p = await rejection(s3.send(new PutBucketPolicyCommand({ Bucket: 'prod-sse-s3', Policy: policy })));
+        expect([p.name, p.$metadata?.httpStatusCode, p.message]).to.deep.equal(['MaxMessageLengthExceeded', 400, 'Your request was too big.']);
+      });
+
+      it('KMS and STS: 413 RequestEntityTooLarge in their own protocols; the connection then serves on', async () => {
+        const kms = await rejection(kmsFor(small.sb, 'prod').send(new DescribeKeyCommand({ KeyId: 'alias/' + 'k'.repeat(600) })));
+        expect([kms.name, kms.$metadata?.httpStatusCode]).to.deep.equal(['RequestEntityTooLarge', 413]);
+        const sts = await signedRequest(small.sb, 'sts', prod(), {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+          body: `Action=GetCallerIdentity&Version=2011-06-15&Pad=${'p'.repeat(600)}`,
+        });
+        expect(sts.status).to.equal(413);
+        expect(sts.body).to.contain('<Code>RequestEntityTooLarge</Code>');
+        const who = await stsFor(small.sb, 'prod').send(new GetCallerIdentityCommand({}));
+        expect(who.Account).to.equal('111122223333');
+      });
+    });
+  });
+
   describe('connections', () => {
     it('serves hundreds of concurrent connections', async () => {
       const signed = await signRequest(sandbox.sb, 'sts', prod(), {
@@ -296,10 +351,13 @@ describe('sandbox server', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
+      let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
       const deadline = Date.now() + 15_000;
       while (!/Try: aws/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(stderr, 'no exposure warning on loopback').to.not.contain('WARNING');
       const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
       expect(endpoint, stdout).to.be.a('string');
       expect(stdout).to.contain('export AWS_ACCESS_KEY_ID=AKIADEMOPROD00000001 AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYDEMOPROD01');
@@ -309,6 +367,33 @@ describe('sandbox server', () => {
       child.kill('SIGTERM');
       expect(await exited).to.equal(0);
       expect(stdout).to.contain('stopping the sandbox');
+    });
+
+    it('knows loopback addresses from the others', () => {
+      for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackHost(host), host).to.equal(true);
+      for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '128.0.0.1']) expect(isLoopbackHost(host), host).to.equal(false);
+      expect(exposureWarning('127.0.0.1', 'http://127.0.0.1:4566')).to.equal(undefined);
+    });
+
+    it('warns on stderr when bound beyond loopback (--host 0.0.0.0)', async function () {
+      this.timeout(20_000);
+      const cli = resolve(packageRoot(), 'dist/src/sandbox/cli.js');
+      // Nothing connects to it: the test only reads what the command prints, then stops it.
+      const child = spawn(process.execPath, ['--input-type=module', '-e', `import { sandboxCommand } from ${JSON.stringify(cli)}; process.exitCode = await sandboxCommand(['--port', '0', '--host', '0.0.0.0']);`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+      const deadline = Date.now() + 15_000;
+      while (!/Try: aws/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      child.kill('SIGTERM');
+      expect(await exited).to.equal(0);
+      expect(stdout).to.contain('secret key:');
+      expect(stderr).to.match(/^WARNING: the sandbox is bound to 0\.0\.0\.0 \(http:\/\/0\.0\.0\.0:\d+\), not to a loopback address/);
+      expect(stderr).to.contain("anyone who can reach this machine on that port can use the estate's credentials");
     });
 
     it('exits 2 with a message on a bad flag or a bad estate file', async () => {

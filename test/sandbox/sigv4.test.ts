@@ -8,8 +8,10 @@ import { GetCallerIdentityCommand, AssumeRoleCommand } from '@aws-sdk/client-sts
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import {
+  canonicalQuery,
   canonicalRequest,
   parseAuthorization,
+  queryDecode,
   parseAwsChunked,
   signingKey,
   stringToSign,
@@ -158,6 +160,29 @@ describe('sandbox SigV4 verification', () => {
       expect(verifySignature({ ...req, rawHeaders: otherHost }, auth, secret).ok).to.equal(false);
       expect(verifySignature({ ...req, rawPath: '/bucket/other' }, auth, secret).ok).to.equal(false);
       expect(verifySignature({ ...req, rawQuery: 'prefix=b' }, auth, secret).ok).to.equal(false);
+    });
+
+    it('decodes a query exactly as URLSearchParams (the handlers’ view) does: raw + is a space, %2B a plus', () => {
+      for (const text of ['a+b', 'a%2Bb', 'a%20b', '%E2%9C%93+x', 'bad%zz+%', '100%', '%e2%9c%93', '+%2B+']) {
+        expect(queryDecode(text), text).to.equal(new URLSearchParams(`v=${text}`).get('v'));
+      }
+      expect(canonicalQuery('prefix=a+b&x=1%2B1')).to.equal('prefix=a%20b&x=1%2B1');
+      expect(canonicalQuery('prefix=a+b')).to.equal(canonicalQuery('prefix=a%20b'));
+    });
+
+    it('over HTTP: a raw + signed as a space is accepted and served as a space; signed as a plus it is refused', async () => {
+      // ListBuckets echoes Prefix, so the answer shows how the handler read the query.
+      const send = async (signedValue: string) => {
+        const signed = await signRequest(sandbox.sb, 's3', creds(), { path: '/', query: { prefix: signedValue } });
+        return sendRaw(sandbox.sb, { method: signed.method, path: '/?prefix=prod+x', headers: signed.headers });
+      };
+      const asSpace = await send('prod x');
+      expect(asSpace.status, asSpace.body).to.equal(200);
+      expect(asSpace.body).to.contain('<Prefix>prod x</Prefix>');
+      const asPlus = await send('prod+x');
+      expect(asPlus.status).to.equal(403);
+      expect(asPlus.body).to.contain('<Code>SignatureDoesNotMatch</Code>');
+      expect(asPlus.body, 'the canonical query S3 computed').to.contain('prefix=prod%20x');
     });
   });
 

@@ -6,6 +6,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts
 import { ListAliasesCommand } from '@aws-sdk/client-kms';
 import { cliCreds, kmsFor, signedRequest, stsFor, useSandbox } from '../helpers/sandbox.js';
 import { rejection } from '../helpers/errors.js';
+import { buildEstate } from '../../src/sandbox/estate.js';
 
 const PROD = '111122223333';
 const DEV = '444455556666';
@@ -118,5 +119,44 @@ describe('sandbox STS', () => {
     expect(res.body).to.match(/^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">/);
     expect(res.body).to.contain('<Type>Sender</Type>');
     expect(res.body).to.contain('<Code>InvalidAction</Code>');
+  });
+});
+
+describe('sandbox STS: roles with a path', () => {
+  const ACCT = '777788889999';
+  const estate = buildEstate({
+    accounts: [
+      // `ops/team/Auditor` is the role Auditor at path /ops/team/; `S3KmsAuditRole` sits at path /.
+      { id: ACCT, name: 'paths', accessKeyId: 'AKIAPATHS00000000001', secretAccessKey: 'p'.repeat(40), roles: ['S3KmsAuditRole', 'ops/team/Auditor'] },
+    ],
+  });
+  const sandbox = useSandbox({ estate });
+  const assume = (roleArn: string) =>
+    stsFor(sandbox.sb, 'paths', 'us-east-1', { maxAttempts: 1 }).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'path-test' }));
+
+  it('the estate keeps the path in the role ARN and the name as the last segment', () => {
+    expect(estate.accounts.get(ACCT)!.roles).to.deep.equal([
+      { name: 'S3KmsAuditRole', arn: `arn:aws:iam::${ACCT}:role/S3KmsAuditRole` },
+      { name: 'Auditor', arn: `arn:aws:iam::${ACCT}:role/ops/team/Auditor` },
+    ]);
+  });
+
+  it('assumes a role by its ARN with the path; the assumed-role ARN carries the name only', async () => {
+    const out = await assume(`arn:aws:iam::${ACCT}:role/ops/team/Auditor`);
+    expect(out.AssumedRoleUser!.Arn).to.equal(`arn:aws:sts::${ACCT}:assumed-role/Auditor/path-test`);
+  });
+
+  for (const wrong of ['role/Auditor', 'role/ops/Auditor', 'role/other/team/Auditor', 'role/ops/S3KmsAuditRole']) {
+    it(`refuses ${wrong} (same name, another path) with 403 AccessDenied`, async () => {
+      const roleArn = `arn:aws:iam::${ACCT}:${wrong}`;
+      const e = await rejection(assume(roleArn));
+      expect([e.name, e.$metadata?.httpStatusCode]).to.deep.equal(['AccessDenied', 403]);
+      expect(e.message).to.contain(`on resource: ${roleArn}`);
+    });
+  }
+
+  it('a role without a path is still found by role/<name>', async () => {
+    const out = await assume(`arn:aws:iam::${ACCT}:role/S3KmsAuditRole`);
+    expect(out.AssumedRoleUser!.Arn).to.equal(`arn:aws:sts::${ACCT}:assumed-role/S3KmsAuditRole/path-test`);
   });
 });

@@ -1,0 +1,122 @@
+/**
+ * `s3-kms-audit permissions scan|remediate|rollback`: the least-privilege IAM policy for that command,
+ * as JSON on stdout. The actions come from the operations each command calls (src/aws/permissions.ts,
+ * where every operation declares its IAM action), narrowed by what the policy file's rules need.
+ * No AWS call.
+ */
+import { loadAuditConfig } from '../audit.js';
+import {
+  iamActionsOf,
+  objectVersionIamActions,
+  remediateOperations,
+  rollbackOperations,
+  scanOperations,
+} from '../aws/permissions.js';
+import { UsageError } from '../domain/errors.js';
+import { requiredAspects } from '../engine/aspects.js';
+import { DEFAULT_POLICIES, parse, parseRoleArn } from './args.js';
+import { EXIT_OK } from './exit.js';
+import type { CliIO } from './terminal.js';
+
+export const PERMISSION_COMMANDS = ['scan', 'remediate', 'rollback'] as const;
+export type PermissionCommand = (typeof PERMISSION_COMMANDS)[number];
+
+export interface PermissionsArgs {
+  help: boolean;
+  command?: PermissionCommand;
+  policies: string;
+  rules: string[];
+  assumeRoles: string[];
+}
+
+const PERMISSIONS_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  policies: { type: 'string' },
+  rules: { type: 'string', multiple: true },
+  'assume-role': { type: 'string', multiple: true },
+} as const;
+
+export const PERMISSIONS_HELP = `Usage: s3-kms-audit permissions scan|remediate|rollback [options]
+
+Prints the least-privilege IAM policy (JSON) the command needs in each account it works in, from
+the operations it calls and what the rules in the policy file need (tags, key rotation, objects).
+Attach it to the auditing principal, or to the role given with --assume-role in each account.
+
+Options:
+  --policies FILE     policy file the scan or remediation will use (default ${DEFAULT_POLICIES});
+                      not read for rollback
+  --rules DIR         extra rules folder, repeatable
+  --assume-role ARN   add sts:AssumeRole on these role ARNs (for the calling principal), repeatable
+  -h, --help          show this help
+
+Exit codes: 0 printed · 2 usage or configuration error
+`;
+
+export function parsePermissionsArgs(argv: string[]): PermissionsArgs {
+  const { values, positionals } = parse('permissions', argv, PERMISSIONS_OPTIONS, true);
+  const args: PermissionsArgs = {
+    help: values.help ?? false,
+    policies: values.policies ?? DEFAULT_POLICIES,
+    rules: values.rules ?? [],
+    assumeRoles: (values['assume-role'] ?? []).map(parseRoleArn),
+  };
+  if (positionals.length > 1) throw new UsageError(`permissions: give one command, not ${positionals.length}`);
+  const command = positionals[0];
+  if (command === undefined) {
+    if (!args.help) throw new UsageError(`permissions: which command? one of ${PERMISSION_COMMANDS.join(', ')}`);
+  } else if (!(PERMISSION_COMMANDS as readonly string[]).includes(command)) {
+    throw new UsageError(`permissions: unknown command "${command}"; one of ${PERMISSION_COMMANDS.join(', ')}`);
+  } else {
+    args.command = command as PermissionCommand;
+  }
+  return args;
+}
+
+interface Statement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string | string[];
+}
+
+export interface IamPolicy {
+  Version: '2012-10-17';
+  Statement: Statement[];
+}
+
+/** The IAM actions of one command, given the operations it calls. */
+export function commandActions(command: PermissionCommand, args: Pick<PermissionsArgs, 'policies' | 'rules'>): string[] {
+  if (command === 'rollback') return iamActionsOf(rollbackOperations());
+  const { policyFile, rules } = loadAuditConfig(args.policies, args.rules);
+  const aspects = requiredAspects(policyFile, rules);
+  const actions = iamActionsOf(command === 'scan' ? scanOperations(aspects) : remediateOperations(aspects));
+  if (policyFile.policies.some((p) => p.objects?.versions)) for (const a of objectVersionIamActions()) if (!actions.includes(a)) actions.push(a);
+  return actions;
+}
+
+/**
+ * One statement per service. Resource "*": ListAllMyBuckets and ListAliases only accept "*", and which
+ * buckets and keys are involved is what the command finds out; narrow S3 to your bucket ARNs and KMS to
+ * your key ARNs where your naming allows.
+ */
+export function iamPolicy(command: PermissionCommand, actions: string[], assumeRoles: string[]): IamPolicy {
+  const title = command[0]!.toUpperCase() + command.slice(1);
+  const statements: Statement[] = [];
+  const s3 = actions.filter((a) => a.startsWith('s3:'));
+  const kms = actions.filter((a) => a.startsWith('kms:'));
+  if (s3.length > 0) statements.push({ Sid: `S3KmsAudit${title}S3`, Effect: 'Allow', Action: s3, Resource: '*' });
+  if (kms.length > 0) statements.push({ Sid: `S3KmsAudit${title}Kms`, Effect: 'Allow', Action: kms, Resource: '*' });
+  if (assumeRoles.length > 0) statements.push({ Sid: 'S3KmsAuditAssumeRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: assumeRoles });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+export async function permissionsCommand(argv: string[], io: CliIO): Promise<number> {
+  const args = parsePermissionsArgs(argv);
+  if (args.help) {
+    io.stdout.write(PERMISSIONS_HELP);
+    return EXIT_OK;
+  }
+  const command = args.command!;
+  io.stdout.write(JSON.stringify(iamPolicy(command, commandActions(command, args), args.assumeRoles), null, 2) + '\n');
+  return EXIT_OK;
+}

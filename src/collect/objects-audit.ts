@@ -1,0 +1,340 @@
+/**
+ * The object-level audit across buckets: as the bucket collector hands out each bucket's context, the
+ * object policy groups that cover the bucket get a scan (objects.ts); each object's context is evaluated
+ * by the engine as soon as it is known, its findings go to the outputs (JSONL, manifest) and into the
+ * tally (counts, plus a capped set of non-passing findings for the JSON report).
+ *
+ * Concurrency: one p-limit bounds HeadObject calls across every bucket (--concurrency); each bucket has
+ * its own bound (`bucketConcurrency`); and only a few bucket scans run at once (enough to keep the global
+ * bound busy), so memory does not grow with the number of buckets either. `admit` waits while that many
+ * are running, which holds the bucket collector back — backpressure all the way up.
+ */
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { AccountSession } from '../aws/session.js';
+import type { RuleSet } from '../config/rules.js';
+import type { BucketFacts, FactContext, FactError } from '../domain/facts.js';
+import type { Finding } from '../domain/finding.js';
+import type { ObjectBucketScan, ObjectsSection, OutcomeCounts, RunError } from '../domain/report.js';
+import { evaluateResource } from '../engine/evaluate.js';
+import { bucketInScope } from '../engine/scope.js';
+import type { PolicyFile } from '../domain/policy.js';
+import type { FactAspect } from '../domain/rule.js';
+import { KeyResolver } from './keys.js';
+import { scanBucketObjects, type ObjectCounters, type ObjectMeta } from './objects.js';
+import { bucketAspectsForObjects, groupObjectPolicies, type ObjectPolicyGroup } from './objects-options.js';
+import { DEFAULT_MAX_OBJECT_FINDINGS, emptyStatusCounts, ObjectTally } from './objects-tally.js';
+import { newStats, type CollectStats } from './stats.js';
+
+/** Where object outcomes stream to. A returned promise makes the scan wait for the disk. */
+export interface ObjectOutputs {
+  /** Every object finding (pass included), as it is found. */
+  finding?(f: Finding): Promise<void> | undefined;
+  /** Each object with at least one `fail` outcome, once. */
+  failing?(o: { bucket: string; key: string; versionId?: string }): Promise<void> | undefined;
+}
+
+export interface ObjectProgress {
+  /** Bucket scans finished / started so far (one per bucket and policy group). */
+  scansDone: number;
+  scansStarted: number;
+  listed: number;
+  inspected: number;
+  skipped: number;
+  /** Since the first object scan started. */
+  elapsedMs: number;
+}
+
+export interface ObjectAuditOptions {
+  groups: ObjectPolicyGroup[];
+  rules: RuleSet;
+  sessions: AccountSession[];
+  keys: KeyResolver;
+  stats: CollectStats;
+  /** Run-wide bound on HeadObject calls in flight (--concurrency). */
+  concurrency: number;
+  /** Evaluation time (exceptions expire against it). */
+  evaluatedAt: Date;
+  clock?: () => Date;
+  maxFindings: number;
+  stateDir?: string;
+  outputs?: ObjectOutputs;
+  onProgress?: (p: ObjectProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface ObjectAuditResult {
+  section: ObjectsSection;
+  /** The non-passing object findings kept for findings[] (capped). */
+  findings: Finding[];
+  /** Outcomes not in `findings`: passes, skips, and non-passing ones over the cap. */
+  omitted: OutcomeCounts;
+  /** Failures that make the object scan incomplete (listing, scope). They count toward the gate. */
+  runErrors: RunError[];
+  /** The distinct causes of object `error` outcomes, for the report's errors[] (already counted by the gate as error outcomes). */
+  errorCauses: RunError[];
+}
+
+/** Aspects of a bucket context that object contexts inherit as bucket facts. */
+const BUCKET_LEVEL = ['bucket.encryption', 'bucket.tags'] as const;
+
+const PROGRESS_EVERY_MS = 200;
+
+export class ObjectAudit {
+  private readonly headLimit: LimitFunction;
+  private readonly tally: ObjectTally;
+  private readonly sessions: Map<string, AccountSession>;
+  private readonly maxActive: number;
+  private readonly running = new Set<Promise<void>>();
+  private readonly roomWaiters: (() => void)[] = [];
+  private readonly scans: ObjectBucketScan[] = [];
+  private readonly runErrors: RunError[] = [];
+  private readonly counters: ObjectCounters = { listed: 0, inspected: 0, skipped: 0 };
+  private readonly clock: () => Date;
+  private failure: { error: unknown } | undefined;
+  private started = 0;
+  private done = 0;
+  private startedAt: number | undefined;
+  private lastProgress = 0;
+
+  constructor(private readonly opts: ObjectAuditOptions) {
+    const concurrency = Math.max(1, Math.floor(opts.concurrency));
+    this.headLimit = pLimit(concurrency);
+    this.tally = new ObjectTally(opts.maxFindings);
+    this.sessions = new Map(opts.sessions.map((s) => [s.account, s]));
+    this.clock = opts.clock ?? (() => new Date());
+    // Enough bucket scans at once to keep every global slot busy (twice over, for listing gaps), few enough
+    // that their buffers stay small: 2 × concurrency ÷ the smallest per-bucket bound, between 2 and 64.
+    const smallest = Math.min(...opts.groups.map((g) => g.options.bucketConcurrency));
+    this.maxActive = Math.min(64, Math.max(2, Math.ceil((2 * concurrency) / smallest)));
+  }
+
+  /**
+   * Schedules the object scans of one bucket (one per group whose policies cover it). Resolves once they
+   * are started; waits first while the maximum number of scans is running.
+   */
+  async admit(ctx: FactContext): Promise<void> {
+    this.throwIfFailed();
+    const b = ctx.bucket;
+    if (b.region === 'unknown') return; // the collector already reported why (GetBucketLocation)
+    const session = this.sessions.get(b.account);
+    if (!session) return;
+    for (const group of this.opts.groups) {
+      const scopes = group.policies.map((p) => bucketInScope(p.scope ?? {}, b));
+      if (scopes.every((s) => s === false)) continue;
+      if (!scopes.includes(true)) {
+        // Every policy of the group hangs on tags we could not read: do not guess, report it.
+        const tagsError = ctx.errors['bucket.tags'] ?? b.errors['bucket.tags'];
+        this.runErrors.push({
+          account: b.account,
+          region: b.region,
+          bucket: b.name,
+          operation: tagsError?.operation ?? 'GetBucketTagging',
+          code: tagsError?.code ?? 'Unknown',
+          message: `objects not audited: whether object policies ${group.policies.map((p) => p.name).join(', ')} apply depends on tags that could not be read${tagsError ? ` (${tagsError.message})` : ''}`,
+        });
+        continue;
+      }
+      while (this.running.size >= this.maxActive) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      this.throwIfFailed();
+      this.start(session, ctx, group);
+    }
+  }
+
+  private start(session: AccountSession, ctx: FactContext, group: ObjectPolicyGroup): void {
+    this.startedAt ??= Date.now();
+    this.started++;
+    const bucketErrors: Record<string, FactError> = {};
+    for (const a of BUCKET_LEVEL) {
+      const e = ctx.bucket.errors[a] ?? ctx.errors[a];
+      if (e) bucketErrors[a] = e;
+    }
+    // Object rules' `key` is the object's own key: the bucket default's key and its errors move to object.bucketKey.
+    const bucket: BucketFacts = { ...ctx.bucket, errors: bucketErrors };
+    const bucketKeyError = ctx.errors.key ?? ctx.bucket.errors.key ?? bucketErrors['bucket.encryption'];
+    const outcomes = emptyStatusCounts();
+    const task = scanBucketObjects(
+      { session, bucket, ...(ctx.key !== undefined ? { bucketKey: ctx.key } : {}), ...(bucketKeyError ? { bucketKeyError } : {}) },
+      group,
+      {
+        keys: this.opts.keys,
+        stats: this.opts.stats,
+        headLimit: this.headLimit,
+        now: this.clock,
+        counters: this.counters,
+        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+        ...(this.opts.stateDir ? { stateDir: this.opts.stateDir } : {}),
+      },
+      (objectCtx, meta) => this.evaluate(group, objectCtx, meta, outcomes),
+    ).then(
+      ({ scan, errors }) => {
+        this.scans.push({
+          account: bucket.account,
+          region: bucket.region,
+          bucket: bucket.name,
+          policies: group.policies.map((p) => p.name),
+          ...scan,
+          outcomes,
+        });
+        this.runErrors.push(...errors);
+      },
+      (error: unknown) => {
+        this.failure ??= { error };
+      },
+    );
+    const tracked = task.finally(() => {
+      this.running.delete(tracked);
+      this.done++;
+      this.progress(true);
+      this.roomWaiters.shift()?.();
+    });
+    this.running.add(tracked);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  private evaluate(group: ObjectPolicyGroup, ctx: FactContext, meta: ObjectMeta, outcomes: Record<string, number>): Promise<void> | undefined {
+    const findings = evaluateResource(group.policyFile, this.opts.rules, ctx, this.opts.evaluatedAt);
+    const out = this.opts.outputs;
+    let failing = false;
+    let wait: Promise<void>[] | undefined;
+    for (const f of findings) {
+      this.tally.add(f);
+      outcomes[f.status] = (outcomes[f.status] ?? 0) + 1;
+      if (f.status === 'fail') failing = true;
+      const w = out?.finding?.(f);
+      if (w) (wait ??= []).push(w);
+    }
+    if (failing && out?.failing) {
+      const o = ctx.object!;
+      const versionId = o.versionId ?? meta.versionId;
+      const w = out.failing({ bucket: o.bucket, key: o.key, ...(versionId !== undefined ? { versionId } : {}) });
+      if (w) (wait ??= []).push(w);
+    }
+    this.progress(false);
+    return wait ? Promise.all(wait).then(() => undefined) : undefined;
+  }
+
+  private progress(force: boolean): void {
+    if (!this.opts.onProgress) return;
+    const now = Date.now();
+    if (!force && now - this.lastProgress < PROGRESS_EVERY_MS) return;
+    this.lastProgress = now;
+    this.opts.onProgress(this.snapshot());
+  }
+
+  snapshot(): ObjectProgress {
+    return { scansDone: this.done, scansStarted: this.started, ...this.counters, elapsedMs: this.startedAt === undefined ? 0 : Date.now() - this.startedAt };
+  }
+
+  /** Waits for every scan; throws the first fatal failure (abort, a sink that could not write). */
+  async finish(): Promise<ObjectAuditResult> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+    this.throwIfFailed();
+    this.progress(true);
+    const t = this.tally.result();
+    const text = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+    const buckets = [...this.scans].sort(
+      (a, b) => text(a.account, b.account) || text(a.bucket, b.bucket) || text(a.policies.join(','), b.policies.join(',')),
+    );
+    return {
+      section: { maxFindings: this.opts.maxFindings, findingsListed: t.listedNonPass, findingsOmitted: t.omittedNonPass, buckets },
+      findings: t.findings,
+      omitted: t.omitted,
+      runErrors: this.runErrors,
+      errorCauses: t.errorCauses,
+    };
+  }
+
+  /** On failure: stop waiting for room, let running scans end (their outcomes are not used). */
+  async abandon(): Promise<void> {
+    this.failure ??= { error: new Error('object audit abandoned') };
+    for (const w of this.roomWaiters.splice(0)) w();
+    await Promise.allSettled([...this.running]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wiring for the orchestrator (src/audit.ts): everything an object run needs, in one call.
+
+/** Where object outcomes go, opened for the run and closed (or removed) at its end. */
+export interface ObjectOutputSinks extends ObjectOutputs {
+  /** Finishes the files; returns what the report's `objects` section names. */
+  close(): Promise<{ jsonl?: string; manifest?: NonNullable<ObjectsSection['manifest']> }>;
+  /** Removes what was written (the run failed). */
+  abort(): Promise<void>;
+}
+
+export interface ObjectRunOptions {
+  /** Non-passing object findings kept in the JSON report's findings[] (default 1000). */
+  maxFindings?: number;
+  /** Folder of incremental state files; required when a policy uses mode incremental. */
+  stateDir?: string;
+  /** Opens the outputs; called once, when the run has object policies, before the first object is evaluated. */
+  openOutputs?: (start: Date, groups: readonly ObjectPolicyGroup[]) => Promise<ObjectOutputSinks>;
+  onProgress?: (p: ObjectProgress) => void;
+}
+
+export interface ObjectRun {
+  groups: ObjectPolicyGroup[];
+  /** Bucket aspects the collector must add for the object rules. */
+  bucketAspects: Set<FactAspect>;
+  /** The run's key cache and request counters, to share with the bucket collector. */
+  keys: KeyResolver;
+  stats: CollectStats;
+  admit(ctx: FactContext): Promise<void>;
+  /** Waits for every object scan, closes the outputs; the pieces buildReport takes. */
+  complete(): Promise<{ findings: Finding[]; runErrors: RunError[]; report: { section: ObjectsSection; uncounted: OutcomeCounts; errorCauses: RunError[] } }>;
+  /** The run failed: stop, and remove partial outputs. */
+  fail(): Promise<void>;
+}
+
+/** undefined when the policy file has no object policy (the scan is exactly the bucket scan it always was). */
+export async function startObjectRun(
+  policyFile: PolicyFile,
+  rules: RuleSet,
+  sessions: AccountSession[],
+  run: { concurrency: number; evaluatedAt: Date; clock?: () => Date; signal?: AbortSignal },
+  options: ObjectRunOptions = {},
+): Promise<ObjectRun | undefined> {
+  const groups = groupObjectPolicies(policyFile, rules);
+  if (groups.length === 0) return undefined;
+  if (groups.some((g) => g.options.mode === 'incremental') && !options.stateDir) throw new Error('incremental object policies need a state folder (--state)');
+  const stats = newStats();
+  const byAccount = new Map(sessions.map((s) => [s.account, s] as const));
+  const keys = new KeyResolver((account) => byAccount.get(account), stats, run.signal);
+  const outputs = options.openOutputs ? await options.openOutputs(run.evaluatedAt, groups) : undefined;
+  const audit = new ObjectAudit({
+    groups,
+    rules,
+    sessions,
+    keys,
+    stats,
+    concurrency: run.concurrency,
+    evaluatedAt: run.evaluatedAt,
+    maxFindings: options.maxFindings ?? DEFAULT_MAX_OBJECT_FINDINGS,
+    ...(run.clock ? { clock: run.clock } : {}),
+    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+    ...(outputs ? { outputs } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(run.signal ? { signal: run.signal } : {}),
+  });
+  return {
+    groups,
+    bucketAspects: bucketAspectsForObjects(groups),
+    keys,
+    stats,
+    admit: (ctx) => audit.admit(ctx),
+    async complete() {
+      const result = await audit.finish();
+      const files = outputs ? await outputs.close() : {};
+      const section: ObjectsSection = { ...(files.jsonl ? { jsonl: files.jsonl } : {}), ...result.section, ...(files.manifest ? { manifest: files.manifest } : {}) };
+      return { findings: result.findings, runErrors: result.runErrors, report: { section, uncounted: result.omitted, errorCauses: result.errorCauses } };
+    },
+    async fail() {
+      await audit.abandon();
+      await outputs?.abort();
+    },
+  };
+}

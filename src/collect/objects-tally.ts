@@ -1,0 +1,88 @@
+/**
+ * Object outcomes counted, not kept: every outcome adds to counts by status, severity, policy and rule,
+ * while only the most important non-passing findings (up to --max-object-findings) stay in memory for the
+ * JSON report's findings[]. The rest are in the JSONL. Which findings are kept does not depend on the
+ * order objects complete in: highest severity first, then fail before error before excepted, then the
+ * report's own order (account, bucket, key, version, policy, rule, id).
+ */
+import { SEVERITIES, STATUSES, severityRank, type Finding, type Severity, type Status } from '../domain/finding.js';
+import type { OutcomeCounts, RunError } from '../domain/report.js';
+import { TopN } from './objects-select.js';
+
+export const DEFAULT_MAX_OBJECT_FINDINGS = 1000;
+
+/** Outcomes listed one by one in the report; pass and skip are only counted. */
+export const LISTED_STATUSES: ReadonlySet<Status> = new Set<Status>(['fail', 'error', 'excepted']);
+
+export const emptyStatusCounts = (): Record<Status, number> => Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+
+export function emptyOutcomeCounts(): OutcomeCounts {
+  return {
+    total: 0,
+    byStatus: emptyStatusCounts(),
+    bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, emptyStatusCounts()])) as Record<Severity, Record<Status, number>>,
+    byPolicy: {},
+    byRule: {},
+  };
+}
+
+/** Adds (sign 1) or removes (sign -1) one finding's outcome. */
+export function countOutcome(c: OutcomeCounts, f: Finding, sign: 1 | -1 = 1): void {
+  c.total += sign;
+  c.byStatus[f.status] += sign;
+  c.bySeverity[f.severity][f.status] += sign;
+  (c.byPolicy[f.policy] ??= emptyStatusCounts())[f.status] += sign;
+  (c.byRule[f.rule] ??= emptyStatusCounts())[f.status] += sign;
+}
+
+const STATUS_RANK: Record<Status, number> = { fail: 0, error: 1, excepted: 2, skip: 3, pass: 4 };
+const text = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** true when finding a is kept before b. */
+export function keptBefore(a: Finding, b: Finding): boolean {
+  const c =
+    severityRank(b.severity) - severityRank(a.severity) ||
+    STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
+    text(a.resource.account, b.resource.account) ||
+    text(a.resource.bucket, b.resource.bucket) ||
+    text(a.resource.key ?? '', b.resource.key ?? '') ||
+    text(a.resource.versionId ?? '', b.resource.versionId ?? '') ||
+    text(a.policy, b.policy) ||
+    text(a.rule, b.rule) ||
+    text(a.id, b.id);
+  return c < 0;
+}
+
+/** Distinct causes behind object `error` outcomes, at most this many (a run of a million denied objects names its cause once per bucket). */
+const MAX_ERROR_CAUSES = 1000;
+
+export class ObjectTally {
+  /** Every object outcome. */
+  readonly all = emptyOutcomeCounts();
+  private readonly kept: TopN<Finding>;
+  private readonly causes = new Map<string, RunError>();
+
+  constructor(readonly maxFindings: number) {
+    this.kept = new TopN<Finding>(maxFindings, keptBefore);
+  }
+
+  add(f: Finding): void {
+    countOutcome(this.all, f);
+    if (!LISTED_STATUSES.has(f.status)) return;
+    this.kept.offer(f);
+    if (f.status === 'error' && f.cause && this.causes.size < MAX_ERROR_CAUSES) {
+      const e: RunError = { account: f.resource.account, region: f.resource.region, bucket: f.resource.bucket, ...f.cause };
+      const k = JSON.stringify([e.account, e.bucket, e.operation, e.code, e.message]);
+      if (!this.causes.has(k)) this.causes.set(k, e);
+    }
+  }
+
+  /** The non-passing findings kept for findings[], and the counts of every outcome that is not among them. */
+  result(): { findings: Finding[]; omitted: OutcomeCounts; listedNonPass: number; omittedNonPass: number; errorCauses: RunError[] } {
+    const findings = this.kept.sorted();
+    const omitted: OutcomeCounts = structuredClone(this.all);
+    for (const f of findings) countOutcome(omitted, f, -1);
+    const nonPass = [...LISTED_STATUSES].reduce((n, s) => n + this.all.byStatus[s], 0);
+    return { findings, omitted, listedNonPass: findings.length, omittedNonPass: nonPass - findings.length, errorCauses: [...this.causes.values()] };
+  }
+}

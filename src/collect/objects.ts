@@ -1,0 +1,329 @@
+/**
+ * One bucket's objects for one group of object policies: list (ListObjectsV2, or ListObjectVersions with
+ * `versions: true`), choose (every object up to `limit`, a sample, or only what changed since the state
+ * file), inspect each chosen object with HeadObject, resolve its KMS key through the run's KeyResolver
+ * (the same cache as bucket keys), and hand each object's FactContext to the caller as soon as it is known.
+ *
+ * Memory per bucket is bounded whatever the bucket holds: one listing page in hand and one on its way,
+ * at most `bucketConcurrency` objects in flight, a sample of N, and (incremental) a reorder window of
+ * 4 × bucketConcurrency state records. Nothing here keeps a per-object list.
+ *
+ * Unknown is not compliant: an object whose HeadObject fails (AccessDenied, throttling after the SDK's
+ * retries) is still handed out, with the failure in `errors.object`, so its outcomes are `error`; the
+ * other objects carry on. A listing that fails part-way ends the bucket's scan with a run error, after
+ * the objects already listed are inspected.
+ */
+import type { LimitFunction } from 'p-limit';
+import { isNotFound, toFactError } from '../aws/errors.js';
+import { headObject, listObjectPages, listObjectVersionPages, type HeadObjectAnswer, type ListedObjectEntry } from '../aws/s3.js';
+import type { AccountSession } from '../aws/session.js';
+import type { BucketFacts, FactContext, FactError, KeyFacts, ObjectFacts } from '../domain/facts.js';
+import type { ObjectBucketScan, RunError } from '../domain/report.js';
+import type { KeyResolver } from './keys.js';
+import { InOrder, prefetch, Slots } from './objects-flow.js';
+import { stateFingerprint, type ObjectPolicyGroup } from './objects-options.js';
+import { newestSampler, randomSampler, type Sampler } from './objects-select.js';
+import { openState, StateWriter, stateFilePath, stripQuotes, type StateReader, type StateRecord } from './state.js';
+import { countRequest, counted, type CollectStats } from './stats.js';
+
+export interface ObjectBucketTarget {
+  session: AccountSession;
+  /** The bucket as object rules see it: only bucket-level aspects (bucket.encryption, bucket.tags) in `errors`. */
+  bucket: BucketFacts;
+  /** The bucket default's resolved key (null when the default is not SSE-KMS), for `object.bucketKey` rules. */
+  bucketKey?: KeyFacts | null;
+  /** Why the bucket default's key is unknown. */
+  bucketKeyError?: FactError;
+}
+
+/** Live counters for the progress line. */
+export interface ObjectCounters {
+  listed: number;
+  inspected: number;
+  skipped: number;
+}
+
+export interface ObjectScanDeps {
+  keys: KeyResolver;
+  stats: CollectStats;
+  /** The run-wide bound on HeadObject calls in flight (--concurrency), shared by every bucket. */
+  headLimit: LimitFunction;
+  signal?: AbortSignal;
+  /** Where incremental state files live; required for mode incremental. */
+  stateDir?: string;
+  now: () => Date;
+  counters?: ObjectCounters;
+}
+
+/** What the caller learns about one object besides its facts. */
+export interface ObjectMeta {
+  /** The version HeadObject answered about (also set outside versions mode, on versioned buckets). */
+  versionId?: string;
+}
+
+/** Receives each object's context; a returned promise makes the scan wait (backpressure). A throw ends the run. */
+export type ObjectSink = (ctx: FactContext, meta: ObjectMeta) => Promise<void> | undefined;
+
+export type ObjectScanCounts = Omit<ObjectBucketScan, 'account' | 'region' | 'bucket' | 'policies' | 'outcomes'>;
+
+export interface ObjectScanResult {
+  scan: ObjectScanCounts;
+  /** Listing failures (the scan of this bucket is incomplete). */
+  errors: RunError[];
+}
+
+/** The state writer reorders at most this many results per in-flight slot. */
+const STATE_WINDOW_PER_SLOT = 4;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function factsFromHead(bucket: string, entry: ListedObjectEntry, head: HeadObjectAnswer, versions: boolean): ObjectFacts {
+  return {
+    bucket,
+    key: entry.key,
+    ...(versions && entry.versionId !== undefined ? { versionId: entry.versionId, isLatest: entry.isLatest === true } : {}),
+    size: head.size,
+    lastModified: iso(head.lastModified ?? entry.lastModified),
+    etag: head.etag ?? entry.etag,
+    sse: head.sse,
+    ...(head.kmsKeyId !== undefined ? { kmsKeyId: head.kmsKeyId } : {}),
+    bucketKeyEnabled: head.bucketKeyEnabled,
+    errors: {},
+  };
+}
+
+function factsFromRecord(bucket: string, entry: ListedObjectEntry, r: StateRecord, versions: boolean): ObjectFacts {
+  return {
+    bucket,
+    key: entry.key,
+    ...(versions && entry.versionId !== undefined ? { versionId: entry.versionId, isLatest: entry.isLatest === true } : {}),
+    size: r.size,
+    lastModified: iso(r.lastModified),
+    etag: entry.etag,
+    sse: r.sse,
+    ...(r.kmsKeyId !== undefined ? { kmsKeyId: r.kmsKeyId } : {}),
+    bucketKeyEnabled: r.bucketKeyEnabled,
+    errors: {},
+  };
+}
+
+/** The listing's view of an object whose HeadObject failed: what is known, and why the rest is not. */
+function unreadableFacts(bucket: string, entry: ListedObjectEntry, error: FactError, versions: boolean): ObjectFacts {
+  return {
+    bucket,
+    key: entry.key,
+    ...(versions && entry.versionId !== undefined ? { versionId: entry.versionId, isLatest: entry.isLatest === true } : {}),
+    size: entry.size,
+    lastModified: iso(entry.lastModified),
+    etag: entry.etag,
+    sse: null,
+    bucketKeyEnabled: false,
+    errors: { object: error },
+  };
+}
+
+function recordOf(facts: ObjectFacts, entry: ListedObjectEntry): StateRecord {
+  return {
+    key: entry.key,
+    ...(entry.versionId !== undefined ? { versionId: entry.versionId } : {}),
+    // The listing's identity: next run's listing is compared with exactly this.
+    etag: stripQuotes(entry.etag),
+    lastModified: entry.lastModified,
+    size: facts.size,
+    sse: facts.sse,
+    ...(facts.kmsKeyId !== undefined ? { kmsKeyId: facts.kmsKeyId } : {}),
+    bucketKeyEnabled: facts.bucketKeyEnabled,
+  };
+}
+
+const isKms = (sse: ObjectFacts['sse']): boolean => sse === 'aws:kms' || sse === 'aws:kms:dsse';
+
+export async function scanBucketObjects(target: ObjectBucketTarget, group: ObjectPolicyGroup, deps: ObjectScanDeps, sink: ObjectSink): Promise<ObjectScanResult> {
+  const { options } = group;
+  const { bucket, session } = target;
+  const { signal, stats } = deps;
+  const s3 = session.s3(bucket.region);
+  const wantAliases = group.aspects.has('key.aliases');
+  const wantKey = group.aspects.has('key') || wantAliases;
+  const wantBucketKey = group.aspects.has('object.bucketKey');
+  const listOperation = options.versions ? 'ListObjectVersions' : 'ListObjectsV2';
+  const scan: ObjectScanCounts = {
+    mode: options.mode,
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    versions: options.versions,
+    listed: 0,
+    selected: 0,
+    inspected: 0,
+    skipped: 0,
+    vanished: 0,
+    unreadable: 0,
+    complete: true,
+  };
+  const errors: RunError[] = [];
+  const runError = (e: FactError): RunError => ({ account: bucket.account, region: bucket.region, bucket: bucket.name, operation: e.operation, code: e.code, message: e.message });
+
+  // --- incremental state: read the last one (verified) and start writing the next one
+  let reader: StateReader | undefined;
+  let writer: StateWriter | undefined;
+  let ordered: InOrder<StateRecord> | undefined;
+  if (options.mode === 'incremental') {
+    if (!deps.stateDir) throw new Error('incremental object scans need a state folder');
+    const fingerprint = stateFingerprint(group);
+    const path = stateFilePath(deps.stateDir, bucket.account, bucket.name, fingerprint);
+    const opened = await openState(path, { account: bucket.account, bucket: bucket.name, fingerprint });
+    if (opened.status === 'used') {
+      reader = opened.reader;
+      scan.state = { status: 'used', path, note: `state of ${opened.header.startedAt}: ${opened.records} objects` };
+    } else {
+      scan.state = { status: opened.status, path, note: opened.note };
+    }
+    writer = await StateWriter.create(path, {
+      account: bucket.account,
+      bucket: bucket.name,
+      region: bucket.region,
+      fingerprint,
+      startedAt: deps.now().toISOString(),
+    });
+    const w = writer;
+    ordered = new InOrder<StateRecord>(STATE_WINDOW_PER_SLOT * options.bucketConcurrency, (r) => w.append(r));
+  }
+
+  const slots = new Slots(options.bucketConcurrency);
+  let fatal: { error: unknown } | undefined;
+
+  /** The object's context: its facts, its own KMS key when a rule needs it, the bucket default's key. */
+  const contextOf = async (object: ObjectFacts): Promise<FactContext> => {
+    const ctx: FactContext = { bucket, object, errors: { ...object.errors } };
+    if (wantKey && !object.errors.object) {
+      if (!isKms(object.sse)) ctx.key = null;
+      else {
+        // S3 answers the key ARN; an SSE-KMS object without one would mean aws/s3, as for a PUT without a key id.
+        // Facts relative to the bucket (keyFactsFor); ListAliases only for rules that read key.aliases / key.spellings.
+        const resolved = await deps.keys.resolveDetailed(object.kmsKeyId, bucket.account, bucket.region, { aliases: wantAliases });
+        if ('operation' in resolved.key) ctx.errors.key = resolved.key;
+        else ctx.key = resolved.key;
+        if (resolved.aliases) ctx.errors['key.aliases'] = resolved.aliases;
+      }
+    }
+    if (wantBucketKey) {
+      if (target.bucketKeyError) ctx.errors['object.bucketKey'] = target.bucketKeyError;
+      else if (target.bucketKey !== undefined) ctx.bucketKey = target.bucketKey;
+    }
+    return ctx;
+  };
+
+  /** One chosen object, start to finish. Never rejects: failures are facts, or `fatal` for the sink's own. */
+  const inspect = async (entry: ListedObjectEntry, reused: StateRecord | undefined, seq: number | undefined): Promise<void> => {
+    let record: StateRecord | undefined;
+    try {
+      let facts: ObjectFacts;
+      let meta: ObjectMeta = {};
+      if (reused) {
+        facts = factsFromRecord(bucket.name, entry, reused, options.versions);
+        record = reused;
+        scan.skipped++;
+        if (deps.counters) deps.counters.skipped++;
+      } else {
+        const versionId = options.versions ? entry.versionId : undefined;
+        const answer = await deps
+          .headLimit(() => counted(stats, options.versions ? 'HeadObjectVersion' : 'HeadObject', () => headObject(s3, bucket.name, entry.key, versionId, signal)))
+          .then(
+            (head) => ({ head }),
+            (error: unknown) => ({ error }),
+          );
+        signal?.throwIfAborted();
+        if ('error' in answer) {
+          const { error } = answer;
+          // Deleted between the listing and now: no longer an object to judge (HEAD answers a bare 404).
+          if (isNotFound(error, 'NotFound') || isNotFound(error, 'NoSuchKey') || isNotFound(error, 'NoSuchVersion')) {
+            scan.vanished++;
+            return;
+          }
+          facts = unreadableFacts(bucket.name, entry, toFactError(error, 'HeadObject'), options.versions);
+          scan.unreadable++;
+        } else {
+          const { head } = answer;
+          facts = factsFromHead(bucket.name, entry, head, options.versions);
+          if (head.versionId !== undefined) meta = { versionId: head.versionId };
+          record = recordOf(facts, entry);
+          scan.inspected++;
+        }
+        if (deps.counters) deps.counters.inspected++;
+      }
+      const ctx = await contextOf(facts);
+      await sink(ctx, reused && entry.versionId !== undefined ? { versionId: entry.versionId } : meta);
+    } catch (error) {
+      fatal ??= { error };
+      record = undefined;
+    } finally {
+      // Only objects whose facts are known go into the next state; an unreadable one is inspected again next run.
+      if (ordered && seq !== undefined) await ordered.complete(seq, record);
+    }
+  };
+
+  const dispatch = async (entry: ListedObjectEntry): Promise<void> => {
+    scan.selected++;
+    const seq = ordered ? await ordered.reserve() : undefined;
+    let reused: StateRecord | undefined;
+    if (reader) {
+      try {
+        reused = await reader.lookup(entry);
+      } catch (err) {
+        // Verified, then unreadable (the disk?): inspect the rest rather than trust a half-read state.
+        await reader.close();
+        reader = undefined;
+        scan.state = { status: 'invalid', path: scan.state!.path, note: `state file became unreadable during the scan (${(err as Error).message}): the remaining objects were inspected` };
+      }
+    }
+    await slots.acquire();
+    void inspect(entry, reused, seq).finally(() => slots.release());
+  };
+
+  // --- listing → (sample) → dispatch
+  const sampler: Sampler | undefined =
+    options.mode === 'sample' ? (options.sampleStrategy === 'random' ? randomSampler(options.sample, options.seed) : newestSampler(options.sample)) : undefined;
+  const source = options.versions
+    ? listObjectVersionPages(s3, bucket.name, options.prefix, signal, () => countRequest(stats, listOperation))
+    : listObjectPages(s3, bucket.name, options.prefix, signal, () => countRequest(stats, listOperation));
+  try {
+    listing: for await (const page of prefetch(source)) {
+      for (const entry of page) {
+        if (options.limit !== undefined && scan.listed >= options.limit) break listing;
+        scan.listed++;
+        if (deps.counters) deps.counters.listed++;
+        if (sampler) sampler.offer(entry);
+        else await dispatch(entry);
+        if (fatal) break listing;
+      }
+      signal?.throwIfAborted();
+    }
+  } catch (err) {
+    signal?.throwIfAborted();
+    // Objects listed so far are still inspected; the bucket's scan is marked incomplete.
+    scan.complete = false;
+    errors.push(runError(toFactError(err, listOperation)));
+  }
+  if (sampler && !fatal) {
+    for (const entry of sampler.chosen()) {
+      await dispatch(entry);
+      if (fatal) break;
+    }
+  }
+  await slots.idle();
+
+  // --- the next state: only after a complete scan of the bucket
+  await reader?.close();
+  if (writer && ordered) {
+    try {
+      await ordered.drained();
+      if (scan.complete && !fatal && !signal?.aborted) await writer.commit(deps.now().toISOString());
+      else await writer.abort();
+    } catch (err) {
+      await writer.abort();
+      errors.push(runError({ code: (err as NodeJS.ErrnoException).code ?? 'StateWriteFailed', operation: 'WriteState', message: (err as Error).message }));
+    }
+  }
+  if (fatal) throw fatal.error;
+  signal?.throwIfAborted();
+  return { scan, errors };
+}

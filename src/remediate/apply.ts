@@ -1,0 +1,191 @@
+/**
+ * Applying a plan: the only module that changes bucket encryption (with rollback.ts). For each planned
+ * change, concurrently under a bound:
+ *   1. re-check the preconditions: the target key still exists, is Enabled, is in the bucket's region,
+ *      and is still customer managed when the plan required it (DescribeKey);
+ *   2. re-read the bucket: if it is no longer in the plan's `before` state, refuse the change as drifted;
+ *   3. journal the intent (before exactly as just read, after) and fsync it;
+ *   4. PutBucketEncryption;
+ *   5. read the configuration back and journal the result (applied, verified, error code).
+ * A failed change is recorded and the run goes on. Once `stop` is aborted (SIGINT/SIGTERM) no further
+ * change starts; changes already past step 3 finish and get their result record, so the journal is
+ * always complete enough for `rollback`. SDK calls are not aborted: a half-sent PUT is the one state
+ * the journal could not describe.
+ */
+import pLimit from 'p-limit';
+import { toFactError } from '../aws/errors.js';
+import { getBucketEncryptionRaw, putBucketEncryption } from '../aws/s3.js';
+import type { AccountSession } from '../aws/session.js';
+import { KeyResolver } from '../collect/keys.js';
+import type { FactError } from '../domain/facts.js';
+import { describeState, sameConfiguration } from './configuration.js';
+import { asJournalError, type JournalWriter } from './journal.js';
+import { isFactError } from './plan.js';
+import type { EncryptionState, JournalError, PlannedChange, RemediationPlan } from './types.js';
+
+export type ChangeStatus = 'verified' | 'unverified' | 'failed' | 'drifted' | 'precondition' | 'not-started';
+
+export interface ChangeOutcome {
+  change: PlannedChange;
+  status: ChangeStatus;
+  /** Why, in one sentence, for anything but verified. */
+  detail?: string;
+  error?: JournalError;
+  /** The journal's intent record, when the change was attempted. */
+  intentSeq?: number;
+}
+
+export interface ApplySummary {
+  planned: number;
+  /** Changes whose PutBucketEncryption took effect (verified or not). */
+  applied: number;
+  verified: number;
+  /** Attempted and not verified: the write failed, or the read-back differs or could not be read. */
+  failed: number;
+  /** Not attempted because the bucket drifted from the plan or a precondition no longer holds. */
+  refused: number;
+  /** Not attempted because the run was interrupted. */
+  notStarted: number;
+  interrupted: boolean;
+  outcomes: ChangeOutcome[];
+}
+
+export interface ApplyOptions {
+  plan: RemediationPlan;
+  sessions: readonly AccountSession[];
+  journal: JournalWriter;
+  concurrency: number;
+  /** Aborted on SIGINT/SIGTERM: no new change starts. */
+  stop?: AbortSignal;
+  onOutcome?: (outcome: ChangeOutcome) => void;
+  toolVersion: string;
+}
+
+
+export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
+  const { plan, journal } = opts;
+  const byAccount = new Map(opts.sessions.map((s) => [s.account, s] as const));
+  const keys = new KeyResolver((account) => byAccount.get(account));
+  const limit = pLimit(Math.max(1, opts.concurrency));
+  await journal.append({ phase: 'start', kind: 'apply', tool: { name: 's3-kms-audit', version: opts.toolVersion }, source: plan.run.id, planned: plan.changes.length });
+
+  const stopped = (): boolean => opts.stop?.aborted === true;
+
+  const applyOne = async (change: PlannedChange): Promise<ChangeOutcome> => {
+    const notStarted = (): ChangeOutcome => ({ change, status: 'not-started', detail: 'the run was interrupted before this change started' });
+    if (stopped()) return notStarted();
+    const session = byAccount.get(change.account);
+    if (!session) {
+      const error = { code: 'NoSession', operation: 'PutBucketEncryption', message: `no credentials for account ${change.account} (pass --assume-role for it)` };
+      return { change, status: 'failed', detail: error.message, error };
+    }
+
+    const precondition = await checkKey(keys, change);
+    if (precondition) return { change, ...precondition };
+
+    const s3 = session.s3(change.region);
+    const current = await readState(s3, change.bucket);
+    if (isFactError(current)) return { change, status: 'failed', detail: `could not re-read the bucket: ${current.code}`, error: asJournalError(current) };
+    if (!sameConfiguration(current, change.before)) {
+      return { change, status: 'drifted', detail: `the bucket is now ${describeState(current)}, not ${describeState(change.before)} as planned` };
+    }
+    // The last moment to honour an interrupt: past this point the change is journaled and made.
+    if (stopped()) return notStarted();
+
+    const intent = await journal.append({
+      phase: 'intent',
+      account: change.account,
+      region: change.region,
+      bucket: change.bucket,
+      before: current,
+      after: change.after,
+      change: change.id,
+    });
+    const put = await putBucketEncryption(s3, change.bucket, change.after).then(
+      () => undefined,
+      (err: unknown) => toFactError(err, 'PutBucketEncryption'),
+    );
+    // Read back even after a failed PUT: a dropped connection may hide a write that did happen.
+    const readBack = await readState(s3, change.bucket);
+    const verified = !isFactError(readBack) && sameConfiguration(readBack, change.after);
+    const applied = put === undefined || verified;
+    const error: JournalError | undefined = put
+      ? asJournalError(put)
+      : isFactError(readBack)
+        ? asJournalError(readBack)
+        : verified
+          ? undefined
+          : { code: 'VerificationMismatch', operation: 'GetBucketEncryption', message: `read back ${describeState(readBack)}` };
+    await journal.append({
+      phase: 'result',
+      account: change.account,
+      region: change.region,
+      bucket: change.bucket,
+      intent: intent.seq,
+      applied,
+      verified,
+      ...(isFactError(readBack) ? {} : { readBack }),
+      ...(error ? { error } : {}),
+    });
+    if (verified) return { change, status: 'verified', intentSeq: intent.seq };
+    return {
+      change,
+      status: put ? 'failed' : 'unverified',
+      detail: put ? `PutBucketEncryption failed: ${put.code}: ${put.message}` : `the configuration read back is not the planned one (${error?.code})`,
+      ...(error ? { error } : {}),
+      intentSeq: intent.seq,
+    };
+  };
+
+  const outcomes = await Promise.all(
+    plan.changes.map((change) =>
+      limit(async () => {
+        const outcome = await applyOne(change).catch((err: unknown): ChangeOutcome => {
+          // A journal write failure or a bug: recorded as this change's failure, never as success.
+          const e = toFactError(err, 'apply');
+          return { change, status: 'failed', detail: `${e.code}: ${e.message}`, error: asJournalError(e) };
+        });
+        opts.onOutcome?.(outcome);
+        return outcome;
+      }),
+    ),
+  );
+  const summary = summarise(outcomes, stopped());
+  const { planned, applied, verified, failed, refused, notStarted } = summary;
+  await journal.append({ phase: 'end', interrupted: summary.interrupted, summary: { planned, applied, verified, failed, refused, notStarted } });
+  return summary;
+}
+
+/** The plan's preconditions on the target key, checked again now; undefined when they hold. */
+async function checkKey(keys: KeyResolver, change: PlannedChange): Promise<Pick<ChangeOutcome, 'status' | 'detail' | 'error'> | undefined> {
+  // Only DescribeKey: state, manager and region are what can have changed since the plan.
+  const key = await keys.resolve(change.key.arn, change.account, change.region, { rotation: false, aliases: false });
+  if (isFactError(key)) return { status: 'failed', detail: `could not re-check key ${change.key.arn}: ${key.code}`, error: asJournalError(key) };
+  const problems: string[] = [];
+  if (!key.exists) problems.push('no longer exists');
+  else {
+    if (key.state !== 'Enabled') problems.push(`is ${key.state}`);
+    if (key.region !== change.region) problems.push(`is in ${key.region}`);
+    if (change.requireCustomerManaged && key.manager !== 'CUSTOMER') problems.push(`is managed by ${key.manager}`);
+  }
+  if (problems.length === 0) return undefined;
+  return { status: 'precondition', detail: `target key ${change.key.arn} ${problems.join(', ')}` };
+}
+
+async function readState(s3: ReturnType<AccountSession['s3']>, bucket: string): Promise<EncryptionState | FactError> {
+  return getBucketEncryptionRaw(s3, bucket).catch((err: unknown) => toFactError(err, 'GetBucketEncryption'));
+}
+
+export function summarise(outcomes: ChangeOutcome[], interrupted: boolean): ApplySummary {
+  const count = (...statuses: ChangeStatus[]): number => outcomes.filter((o) => statuses.includes(o.status)).length;
+  return {
+    planned: outcomes.length,
+    applied: outcomes.filter((o) => o.status === 'verified' || o.status === 'unverified').length,
+    verified: count('verified'),
+    failed: count('failed', 'unverified'),
+    refused: count('drifted', 'precondition'),
+    notStarted: count('not-started'),
+    interrupted,
+    outcomes,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The plan file (<out>/<name>.plan.json): rendering, and reading a saved plan back with its schema
+ * checked (src/schema/plan.schema.json), so a hand-edited or truncated plan is refused before any AWS call.
+ */
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../domain/errors.js';
+import planSchema from '../schema/plan.schema.json' with { type: 'json' };
+import { errorsToText, validateAgainst } from '../schema/ajv.js';
+import type { RemediationPlan } from './types.js';
+
+export const PLAN_EXTENSION = 'plan.json';
+
+export function renderPlanJson(plan: RemediationPlan): string {
+  return JSON.stringify(plan, null, 2) + '\n';
+}
+
+export function loadPlanSchema(): object {
+  return planSchema;
+}
+
+/** Parses and validates plan text; every problem is a UsageError naming the file (exit 2). */
+export function parsePlan(text: string, path: string): RemediationPlan {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${path}: not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const problems = validateAgainst(planSchema, data);
+  if (problems.length > 0) throw new UsageError(`${path} is not a valid remediation plan:\n${errorsToText(problems)}`);
+  return data as RemediationPlan;
+}
+
+export async function readPlanFile(path: string): Promise<RemediationPlan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--plan: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parsePlan(text, path);
+}

@@ -1,0 +1,115 @@
+/**
+ * The readable plan, apply summary and rollback summary: pure renderers (data in, text out), plain
+ * ASCII unless colour is asked for. Everything that came from AWS or user files goes through
+ * escapeControl, as in the scan's console report.
+ */
+import { escapeControl, wrap, WIDTH } from '../report/console.js';
+import type { ApplySummary, ChangeOutcome } from './apply.js';
+import { describeState } from './configuration.js';
+import type { RestoreOutcome, RollbackSummary } from './rollback.js';
+import type { PlanFinding, PlannedChange, Refusal, RemediationPlan } from './types.js';
+
+const safe = escapeControl;
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function wrapped(text: string, indent: number): string[] {
+  return wrap(safe(text), WIDTH - indent).map((l) => ' '.repeat(indent) + l);
+}
+
+function findingList(findings: readonly PlanFinding[]): string {
+  return findings.map((f) => `${f.rule} (${f.policy}, ${f.severity})`).join(', ');
+}
+
+/** A labelled field: label in a 7-column gutter, the text wrapped under itself. */
+function field(label: string, text: string): string[] {
+  const indent = 4 + 7;
+  return wrap(safe(text), WIDTH - indent).map((l, i) => (i === 0 ? `    ${label.padEnd(7)}${l}` : ' '.repeat(indent) + l));
+}
+
+function changeLines(c: PlannedChange): string[] {
+  const manager = c.key.manager === 'CUSTOMER' ? 'customer managed' : 'AWS managed';
+  const names = c.key.aliases.filter((a) => a.startsWith('alias/'));
+  const keyText =
+    c.kind === 'kept-key'
+      ? `kept (${c.key.spelling}${names.length > 0 && !names.includes(c.key.spelling) ? `, ${names.join(', ')}` : ''}), ${manager}, ${c.key.state}`
+      : `${c.key.spelling} (${manager}, ${c.key.state}), the target of ${c.policies.join(', ')}`;
+  const lines = [
+    `${safe(c.bucket)} · account ${safe(c.account)} · ${safe(c.region)}${c.kind === 'kept-key' ? ' · keeps its key' : ''}`,
+    ...field('now', describeState(c.before)),
+    ...field('new', describeState(c.after)),
+    ...field('key', keyText),
+    ...field('fixes', findingList(c.fixes)),
+  ];
+  if (c.stillFailing.length > 0) lines.push(...field('still', `failing after the change: ${findingList(c.stillFailing)}`));
+  return lines;
+}
+
+function refusalLines(r: Refusal): string[] {
+  return [`${safe(r.bucket)} · account ${safe(r.account)} · ${safe(r.region)} · ${r.code}`, ...wrapped(r.reason, 4)];
+}
+
+export function renderPlan(plan: RemediationPlan, paths: { plan?: string } = {}): string {
+  const out = [
+    `Remediation plan ${safe(plan.run.id)}: ${plural(plan.changes.length, 'change')}, ${plural(plan.refusals.length, 'refusal')}` +
+      ` (max ${plan.limit.maxChanges} changes)`,
+    `  policies  ${safe(plan.run.policyFile)} (sha256 ${safe(plan.run.policyFileSha256.slice(0, 12))})`,
+    `  accounts  ${safe(plan.run.accounts.join(', ') || '-')}`,
+  ];
+  if (!plan.run.scanComplete) out.push('  scan      incomplete: some buckets could not be read (refused below as state-unknown)');
+  if (plan.changes.length > 0) {
+    out.push('', 'Changes (current configuration -> new configuration):');
+    for (const c of plan.changes) out.push('', ...changeLines(c).map((l, i) => (i === 0 ? `  ${l}` : l)));
+  } else {
+    out.push('', 'No changes: every bucket in scope passes its remediable rules, is excepted, or is refused below.');
+  }
+  if (plan.refusals.length > 0) {
+    out.push('', 'Refused (not changed):');
+    for (const r of plan.refusals) out.push('', ...refusalLines(r).map((l, i) => (i === 0 ? `  ${l}` : l)));
+  }
+  if (plan.limit.exceeded) out.push('', maxChangesMessage(plan));
+  if (paths.plan) out.push('', `Plan: ${paths.plan}`);
+  return out.join('\n') + '\n';
+}
+
+export function maxChangesMessage(plan: RemediationPlan, limit = plan.limit.maxChanges): string {
+  return (
+    `Refused as a whole: the plan has ${plural(plan.changes.length, 'change')}, more than --max-changes ${limit}. ` +
+    `Nothing is applied; review the plan and re-run with --max-changes ${plan.changes.length} (or narrow the policies' scope).`
+  );
+}
+
+function outcomeLine(o: ChangeOutcome): string {
+  const what = `${o.change.bucket} (${o.change.account}, ${o.change.region})`;
+  return safe(`  ${o.status.toUpperCase().padEnd(12)} ${what}${o.detail ? `: ${o.detail}` : ''}`);
+}
+
+export function renderApplySummary(s: ApplySummary, journalPath: string): string {
+  const out = [''];
+  for (const o of s.outcomes) if (o.status !== 'verified') out.push(outcomeLine(o));
+  out.push(
+    `Applied: planned ${s.planned} · applied ${s.applied} · verified ${s.verified} · failed ${s.failed} · refused ${s.refused}` +
+      (s.notStarted > 0 ? ` · not started ${s.notStarted}` : ''),
+  );
+  if (s.interrupted) out.push('Interrupted: no change was started after the signal; changes in flight were finished and journaled.');
+  out.push(`Journal: ${journalPath}`, `Undo with: s3-kms-audit rollback ${journalPath}`);
+  return out.join('\n') + '\n';
+}
+
+function restoreLine(o: RestoreOutcome): string {
+  const what = `${o.target.bucket} (${o.target.account}, ${o.target.region})`;
+  return safe(`  ${o.status.toUpperCase().padEnd(14)} ${what}${o.detail ? `: ${o.detail}` : ''}`);
+}
+
+export function renderRollbackSummary(s: RollbackSummary, journalPath: string): string {
+  const out = [''];
+  for (const o of s.outcomes) out.push(restoreLine(o));
+  out.push(
+    `Rollback: ${plural(s.buckets, 'bucket')} · restored ${s.restored} · already as before ${s.already} · skipped ${s.skipped}` +
+      ` · failed ${s.failed}` +
+      (s.notStarted > 0 ? ` · not started ${s.notStarted}` : ''),
+  );
+  if (s.skipped > 0) out.push('Skipped buckets were changed by someone else after the journaled change; --force restores them anyway.');
+  if (s.interrupted) out.push('Interrupted: no restore was started after the signal; restores in flight were finished and journaled.');
+  out.push(`Rollback journal: ${journalPath}`);
+  return out.join('\n') + '\n';
+}

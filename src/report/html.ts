@@ -1,0 +1,514 @@
+/**
+ * The HTML report: ONE self-contained file a person opens from a nightly job's artifacts.
+ *
+ * - No network, ever: inline CSS, inline SVG charts, one inline script, and a Content-Security-Policy
+ *   meta tag (`default-src 'none'`, the script allowed only by its SHA-256 hash, computed here) so
+ *   that even a value that slipped through escaping could not load or run anything
+ *   (hash sources: https://www.w3.org/TR/CSP3/#grammardef-hash-source).
+ * - Readable without JavaScript: the table is rendered here, every finding expands with a native
+ *   <details> element. The script only adds sorting and filtering (controls stay hidden without it).
+ * - Every string from the report goes through escape.ts `html()`; none is ever put inside the script.
+ *
+ * Pure render(report) → string: same report, same bytes (no clock, no locale, no randomness).
+ */
+import { createHash } from 'node:crypto';
+import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../domain/finding.js';
+import type { AuditReport, RuleInfo, RunError } from '../domain/report.js';
+import { diffCountsText, diffMarks, type DiffMark } from './diff.js';
+import { html } from './escape.js';
+
+export interface HtmlOptions {
+  /** Rows shown in the "by account and region" chart before "+N more" (default 24). */
+  maxChartRows?: number;
+}
+
+const STATUS_COLOUR: Record<Status, string> = {
+  pass: '#2e7d32',
+  fail: '#c62828',
+  error: '#7b1fa2',
+  skip: '#9e9e9e',
+  excepted: '#1565c0',
+};
+
+/** Sort ranks: the worst first when ascending. */
+const STATUS_RANK: Record<Status, number> = { fail: 0, error: 1, excepted: 2, skip: 3, pass: 4 };
+const severityRank = (s: Severity): number => SEVERITIES.length - 1 - SEVERITIES.indexOf(s);
+const WORST_FIRST_SEVERITIES = [...SEVERITIES].reverse();
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+const num = (n: number): string => String(Math.round(n * 100) / 100);
+
+/** `name="value"` pairs, every value escaped; undefined values are left out. */
+function attrs(pairs: Record<string, string | number | undefined>): string {
+  return Object.entries(pairs)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ` ${k}="${html(String(v))}"`)
+    .join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client script: sorting and filtering. A constant (no report data inside), hashed for the CSP.
+
+const CLIENT_SCRIPT = `
+(function () {
+  'use strict';
+  var table = document.getElementById('findings');
+  var controls = document.getElementById('filters');
+  if (!table || !controls) return;
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var fields = ['status', 'severity', 'rule', 'account'];
+  var selects = {};
+  fields.forEach(function (name) { selects[name] = document.getElementById('filter-' + name); });
+  var text = document.getElementById('filter-bucket');
+  var count = document.getElementById('shown-count');
+
+  function apply() {
+    var needle = text.value.trim().toLowerCase();
+    var shown = 0;
+    rows.forEach(function (row) {
+      var data = row.dataset;
+      var match = fields.every(function (name) {
+        var wanted = selects[name].value;
+        return wanted === '' || data[name] === wanted;
+      }) && (needle === '' || data.bucket.toLowerCase().indexOf(needle) !== -1);
+      row.hidden = !match;
+      if (match) shown += 1;
+    });
+    count.textContent = shown + ' of ' + rows.length + ' findings shown';
+  }
+
+  fields.forEach(function (name) { selects[name].addEventListener('change', apply); });
+  text.addEventListener('input', apply);
+  document.getElementById('filter-reset').addEventListener('click', function () {
+    fields.forEach(function (name) { selects[name].value = ''; });
+    text.value = '';
+    apply();
+  });
+
+  var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  headers.forEach(function (th) {
+    var button = th.querySelector('button[data-sort]');
+    if (!button) return;
+    button.disabled = false;
+    button.addEventListener('click', function () {
+      var key = button.dataset.sort;
+      var ascending = th.getAttribute('aria-sort') !== 'ascending';
+      headers.forEach(function (other) { other.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+      var numeric = /Rank$/.test(key);
+      rows.sort(function (a, b) {
+        var x = a.dataset[key];
+        var y = b.dataset[key];
+        var order = numeric ? Number(x) - Number(y) : (x < y ? -1 : x > y ? 1 : 0);
+        return (ascending ? order : -order) || Number(a.dataset.i) - Number(b.dataset.i);
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    });
+  });
+
+  controls.hidden = false;
+  apply();
+})();
+`;
+
+/** The CSP for this file: nothing from anywhere, except our inline CSS and this exact script. */
+export function contentSecurityPolicy(script: string): string {
+  const hash = createHash('sha256').update(script, 'utf8').digest('base64');
+  return `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'none'`;
+}
+
+const STYLE = `
+:root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg-alt: #f6f8fa; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 0 auto; padding: 1.5rem; max-width: 1400px; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.15rem; margin: 2rem 0 .75rem; border-bottom: 1px solid var(--line); padding-bottom: .3rem; }
+h4 { margin: .75rem 0 .25rem; font-size: .9rem; }
+code, pre { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+pre { background: var(--bg-alt); padding: .6rem .8rem; border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; margin: .25rem 0; }
+.muted { color: var(--muted); }
+.gate { padding: .75rem 1rem; border-radius: 6px; margin: 1rem 0; font-weight: 600; }
+.gate.passed { background: #dafbe1; border: 1px solid #2e7d32; }
+.gate.failed { background: #ffebe9; border: 1px solid #c62828; }
+.gate .reason { font-weight: 400; }
+dl.run { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0; }
+dl.run dt { color: var(--muted); }
+dl.run dd { margin: 0; overflow-wrap: anywhere; }
+.cards { display: flex; flex-wrap: wrap; gap: .75rem; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .9rem; min-width: 7rem; }
+.card .n { font-size: 1.6rem; font-weight: 600; display: block; }
+.charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
+figure { margin: 0; }
+figcaption { font-weight: 600; margin-bottom: .3rem; }
+.legend { display: flex; flex-wrap: wrap; gap: .9rem; margin: .25rem 0 .75rem; }
+.swatch { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; margin-right: .3rem; vertical-align: -1px; }
+.badge { display: inline-block; padding: 0 .45rem; border-radius: 1rem; font-size: 12px; font-weight: 600; color: #fff; white-space: nowrap; }
+.sev { display: inline-block; font-size: 12px; font-weight: 600; text-transform: uppercase; }
+.sev-critical { color: #8b0000; } .sev-high { color: #c62828; } .sev-medium { color: #b26a00; } .sev-low { color: #1565c0; } .sev-info { color: var(--muted); }
+.new { display: inline-block; margin-left: .3rem; font-size: 11px; font-weight: 700; color: #c62828; border: 1px solid #c62828; border-radius: 3px; padding: 0 .25rem; }
+.resolved { display: inline-block; margin-left: .3rem; font-size: 11px; font-weight: 700; color: #2e7d32; border: 1px solid #2e7d32; border-radius: 3px; padding: 0 .25rem; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
+thead th { position: sticky; top: 0; background: #fff; z-index: 1; }
+th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0; cursor: pointer; color: inherit; }
+th button:disabled { cursor: default; }
+th[aria-sort="ascending"] button::after { content: " \\25B2"; }
+th[aria-sort="descending"] button::after { content: " \\25BC"; }
+td.nowrap { white-space: nowrap; }
+td.bucket, td.message { overflow-wrap: anywhere; }
+td.bucket { min-width: 10rem; }
+td.message { min-width: 26rem; }
+tbody tr:nth-child(even) { background: var(--bg-alt); }
+summary { cursor: pointer; }
+details[open] > summary { margin-bottom: .3rem; }
+dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .8rem; margin: .3rem 0; }
+dl.kv dt { color: var(--muted); }
+dl.kv dd { margin: 0; overflow-wrap: anywhere; }
+table.evidence td, table.evidence th { padding: .15rem .4rem; border: 1px solid var(--line); font-weight: 400; }
+#filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; margin: .5rem 0 .75rem; }
+#filters[hidden] { display: none; }
+#filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
+#filters select, #filters input { font: inherit; padding: .2rem .3rem; min-width: 9rem; }
+.note { background: #fff8c5; border: 1px solid #d4a72c; padding: .5rem .8rem; border-radius: 6px; }
+footer { margin-top: 2rem; color: var(--muted); font-size: 12px; }
+`;
+
+// ---------------------------------------------------------------------------------------------
+// Header, gate, totals
+
+function header(report: AuditReport): string {
+  const { run, tool, summary } = report;
+  const seconds = (Date.parse(run.end) - Date.parse(run.start)) / 1000;
+  const complete = run.complete ? 'yes' : `no: ${plural(report.errors.length, 'error')} (see Run errors)`;
+  const rows: [string, string][] = [
+    ['When', `${html(run.start)} → ${html(run.end)}${Number.isFinite(seconds) ? ` (${seconds.toFixed(1)} s)` : ''}`],
+    ['Accounts', html(run.accounts.join(', ') || '-')],
+    ['Regions', html(run.regions.join(', ') || '-')],
+    ['Buckets', String(summary.buckets)],
+    ['Policy file', `${html(run.policyFile)} <span class="muted">sha256 <code>${html(run.policyFileSha256)}</code></span>`],
+    ['Complete', html(complete)],
+    ['Run id', `<code>${html(run.id)}</code>`],
+    ['Tool', `${html(tool.name)} ${html(tool.version)}`],
+  ];
+  if (run.endpoint !== undefined) rows.push(['Endpoint', html(run.endpoint)]);
+  return [
+    '<header>',
+    '<h1>S3 KMS encryption audit</h1>',
+    `<dl class="run">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`,
+    '</header>',
+  ].join('\n');
+}
+
+function gateBanner(report: AuditReport): string {
+  const { gate } = report.summary;
+  const verdict = gate.passed ? 'PASSED' : 'FAILED';
+  const threshold = `fail-on ${gate.failOn}${gate.failOnNew ? ', new findings only' : ''}`;
+  return `<div class="gate ${gate.passed ? 'passed' : 'failed'}" id="gate">Gate ${verdict} (exit ${gate.exitCode}, ${html(threshold)}) <span class="reason">— ${html(gate.reason)}</span></div>`;
+}
+
+function totals(report: AuditReport): string {
+  const { summary } = report;
+  const card = (label: string, n: number, colour?: string): string =>
+    `<div class="card"${colour ? ` style="border-top: 4px solid ${colour}"` : ''}><span class="n">${n}</span>${html(label)}</div>`;
+  return [
+    '<section id="totals"><h2>Totals</h2><div class="cards">',
+    card('findings', summary.total),
+    card('buckets', summary.buckets),
+    ...STATUSES.map((s) => card(s, summary.byStatus[s], STATUS_COLOUR[s])),
+    '</div></section>',
+  ].join('\n');
+}
+
+function diffSection(report: AuditReport): string {
+  const { diff } = report;
+  if (!diff) return '';
+  const list = (entries: typeof diff.new, what: string): string =>
+    entries.length === 0
+      ? ''
+      : `<details><summary>${html(`${plural(entries.length, what)}`)}</summary><ul>${entries
+          .map((e) => `<li><span class="sev sev-${html(e.severity)}">${html(e.severity)}</span> ${html(e.rule)} · ${html(e.policy)} · ${html(e.resource.account)} · ${html(bucketText(e.resource))} <span class="muted">(${html(e.before)} → ${html(e.after)})</span></li>`)
+          .join('')}</ul></details>`;
+  return [
+    '<section id="diff"><h2>Since the baseline</h2>',
+    `<p>Compared with run <code>${html(diff.baseline.runId)}</code> of ${html(diff.baseline.start)}: <strong id="diff-counts">${html(diffCountsText(diff))}</strong></p>`,
+    diff.baseline.samePolicyFile
+      ? ''
+      : `<p class="note">The baseline was produced from a different policy file (sha256 <code>${html(diff.baseline.policyFileSha256)}</code>); findings were compared by id anyway.</p>`,
+    list(diff.new, 'new failure'),
+    list(diff.resolved, 'resolved finding'),
+    '</section>',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts: inline SVG stacked bars (no library, no image files)
+
+interface BarRow {
+  label: string;
+  counts: Record<Status, number>;
+}
+
+const emptyCounts = (): Record<Status, number> => Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+
+/** Labels longer than this are cut with "…" (the full text stays in each bar's tooltip). */
+const MAX_LABEL = 44;
+
+function stackedBars(id: string, caption: string, rows: BarRow[], more = 0): string {
+  // About 7 px per character at 12 px: wide enough for "123456789012 · ap-southeast-2".
+  const longest = Math.max(8, ...rows.map((r) => Math.min(MAX_LABEL, [...r.label].length)));
+  const labelWidth = Math.min(330, longest * 7 + 16);
+  const barWidth = 360;
+  const rowHeight = 20;
+  const gap = 8;
+  const width = labelWidth + barWidth + 60;
+  const height = rows.length * (rowHeight + gap) + (more > 0 ? rowHeight : 0) + 4;
+  const max = Math.max(1, ...rows.map((r) => STATUSES.reduce((n, s) => n + r.counts[s], 0)));
+  const parts: string[] = [];
+  rows.forEach((row, i) => {
+    const y = i * (rowHeight + gap) + 2;
+    const total = STATUSES.reduce((n, s) => n + row.counts[s], 0);
+    const chars = [...row.label];
+    const label = chars.length > MAX_LABEL ? `${chars.slice(0, MAX_LABEL - 1).join('')}…` : row.label;
+    parts.push(`<text x="${labelWidth - 8}" y="${y + 14}" text-anchor="end" font-size="12">${html(label)}</text>`);
+    let x = labelWidth;
+    for (const s of STATUSES) {
+      const n = row.counts[s];
+      if (n === 0) continue;
+      const w = (n / max) * barWidth;
+      parts.push(`<rect x="${num(x)}" y="${y}" width="${num(w)}" height="${rowHeight}" fill="${STATUS_COLOUR[s]}"><title>${html(`${row.label}: ${s} ${n}`)}</title></rect>`);
+      x += w;
+    }
+    parts.push(`<text x="${num(x + 6)}" y="${y + 14}" font-size="12" fill="#59636e">${total}</text>`);
+  });
+  if (more > 0) parts.push(`<text x="${labelWidth - 8}" y="${rows.length * (rowHeight + gap) + 14}" text-anchor="end" font-size="12" fill="#59636e">+${more} more</text>`);
+  return [
+    `<figure id="${id}"><figcaption>${html(caption)}</figcaption>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif"><title>${html(caption)}</title>`,
+    ...parts,
+    '</svg></figure>',
+  ].join('\n');
+}
+
+function charts(report: AuditReport, maxRows: number): string {
+  const bySeverity: BarRow[] = WORST_FIRST_SEVERITIES.map((s) => ({ label: s, counts: report.summary.bySeverity[s] }));
+  const byPlace = new Map<string, Record<Status, number>>();
+  for (const f of report.findings) {
+    const label = `${f.resource.account} · ${f.resource.region}`;
+    let counts = byPlace.get(label);
+    if (!counts) byPlace.set(label, (counts = emptyCounts()));
+    counts[f.status] += 1;
+  }
+  const places = [...byPlace.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([label, counts]) => ({ label, counts }));
+  const legend = `<div class="legend">${STATUSES.map((s) => `<span><span class="swatch" style="background: ${STATUS_COLOUR[s]}"></span>${s}</span>`).join('')}</div>`;
+  const figures = [
+    stackedBars('chart-severity', 'Outcomes by severity', bySeverity),
+    stackedBars('chart-place', 'Outcomes by account and region', places.slice(0, maxRows), Math.max(0, places.length - maxRows)),
+  ];
+  if (report.diff) {
+    figures.push(
+      stackedBars('chart-trend', 'Trend: baseline → this run', [
+        { label: `baseline ${report.diff.baseline.start.slice(0, 16).replace('T', ' ')}`, counts: report.diff.baseline.byStatus },
+        { label: `this run ${report.run.start.slice(0, 16).replace('T', ' ')}`, counts: report.summary.byStatus },
+      ]),
+    );
+  }
+  return ['<section id="charts"><h2>Charts</h2>', legend, '<div class="charts">', ...figures, '</div></section>'].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings table
+
+function bucketText(resource: Finding['resource']): string {
+  const key = resource.key !== undefined ? `/${resource.key}` : '';
+  const version = resource.versionId !== undefined ? ` (version ${resource.versionId})` : '';
+  return `${resource.bucket}${key}${version}`;
+}
+
+function evidenceTable(evidence: Record<string, unknown>): string {
+  const entries = Object.entries(evidence);
+  if (entries.length === 0) return '<p class="muted">No evidence recorded.</p>';
+  const value = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
+  return `<table class="evidence">${entries.map(([k, v]) => `<tr><th><code>${html(k)}</code></th><td><code>${html(value(v))}</code></td></tr>`).join('')}</table>`;
+}
+
+function findingDetails(f: Finding, rule: RuleInfo | undefined, mark: DiffMark | undefined): string {
+  const facts: [string, string][] = [
+    ['Rule', `${html(f.rule)}${rule ? ` — ${html(rule.title)}` : ''}`],
+    ['Policy', html(f.policy)],
+    ['Resource', `<code>${html(f.resource.arn)}</code>`],
+    ['Finding id', `<code>${html(f.id)}</code>`],
+  ];
+  if (mark) facts.push(['Since baseline', html(mark)]);
+  if (f.cause) facts.push(['Cause', html(`${f.cause.code} on ${f.cause.operation}: ${f.cause.message}`)]);
+  if (f.exception) {
+    const until = f.exception.expires !== undefined ? ` (${f.exception.expired ? 'expired' : 'expires'} ${f.exception.expires})` : '';
+    facts.push(['Exception', html(`${f.exception.reason}${until}`)]);
+  }
+  const parts = [
+    `<details><summary>${html(f.message)}</summary>`,
+    `<dl class="kv">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`,
+    '<h4>Evidence</h4>',
+    evidenceTable(f.evidence),
+  ];
+  if (rule) {
+    parts.push('<h4>Why it matters</h4>', `<p>${html(rule.description)}</p>`);
+    if (rule.fix !== undefined) parts.push('<h4>How to fix</h4>', `<pre>${html(rule.fix)}</pre>`);
+  }
+  parts.push('</details>');
+  return parts.join('');
+}
+
+function options(values: Iterable<string>, counts: Map<string, number>): string {
+  return [...values].map((v) => `<option${attrs({ value: v })}>${html(`${v} (${counts.get(v) ?? 0})`)}</option>`).join('');
+}
+
+function countBy(findings: readonly Finding[], key: (f: Finding) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const f of findings) counts.set(key(f), (counts.get(key(f)) ?? 0) + 1);
+  return counts;
+}
+
+const sortedKeys = (m: Map<string, number>): string[] => [...m.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+function filters(report: AuditReport): string {
+  const { findings } = report;
+  const byStatus = countBy(findings, (f) => f.status);
+  const bySeverity = countBy(findings, (f) => f.severity);
+  const byRule = countBy(findings, (f) => f.rule);
+  const byAccount = countBy(findings, (f) => f.resource.account);
+  const select = (name: string, label: string, opts: string): string =>
+    `<label>${label}<select id="filter-${name}"><option value="">all</option>${opts}</select></label>`;
+  return [
+    '<div id="filters" hidden>',
+    select('status', 'Status', options(STATUSES.filter((s) => byStatus.has(s)), byStatus)),
+    select('severity', 'Severity', options(WORST_FIRST_SEVERITIES.filter((s) => bySeverity.has(s)), bySeverity)),
+    select('rule', 'Rule', options(sortedKeys(byRule), byRule)),
+    select('account', 'Account', options(sortedKeys(byAccount), byAccount)),
+    '<label>Bucket contains<input id="filter-bucket" type="search" placeholder="text in the bucket name"></label>',
+    '<button type="button" id="filter-reset">Reset</button>',
+    '<span id="shown-count" class="muted" aria-live="polite"></span>',
+    '</div>',
+  ].join('\n');
+}
+
+const COLUMNS: [label: string, sortKey: string][] = [
+  ['Status', 'statusRank'],
+  ['Severity', 'severityRank'],
+  ['Rule', 'rule'],
+  ['Policy', 'policy'],
+  ['Account', 'account'],
+  ['Region', 'region'],
+  ['Bucket', 'bucket'],
+  ['Finding', ''],
+];
+
+function findingRow(f: Finding, index: number, rule: RuleInfo | undefined, mark: DiffMark | undefined): string {
+  const data = attrs({
+    'data-i': index,
+    'data-id': f.id,
+    'data-status': f.status,
+    'data-status-rank': STATUS_RANK[f.status] ?? 9,
+    'data-severity': f.severity,
+    'data-severity-rank': severityRank(f.severity),
+    'data-rule': f.rule,
+    'data-policy': f.policy,
+    'data-account': f.resource.account,
+    'data-region': f.resource.region,
+    'data-bucket': bucketText(f.resource),
+    'data-change': mark,
+  });
+  const badge = mark === 'new' ? '<span class="new">NEW</span>' : mark === 'resolved' ? '<span class="resolved">RESOLVED</span>' : '';
+  return [
+    `<tr${data}>`,
+    `<td><span class="badge" style="background: ${STATUS_COLOUR[f.status] ?? '#000'}">${html(f.status)}</span>${badge}</td>`,
+    `<td><span class="sev sev-${html(f.severity)}">${html(f.severity)}</span></td>`,
+    `<td class="nowrap">${html(f.rule)}</td>`,
+    `<td>${html(f.policy)}</td>`,
+    `<td class="nowrap">${html(f.resource.account)}</td>`,
+    `<td class="nowrap">${html(f.resource.region)}</td>`,
+    `<td class="bucket">${html(bucketText(f.resource))}</td>`,
+    `<td class="message">${findingDetails(f, rule, mark)}</td>`,
+    '</tr>',
+  ].join('');
+}
+
+function findingsSection(report: AuditReport): string {
+  const mark = diffMarks(report);
+  const rules = report.rules ?? {};
+  const head = COLUMNS.map(([label, key]) =>
+    key ? `<th scope="col"><button type="button" data-sort="${key}" disabled>${label}</button></th>` : `<th scope="col">${label}</th>`,
+  ).join('');
+  return [
+    `<section id="findings-section"><h2>Findings (${report.findings.length})</h2>`,
+    '<p class="muted">Every outcome of every rule on every bucket. Open a finding for its evidence and the rule\'s fix. With JavaScript, the column headings sort and the controls below filter.</p>',
+    filters(report),
+    `<table id="findings"><thead><tr>${head}</tr></thead><tbody>`,
+    ...report.findings.map((f, i) => findingRow(f, i, Object.hasOwn(rules, f.rule) ? rules[f.rule] : undefined, mark(f))),
+    '</tbody></table></section>',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run errors and rules
+
+function runErrors(errors: readonly RunError[]): string {
+  if (errors.length === 0) return '';
+  const cell = (v: string | undefined): string => `<td>${html(v ?? '')}</td>`;
+  return [
+    `<section id="run-errors"><h2>Run errors (${errors.length})</h2>`,
+    '<p class="muted">Calls that failed: the outcomes that needed them are <code>error</code>, never pass or fail.</p>',
+    '<table><thead><tr><th>Account</th><th>Region</th><th>Bucket</th><th>Operation</th><th>Code</th><th>Message</th></tr></thead><tbody>',
+    ...errors.map((e) => `<tr>${cell(e.account)}${cell(e.region)}${cell(e.bucket)}${cell(e.operation)}${cell(e.code)}${cell(e.message)}</tr>`),
+    '</tbody></table></section>',
+  ].join('\n');
+}
+
+function rulesSection(report: AuditReport): string {
+  const entries = Object.entries(report.rules ?? {});
+  if (entries.length === 0) return '';
+  return [
+    `<section id="rules"><h2>Rules (${entries.length})</h2>`,
+    ...entries.map(([id, r]) =>
+      [
+        `<details${attrs({ id: `rule-${id}` })}><summary><span class="sev sev-${html(r.severity)}">${html(r.severity)}</span> <strong>${html(id)}</strong> — ${html(r.title)}</summary>`,
+        `<p>${html(r.description)}</p>`,
+        r.fix !== undefined ? `<h4>How to fix</h4><pre>${html(r.fix)}</pre>` : '',
+        '</details>',
+      ].join(''),
+    ),
+    '</section>',
+  ].join('\n');
+}
+
+export function render(report: AuditReport, opts: HtmlOptions = {}): string {
+  const { gate } = report.summary;
+  const title = `S3 KMS audit ${gate.passed ? 'PASSED' : 'FAILED'} · ${report.run.start}`;
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy"${attrs({ content: contentSecurityPolicy(CLIENT_SCRIPT) })}>`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="referrer" content="no-referrer">',
+    `<title>${html(title)}</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    header(report),
+    gateBanner(report),
+    totals(report),
+    diffSection(report),
+    charts(report, opts.maxChartRows ?? 24),
+    findingsSection(report),
+    runErrors(report.errors),
+    rulesSection(report),
+    `<footer>Generated by ${html(report.tool.name)} ${html(report.tool.version)} from run ${html(report.run.id)}. Self-contained: this file loads nothing from the network.</footer>`,
+    `<script>${CLIENT_SCRIPT}</script>`,
+    '</body>',
+    '</html>',
+  ]
+    .filter((part) => part !== '')
+    .join('\n') + '\n';
+}

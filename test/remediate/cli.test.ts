@@ -1,0 +1,165 @@
+/**
+ * remediate / rollback / permissions through runCli in-process with fake streams: the IAM policies
+ * printed per command, usage errors (exit 2) that happen before any AWS call, and the confirmation
+ * prompt. Anything that changes buckets is tested end to end in test/e2e/remediate.test.ts.
+ */
+import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { confirm, parseRemediateArgs, type PromptIO } from '../../src/cli/remediate.js';
+import { parseRollbackArgs, rollbackJournalPath } from '../../src/cli/rollback.js';
+import { runCli } from '../../src/cli/run.js';
+import { packageRoot } from '../../src/paths.js';
+import { useSandbox } from '../helpers/sandbox.js';
+
+const fixture = (name: string): string => resolve(packageRoot(), 'test/fixtures/remediate', name);
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(argv: string[], opts: { tty?: boolean; env?: NodeJS.ProcessEnv; stdin?: PromptIO['stdin'] } = {}): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const io: PromptIO = {
+    stdout: { write: (t: string) => (stdout += t), isTTY: opts.tty ?? false },
+    stderr: { write: (t: string) => (stderr += t), isTTY: false },
+    env: opts.env ?? {},
+    stdin: opts.stdin ?? Object.assign(new PassThrough(), { isTTY: opts.tty ?? false }),
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+interface Policy {
+  Version: string;
+  Statement: { Sid: string; Effect: string; Action: string[]; Resource: string | string[] }[];
+}
+
+async function policyFor(args: string[]): Promise<Policy> {
+  const r = await run(['permissions', ...args]);
+  expect(r.code, r.stderr).to.equal(0);
+  return JSON.parse(r.stdout) as Policy;
+}
+const actions = (p: Policy): string[] => p.Statement.flatMap((s) => s.Action).sort();
+
+describe('remediate: CLI (in-process)', () => {
+  describe('permissions', () => {
+    it('scan: exactly the read actions the policy file needs', async () => {
+      const minimal = await policyFor(['scan', '--policies', fixture('minimal.yaml')]);
+      expect(minimal.Version).to.equal('2012-10-17');
+      expect(actions(minimal)).to.deep.equal(['s3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:ListAllMyBuckets']);
+      const tagged = await policyFor(['scan', '--policies', fixture('tagged.yaml')]);
+      // No kms:ListAliases: no rule here reads the key's aliases (only s3-bucket-allowed-keys does).
+      expect(actions(tagged)).to.deep.equal([
+        'kms:DescribeKey', 'kms:GetKeyRotationStatus',
+        's3:GetBucketLocation', 's3:GetBucketTagging', 's3:GetEncryptionConfiguration', 's3:ListAllMyBuckets',
+      ]);
+    });
+
+    it('remediate: the scan\'s actions, DescribeKey/ListAliases for target keys, and s3:PutEncryptionConfiguration', async () => {
+      const p = await policyFor(['remediate', '--policies', fixture('minimal.yaml')]);
+      expect(actions(p)).to.deep.equal([
+        'kms:DescribeKey', 'kms:ListAliases',
+        's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:ListAllMyBuckets', 's3:PutEncryptionConfiguration',
+      ]);
+      // No KMS permission beyond describing: writing a general purpose bucket's configuration needs none.
+      expect(actions(p).filter((a) => a.startsWith('kms:'))).to.deep.equal(['kms:DescribeKey', 'kms:ListAliases']);
+      expect(p.Statement.map((s) => s.Sid)).to.deep.equal(['S3KmsAuditRemediateS3', 'S3KmsAuditRemediateKms']);
+    });
+
+    it('rollback: read and write the encryption configuration, nothing else; --assume-role adds sts:AssumeRole on those roles', async () => {
+      const p = await policyFor(['rollback']);
+      expect(actions(p)).to.deep.equal(['s3:GetEncryptionConfiguration', 's3:PutEncryptionConfiguration']);
+      const roles = ['arn:aws:iam::111122223333:role/Audit', 'arn:aws:iam::444455556666:role/Audit'];
+      const withRoles = await policyFor(['rollback', '--assume-role', roles[0]!, '--assume-role', roles[1]!]);
+      expect(withRoles.Statement.at(-1)).to.deep.equal({ Sid: 'S3KmsAuditAssumeRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: roles });
+    });
+
+    it('asks which command, and rejects an unknown one (exit 2)', async () => {
+      expect((await run(['permissions'])).code).to.equal(2);
+      const r = await run(['permissions', 'delete-everything']);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.contain('unknown command "delete-everything"; one of scan, remediate, rollback');
+    });
+  });
+
+  describe('usage errors stop before any AWS call (exit 2)', () => {
+    const ctx = useSandbox();
+    const env = (): NodeJS.ProcessEnv => ({ AWS_ENDPOINT_URL: ctx.sb.endpoint });
+    let out: string;
+    before(() => {
+      out = mkdtempSync(join(tmpdir(), 'remediate-cli-'));
+    });
+    after(() => rmSync(out, { recursive: true, force: true }));
+
+    it('--apply without --yes when stdin is not a terminal', async () => {
+      const before = ctx.sb.requestCount();
+      const r = await run(['remediate', '--apply', '--out', out, '--policies', fixture('minimal.yaml')], { env: env() });
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.contain('stdin is not a terminal, so pass --yes');
+      expect(ctx.sb.requestCount()).to.equal(before);
+    });
+
+    it('rollback without --yes when stdin is not a terminal, and without a journal', async () => {
+      const before = ctx.sb.requestCount();
+      expect((await run(['rollback', join(out, 'x.journal.jsonl')], { env: env() })).stderr).to.contain('pass --yes');
+      expect((await run(['rollback', '--yes'], { env: env() })).stderr).to.contain('give the journal to roll back');
+      const missing = await run(['rollback', join(out, 'missing.journal.jsonl'), '--yes'], { env: env() });
+      expect(missing.code).to.equal(2);
+      expect(missing.stderr).to.contain('cannot read journal');
+      expect(ctx.sb.requestCount()).to.equal(before);
+    });
+
+    it('an invalid saved plan, a journal name already used, and flags that do not go together', async () => {
+      const before = ctx.sb.requestCount();
+      const planPath = join(out, 'bad.plan.json');
+      writeFileSync(planPath, JSON.stringify({ schemaVersion: 1, kind: 's3-kms-audit/remediation-plan', changes: 'all of them' }));
+      const bad = await run(['remediate', '--apply', '--yes', '--plan', planPath, '--out', out], { env: env() });
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.contain('is not a valid remediation plan');
+      writeFileSync(join(out, 'taken.journal.jsonl'), '');
+      const taken = await run(['remediate', '--apply', '--yes', '--name', 'taken', '--out', out, '--policies', fixture('minimal.yaml')], { env: env() });
+      expect(taken.code).to.equal(2);
+      expect(taken.stderr).to.contain('already exists: choose another --name');
+      expect(() => parseRemediateArgs(['--plan', planPath], {})).to.throw(/add --apply/);
+      expect(() => parseRemediateArgs(['--apply', '--plan', planPath, '--policies', 'p.yaml'], {})).to.throw(/--policies and --rules are only for making a new plan/);
+      expect(() => parseRemediateArgs(['--max-changes', '0'], {})).to.throw(/--max-changes: "0"/);
+      expect(ctx.sb.requestCount()).to.equal(before);
+    });
+
+    it('parses the shared AWS flags the same way as scan', () => {
+      const a = parseRemediateArgs(['--region', 'eu-west-1', '--assume-role', 'arn:aws:iam::444455556666:role/Audit', '--max-attempts', '3'], { AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
+      expect(a).to.deep.include({ region: 'eu-west-1', assumeRoles: ['arn:aws:iam::444455556666:role/Audit'], maxAttempts: 3, endpointUrl: 'http://127.0.0.1:1', maxChanges: 25 });
+      expect(() => parseRollbackArgs(['j.jsonl', '--region', 'mars'], {})).to.throw(/--region/);
+      expect(rollbackJournalPath('reports/nightly.journal.jsonl', new Date('2026-03-04T05:06:07.890Z'))).to.equal('reports/nightly.journal.rollback-20260304T050607Z.jsonl');
+    });
+  });
+
+  describe('confirmation prompt', () => {
+    const ask = async (answer: string | null): Promise<boolean> => {
+      const stdin = Object.assign(new PassThrough(), { isTTY: true });
+      let shown = '';
+      const io: PromptIO = { stdout: { write: (t: string) => (shown += t), isTTY: true }, stderr: { write: () => true }, env: {}, stdin };
+      const pending = confirm('Apply 3 changes?', io);
+      if (answer === null) stdin.end();
+      else stdin.write(answer);
+      const result = await pending;
+      expect(shown).to.equal('Apply 3 changes? [y/N] ');
+      return result;
+    };
+
+    it('only y or yes (any case) is yes; anything else, or end of input, is no', async () => {
+      expect(await ask('y\n')).to.equal(true);
+      expect(await ask('YES\n')).to.equal(true);
+      expect(await ask('\n')).to.equal(false);
+      expect(await ask('no\n')).to.equal(false);
+      expect(await ask('sure\n')).to.equal(false);
+      expect(await ask(null)).to.equal(false);
+    });
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * Golden files: every file format rendered from one fixed report (fixed clock, ids and run id, with a
+ * baseline diff) must equal test/report/golden/fixed.<extension> byte for byte.
+ * After an intended change: `UPDATE_GOLDEN=1 npx mocha --no-config 'dist/test/report/golden.test.js'`,
+ * then review the diff of test/report/golden/ like any other code change.
+ */
+import { expect } from 'chai';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { packageRoot } from '../../src/paths.js';
+import { FILE_FORMATS, type FileFormatName } from '../../src/report/formats.js';
+import { fixedReport } from '../helpers/report-fixtures.js';
+
+const GOLDEN_DIR = resolve(packageRoot(), 'test/report/golden');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+/** The first line that differs, so a failure says where without dumping two whole files. */
+function firstDifference(actual: string, expected: string): string {
+  const a = actual.split('\n');
+  const e = expected.split('\n');
+  for (let i = 0; i < Math.max(a.length, e.length); i++) {
+    if (a[i] !== e[i]) return `line ${i + 1}:\n  expected ${JSON.stringify(e[i])}\n  actual   ${JSON.stringify(a[i])}`;
+  }
+  return 'no line differs (line endings?)';
+}
+
+describe('report formats: golden files', () => {
+  const report = fixedReport();
+
+  for (const [format, spec] of Object.entries(FILE_FORMATS) as [FileFormatName, (typeof FILE_FORMATS)[FileFormatName]][]) {
+    it(`${format} equals golden/fixed.${spec.extension}`, () => {
+      const path = resolve(GOLDEN_DIR, `fixed.${spec.extension}`);
+      const actual = spec.render(report);
+      if (update) {
+        mkdirSync(GOLDEN_DIR, { recursive: true });
+        writeFileSync(path, actual, 'utf8');
+      }
+      expect(existsSync(path), `${path} is missing: run with UPDATE_GOLDEN=1 to create it`).to.equal(true);
+      const expected = readFileSync(path, 'utf8');
+      if (actual !== expected) expect.fail(`${format} differs from ${path}; ${firstDifference(actual, expected)}\n(UPDATE_GOLDEN=1 regenerates after an intended change)`);
+    });
+  }
+
+  it('rendering is deterministic: the same report twice gives the same bytes', () => {
+    for (const spec of Object.values(FILE_FORMATS)) expect(spec.render(fixedReport())).to.equal(spec.render(report));
+  });
+});
