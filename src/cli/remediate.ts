@@ -5,7 +5,8 @@
  * Exit codes (DESIGN.md's contract, extended for changes):
  *   0  plan written (plan only), or every planned change applied and verified; the scan was complete
  *   1  some planned change was not made and verified: it failed, did not verify, was refused at apply
- *      time (the bucket drifted, a key precondition no longer holds), the confirmation was declined, or
+ *      time (the bucket drifted, a key precondition no longer holds, the plan's `after` is not what its
+ *      target makes), the confirmation was declined, or
  *      the plan is larger than --max-changes (then nothing is applied)
  *   2  usage or configuration error, before any AWS call (bad flags, invalid policy or plan file,
  *      --apply without --yes when stdin is not a terminal, journal name already used)

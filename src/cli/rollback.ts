@@ -41,7 +41,9 @@ export const ROLLBACK_HELP = `Usage: s3-kms-audit rollback JOURNAL [options]
 Restores every bucket that the remediation journal JOURNAL changed to the configuration it had
 before (exactly as GetBucketEncryption returned it), latest change first, and verifies each restore
 by reading it back. A bucket that had no configuration at all is restored with DeleteBucketEncryption,
-which on today's S3 leaves the SSE-S3 (AES256) default. Buckets already as before are left alone;
+which on today's S3 leaves the SSE-S3 (AES256) default: S3 can no longer have no configuration, so
+such buckets are reported apart as "restored to SSE-S3 default", not as exact restores. Buckets
+already as before are left alone;
 buckets someone changed since the journaled change are skipped and reported (--force restores them
 anyway). The rollback is journaled next to JOURNAL as <name>.rollback-<UTC time>.jsonl.
 

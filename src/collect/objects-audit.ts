@@ -115,12 +115,24 @@ export class ObjectAudit {
   async admit(ctx: FactContext): Promise<void> {
     this.throwIfFailed();
     const b = ctx.bucket;
-    if (b.region === 'unknown') return; // the collector already reported why (GetBucketLocation)
     const session = this.sessions.get(b.account);
-    if (!session) return;
+    // Fail closed: a bucket whose objects cannot be scanned makes the object audit incomplete, never
+    // silently smaller. (For an unknown region the collector also reports GetBucketLocation's error.)
+    const cannotScan = b.region === 'unknown' ? 'the bucket region is unknown' : `there is no session for account ${b.account}`;
     for (const group of this.opts.groups) {
       const scopes = group.policies.map((p) => bucketInScope(p.scope ?? {}, b));
       if (scopes.every((s) => s === false)) continue;
+      if (b.region === 'unknown' || !session) {
+        this.runErrors.push({
+          account: b.account,
+          region: b.region,
+          bucket: b.name,
+          operation: 'ObjectScan',
+          code: 'NotAudited',
+          message: `objects not audited for object policies ${group.policies.map((p) => p.name).join(', ')}: ${cannotScan}`,
+        });
+        continue;
+      }
       if (!scopes.includes(true)) {
         // Every policy of the group hangs on tags we could not read: do not guess, report it.
         const tagsError = ctx.errors['bucket.tags'] ?? b.errors['bucket.tags'];

@@ -109,11 +109,16 @@ export function objectAspects(group: ObjectPolicyGroup): string[] {
 }
 
 /**
- * Identifies what a state file holds: objects under this prefix, versions or not, with the facts these
- * aspects need. A state written for other options is not this group's (a different file name).
+ * Identifies what a state file holds: objects chosen with exactly these options (prefix, limit, versions,
+ * …), with the facts these aspects need. A state written for other options is not this group's (a
+ * different file name).
+ *
+ * Why every option and not only those that choose objects: groups are formed by the full options, and
+ * two groups scanning one bucket at once must never share a state file (each would rename its own over
+ * the other's). The price of including e.g. `bucketConcurrency` is one full scan after changing it.
  */
 export function stateFingerprint(group: ObjectPolicyGroup): string {
-  const what = { v: 1, prefix: group.options.prefix, versions: group.options.versions, aspects: objectAspects(group) };
+  const what = { v: 2, options: group.options, aspects: objectAspects(group) };
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
 }
 

@@ -23,7 +23,7 @@
  * state": a full scan, never a wrong result. The file is written to a temporary name and renamed only
  * after a complete scan of the bucket.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -40,7 +40,7 @@ export interface StateHeader {
   account: string;
   bucket: string;
   region: string;
-  /** stateFingerprint() of the scan options: prefix, versions, aspects. */
+  /** stateFingerprint() of the scan options and aspects. */
   fingerprint: string;
   /** When the scan that wrote the file started and finished (ISO). Objects are matched by identity, not by these. */
   startedAt: string;
@@ -339,7 +339,8 @@ export class StateWriter {
 
   static async create(path: string, header: Omit<StateHeader, 'format' | 'version' | 'scannedAt'>): Promise<StateWriter> {
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
+    // Unique per writer, not per process: two scans in one run must never write (or rename) the same file.
+    const temporary = `${path}.${randomUUID()}.tmp`;
     const gzip = createGzip({ level: zlib.Z_BEST_SPEED });
     const file = createWriteStream(temporary);
     gzip.pipe(file);

@@ -18,12 +18,12 @@ import { getBucketEncryptionRaw, putBucketEncryption } from '../aws/s3.js';
 import type { AccountSession } from '../aws/session.js';
 import { KeyResolver } from '../collect/keys.js';
 import type { FactError } from '../domain/facts.js';
-import { describeState, sameConfiguration } from './configuration.js';
+import { buildConfiguration, describeState, sameConfiguration } from './configuration.js';
 import { asJournalError, type JournalWriter } from './journal.js';
 import { isFactError } from './plan.js';
 import type { EncryptionState, JournalError, PlannedChange, RemediationPlan } from './types.js';
 
-export type ChangeStatus = 'verified' | 'unverified' | 'failed' | 'drifted' | 'precondition' | 'not-started';
+export type ChangeStatus = 'verified' | 'unverified' | 'failed' | 'drifted' | 'precondition' | 'inconsistent' | 'not-started';
 
 export interface ChangeOutcome {
   change: PlannedChange;
@@ -42,7 +42,10 @@ export interface ApplySummary {
   verified: number;
   /** Attempted and not verified: the write failed, or the read-back differs or could not be read. */
   failed: number;
-  /** Not attempted because the bucket drifted from the plan or a precondition no longer holds. */
+  /**
+   * Not attempted because the bucket drifted from the plan, a precondition no longer holds, or the plan's
+   * `after` is not the configuration its own target makes (an edited or corrupted plan file).
+   */
   refused: number;
   /** Not attempted because the run was interrupted. */
   notStarted: number;
@@ -79,6 +82,9 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
       const error = { code: 'NoSession', operation: 'PutBucketEncryption', message: `no credentials for account ${change.account} (pass --assume-role for it)` };
       return { change, status: 'failed', detail: error.message, error };
     }
+
+    const inconsistency = checkAfterMatchesTarget(change);
+    if (inconsistency) return { change, status: 'inconsistent', detail: inconsistency };
 
     const precondition = await checkKey(keys, change);
     if (precondition) return { change, ...precondition };
@@ -156,6 +162,29 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
   return summary;
 }
 
+/**
+ * A saved plan is a file anyone can edit, and only `change.key.arn` is re-checked against KMS: the
+ * document actually written is `change.after`. So `after` must be exactly what the planner builds from the
+ * change's own target (a KMS algorithm, the re-checked key ARN, its Bucket Key flag, and what `before`
+ * carries over); otherwise a stale or hand-edited plan could put another key, or AES256, on the bucket.
+ * Returns why not, or undefined when it is.
+ */
+export function checkAfterMatchesTarget(change: PlannedChange): string | undefined {
+  // Typed as a configuration, but read from a file: "none" or a malformed document must be refused too.
+  const after = change.after as EncryptionState;
+  if (after === 'none' || !Array.isArray(after.Rules) || after.Rules.length !== 1) {
+    return `the plan's new configuration is not one rule (${describeState(after)}); the plan file was edited or is corrupt`;
+  }
+  const rule = after.Rules[0]!;
+  const algorithm = rule.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
+  if (algorithm !== 'aws:kms' && algorithm !== 'aws:kms:dsse') {
+    return `the plan's new configuration is ${describeState(after)}, not SSE-KMS with its target key ${change.key.arn}; the plan file was edited or is corrupt`;
+  }
+  const expected = buildConfiguration({ algorithm, keyArn: change.key.arn, bucketKeyEnabled: rule.BucketKeyEnabled === true }, change.before);
+  if (sameConfiguration(after, expected)) return undefined;
+  return `the plan's new configuration (${describeState(after)}) is not the one its target makes (${describeState(expected)}); the plan file was edited or is corrupt`;
+}
+
 /** The plan's preconditions on the target key, checked again now; undefined when they hold. */
 async function checkKey(keys: KeyResolver, change: PlannedChange): Promise<Pick<ChangeOutcome, 'status' | 'detail' | 'error'> | undefined> {
   // Only DescribeKey: state, manager and region are what can have changed since the plan.
@@ -183,7 +212,7 @@ export function summarise(outcomes: ChangeOutcome[], interrupted: boolean): Appl
     applied: outcomes.filter((o) => o.status === 'verified' || o.status === 'unverified').length,
     verified: count('verified'),
     failed: count('failed', 'unverified'),
-    refused: count('drifted', 'precondition'),
+    refused: count('drifted', 'precondition', 'inconsistent'),
     notStarted: count('not-started'),
     interrupted,
     outcomes,

@@ -262,18 +262,8 @@ class BucketPlanner {
 
   /** The scan judged the configuration it read; if the plan-time read differs, the findings are stale. */
   private checkUnchangedSinceScan(state: EncryptionState): void {
-    const now = encryptionFacts(state);
-    for (const f of this.findings) {
-      const algorithm = f.evidence['bucket.encryption.algorithm'];
-      const bucketKey = f.evidence['bucket.encryption.bucketKeyEnabled'];
-      const algorithmChanged = algorithm !== undefined && algorithm !== now.algorithm;
-      const bucketKeyChanged = typeof bucketKey === 'boolean' && bucketKey !== now.bucketKeyEnabled;
-      if (algorithmChanged || bucketKeyChanged) {
-        throw new Refused('changed-since-scan', [
-          `Its configuration changed between the scan and the plan (the scan saw ${String(algorithm)}, bucket key ${String(bucketKey)}); run remediate again.`,
-        ]);
-      }
-    }
+    const change = changedSinceScan(this.findings, state);
+    if (change) throw new Refused('changed-since-scan', [`Its configuration changed between the scan and the plan (${change}); run remediate again.`]);
   }
 
   /** Policies whose remediation block decides the target: those failing here, else any in scope. */
@@ -455,6 +445,35 @@ class BucketPlanner {
     }
     return sim;
   }
+}
+
+/**
+ * What differs between the configuration the scan judged (as the findings' evidence recorded it) and the
+ * one read when planning, in words; undefined when nothing the evidence shows differs. The key is compared
+ * too: a bucket moved to another key since the scan was judged on a key it no longer uses. Evidence holds
+ * only the fact paths a rule read, so the key is checked as `bucket.encryption.kmsKeyId` where a rule read
+ * it, and otherwise through `key.spellings` (every spelling of the key the scan resolved): the key id
+ * configured now must be one of them.
+ */
+export function changedSinceScan(findings: readonly Finding[], state: EncryptionState): string | undefined {
+  const now = encryptionFacts(state);
+  const nowKeyId = now.kmsKeyId ?? null;
+  for (const f of findings) {
+    const e = f.evidence;
+    const algorithm = e['bucket.encryption.algorithm'];
+    if (algorithm !== undefined && algorithm !== now.algorithm) return `the scan saw ${String(algorithm)}, now ${String(now.algorithm)}`;
+    const bucketKey = e['bucket.encryption.bucketKeyEnabled'];
+    if (typeof bucketKey === 'boolean' && bucketKey !== now.bucketKeyEnabled) return `the scan saw Bucket Key ${bucketKey ? 'on' : 'off'}, now ${now.bucketKeyEnabled ? 'on' : 'off'}`;
+    if ('bucket.encryption.kmsKeyId' in e) {
+      const seen = e['bucket.encryption.kmsKeyId'] ?? null;
+      if (seen !== nowKeyId) return `the scan saw key ${String(seen ?? 'none')}, now ${String(nowKeyId ?? 'none')}`;
+    }
+    const spellings = e['key.spellings'];
+    if (nowKeyId !== null && Array.isArray(spellings) && spellings.length > 0 && !spellings.includes(nowKeyId)) {
+      return `the scan saw key ${String(spellings.find((s) => typeof s === 'string' && s.startsWith('arn:')) ?? spellings[0])}, now ${nowKeyId}`;
+    }
+  }
+  return undefined;
 }
 
 function changeId(b: CandidateBucket, after: EncryptionState): string {

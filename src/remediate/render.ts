@@ -97,17 +97,25 @@ export function renderApplySummary(s: ApplySummary, journalPath: string): string
 
 function restoreLine(o: RestoreOutcome): string {
   const what = `${o.target.bucket} (${o.target.account}, ${o.target.region})`;
-  return safe(`  ${o.status.toUpperCase().padEnd(14)} ${what}${o.detail ? `: ${o.detail}` : ''}`);
+  return safe(`  ${o.status.toUpperCase().padEnd(16)} ${what}${o.detail ? `: ${o.detail}` : ''}`);
 }
 
 export function renderRollbackSummary(s: RollbackSummary, journalPath: string): string {
   const out = [''];
   for (const o of s.outcomes) out.push(restoreLine(o));
   out.push(
-    `Rollback: ${plural(s.buckets, 'bucket')} · restored ${s.restored} · already as before ${s.already} · skipped ${s.skipped}` +
+    `Rollback: ${plural(s.buckets, 'bucket')} · restored ${s.restored}` +
+      (s.restoredToDefault > 0 ? ` · restored to SSE-S3 default ${s.restoredToDefault}` : '') +
+      ` · already as before ${s.already} · skipped ${s.skipped}` +
       ` · failed ${s.failed}` +
       (s.notStarted > 0 ? ` · not started ${s.notStarted}` : ''),
   );
+  if (s.restoredToDefault > 0) {
+    out.push(
+      `${plural(s.restoredToDefault, 'bucket')} had no default encryption configuration before: restored to S3's default SSE-S3 — ` +
+        'S3 can no longer have no configuration (DeleteBucketEncryption resets it to SSE-S3, which S3 applies to every bucket since January 2023).',
+    );
+  }
   if (s.skipped > 0) out.push('Skipped buckets were changed by someone else after the journaled change; --force restores them anyway.');
   if (s.interrupted) out.push('Interrupted: no restore was started after the signal; restores in flight were finished and journaled.');
   out.push(`Rollback journal: ${journalPath}`);

@@ -12,7 +12,8 @@
  *    resets the default encryption for the bucket as server-side encryption with Amazon S3 managed keys"
  *    (API reference) — so GetBucketEncryption then returns the SSE-S3 document instead of the 404; that is
  *    the closest state AWS allows and encrypts new objects exactly as the legacy bucket did (S3 applies
- *    SSE-S3 to every bucket without a configuration since January 2023). It counts as verified.
+ *    SSE-S3 to every bucket without a configuration since January 2023). It counts as verified, but is
+ *    reported apart from exact restores (status `restored-default`): the bucket is not byte for byte as before.
  * The rollback journals itself with the same write-ahead discipline (its own journal file), so a rollback
  * can be rolled back too.
  */
@@ -55,7 +56,8 @@ export function restoreTargets(records: readonly JournalRecord[]): RestoreTarget
   return [...byBucket.values()].sort((a, b) => b.lastSeq - a.lastSeq);
 }
 
-export type RestoreStatus = 'restored' | 'already' | 'changed-since' | 'failed' | 'unverified' | 'not-started';
+/** `restored-default`: a bucket that had no configuration, now on the SSE-S3 default (see above), not an exact restore. */
+export type RestoreStatus = 'restored' | 'restored-default' | 'already' | 'changed-since' | 'failed' | 'unverified' | 'not-started';
 
 export interface RestoreOutcome {
   target: RestoreTarget;
@@ -69,7 +71,10 @@ export interface RestoreOutcome {
 export interface RollbackSummary {
   /** Buckets the journal changed (or may have changed). */
   buckets: number;
+  /** Restored exactly as the journal recorded them. */
   restored: number;
+  /** Had no configuration; DeleteBucketEncryption left S3's SSE-S3 default (S3 cannot hold "none" any more). */
+  restoredToDefault: number;
   /** Already in their before state: nothing to do. */
   already: number;
   /** Skipped: changed by someone else since (use --force). */
@@ -79,6 +84,8 @@ export interface RollbackSummary {
   interrupted: boolean;
   outcomes: RestoreOutcome[];
 }
+
+export const RESTORED_DEFAULT_DETAIL = "restored to S3's default SSE-S3 — S3 can no longer have no configuration (DeleteBucketEncryption resets it to SSE-S3)";
 
 export interface RollbackOptions {
   targets: readonly RestoreTarget[];
@@ -150,7 +157,8 @@ export async function rollbackJournal(opts: RollbackOptions): Promise<RollbackSu
     });
     if (verified) {
       const asDefault = target.before === 'none' && !isFactError(readBack) && isSseS3Default(readBack);
-      return { target, status: 'restored', ...(asDefault ? { detail: 'no configuration cannot be recreated on S3 today: restored as the SSE-S3 default DeleteBucketEncryption leaves' } : {}) };
+      if (asDefault) return { target, status: 'restored-default', detail: RESTORED_DEFAULT_DETAIL };
+      return { target, status: 'restored' };
     }
     return {
       target,
@@ -176,6 +184,7 @@ export async function rollbackJournal(opts: RollbackOptions): Promise<RollbackSu
   const summary: RollbackSummary = {
     buckets: outcomes.length,
     restored: count('restored'),
+    restoredToDefault: count('restored-default'),
     already: count('already'),
     skipped: count('changed-since'),
     failed: count('failed', 'unverified'),
@@ -183,8 +192,8 @@ export async function rollbackJournal(opts: RollbackOptions): Promise<RollbackSu
     interrupted: stopped(),
     outcomes,
   };
-  const { buckets, restored, already, skipped, failed, notStarted } = summary;
-  await journal.append({ phase: 'end', interrupted: summary.interrupted, summary: { buckets, restored, already, skipped, failed, notStarted } });
+  const { buckets, restored, restoredToDefault, already, skipped, failed, notStarted } = summary;
+  await journal.append({ phase: 'end', interrupted: summary.interrupted, summary: { buckets, restored, restoredToDefault, already, skipped, failed, notStarted } });
   return summary;
 }
 

@@ -3,10 +3,11 @@
  *
  * - RFC 4180 (https://www.rfc-editor.org/rfc/rfc4180): CRLF between records, a header record, a
  *   field is quoted when it holds a comma, a double quote, CR or LF, and a quote inside is doubled.
- * - Safe to open in a spreadsheet: a field that starts with `=`, `+`, `-`, `@`, tab or CR is
- *   prefixed with `'`, so Excel, LibreOffice and Google Sheets show it as text instead of evaluating
- *   a formula (OWASP "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection; ASVS 5.0
- *   V1.2.10 adds the NUL character, and LF is treated like CR here). That `'` is the only change: a
+ * - Safe to open in a spreadsheet: a field that starts with tab, CR, LF or NUL, or with `=`, `+`,
+ *   `-`, `@` or their full-width forms after any leading whitespace, is prefixed with `'`, so Excel,
+ *   LibreOffice and Google Sheets show it as text instead of evaluating a formula (OWASP "CSV
+ *   Injection", https://owasp.org/www-community/attacks/CSV_Injection; ASVS 5.0 V1.2.10 adds the
+ *   NUL character, and LF is treated like CR here). That `'` is the only change: a
  *   CSV parser gets every other value back exactly (control characters included: this is data),
  *   except a lone UTF-16 surrogate, which no UTF-8 file can hold: it is written as U+FFFD.
  * - The `baseline` column marks each finding against the baseline (new, still-failing, resolved) so
@@ -41,8 +42,13 @@ export const CSV_COLUMNS = [
   'evidence',
 ] as const;
 
-/** First characters that make a spreadsheet read a cell as a formula (or hide one behind whitespace). */
-const FORMULA_START = /^[=+\-@\t\r\n\u0000]/;
+/**
+ * Cells a spreadsheet may read as a formula: a leading tab, CR, LF or NUL (which can hide one), or a
+ * formula character — ASCII or full-width (＝＋－＠, which an IME-driven input may turn into ASCII) —
+ * after any leading whitespace, which a spreadsheet may trim before parsing (" =HYPERLINK(...)").
+ * Over-matching costs a visible `'`; under-matching costs a formula.
+ */
+const FORMULA_START = /^(?:[\t\r\n\u0000]|[\s\u0000]*[=+\-@\uff1d\uff0b\uff0d\uff20])/;
 
 /** UTF-8 cannot encode a lone surrogate: the file would hold U+FFFD anyway, so the text says so. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

@@ -65,14 +65,20 @@ describe('object policy options (collect/objects-options.ts)', () => {
     expect(bucketAspectsForObjects([groups[1]!]).size).to.equal(0);
   });
 
-  it('fingerprints the state by prefix, versions and the facts recorded, not by sample settings', () => {
+  it('fingerprints the state by every option and the facts recorded: two groups never share a state file', () => {
     const [g] = groupObjectPolicies(parse(FILE), rules);
-    const same = { ...g!, options: { ...g!.options, bucketConcurrency: 8 } };
-    const otherPrefix = { ...g!, options: { ...g!.options, prefix: 'data/' } };
-    const versions = { ...g!, options: { ...g!.options, versions: true } };
+    const same = { ...g!, options: { ...g!.options }, aspects: new Set(g!.aspects) };
     expect(stateFingerprint(same)).to.equal(stateFingerprint(g!));
-    expect(stateFingerprint(otherPrefix)).to.not.equal(stateFingerprint(g!));
-    expect(stateFingerprint(versions)).to.not.equal(stateFingerprint(g!));
+    const variants = [
+      { prefix: 'data/' },
+      { versions: true },
+      { limit: 5 },
+      { bucketConcurrency: 8 },
+      { sample: 7 },
+      { seed: 9 },
+    ].map((change) => stateFingerprint({ ...g!, options: { ...g!.options, ...change } }));
+    const otherAspects = stateFingerprint({ ...g!, aspects: new Set([...g!.aspects].filter((a) => a !== 'object.bucketKey')) });
+    expect(new Set([stateFingerprint(g!), ...variants, otherAspects]).size).to.equal(variants.length + 2);
     expect(stateFingerprint(g!)).to.match(/^[0-9a-f]{16}$/);
   });
 

@@ -4,7 +4,7 @@
  * untrustworthy — each must read as "no state" (a full scan), never as records.
  */
 import { expect } from 'chai';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +93,25 @@ describe('incremental state file (collect/state.ts)', () => {
     await w.abort();
     expect(existsSync(path)).to.equal(false);
     expect((await openState(path, EXPECTED)).status).to.equal('none');
+  });
+
+  it('two writers of one path never share a temporary file: both commit, the file read is whole', async () => {
+    const path = join(dir, 'shared.gz');
+    const [a, b] = await Promise.all([StateWriter.create(path, HEADER), StateWriter.create(path, HEADER)]);
+    for (const k of KEYS) {
+      await a.append(record(k));
+      await b.append(record(k, { size: 99 }));
+    }
+    await a.commit('2026-01-01T00:05:00.000Z');
+    await b.commit('2026-01-01T00:06:00.000Z');
+    const opened = await openState(path, EXPECTED);
+    expect(opened.status).to.equal('used');
+    if (opened.status === 'used') {
+      expect(opened.records).to.equal(KEYS.length);
+      expect((await opened.reader.lookup({ key: KEYS[0]!, etag: '"abc123"', lastModified: 1_700_000_000_000 }))?.size).to.equal(99);
+      await opened.reader.close();
+    }
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).to.deep.equal([]);
   });
 
   describe('anything untrustworthy reads as no state (invalid), with the reason', () => {

@@ -4,7 +4,18 @@
  * retried by the SDK, a denied listing, the findings cap, and the shared key cache.
  */
 import { expect } from 'chai';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AccountSession } from '../../src/aws/session.js';
+import { KeyResolver } from '../../src/collect/keys.js';
+import { ObjectAudit } from '../../src/collect/objects-audit.js';
+import { groupObjectPolicies } from '../../src/collect/objects-options.js';
 import { DEFAULT_MAX_OBJECT_FINDINGS } from '../../src/collect/objects-tally.js';
+import { newStats } from '../../src/collect/stats.js';
+import { parsePolicyFile } from '../../src/config/policies.js';
+import { loadRules } from '../../src/config/rules.js';
+import { builtinRulesDir } from '../../src/paths.js';
 import type { BucketFault } from '../../src/sandbox/model.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { OBJECTS_ESTATE, auditObjects, objectPolicy, outcomeLines } from './objects-helpers.js';
@@ -173,6 +184,31 @@ describe('object scan (collect/objects*.ts) against the sandbox', function () {
     expect(DEFAULT_MAX_OBJECT_FINDINGS).to.equal(1000);
   });
 
+  it('two incremental policies differing only in limit keep separate state files and do not race', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'objects-state-'));
+    try {
+      const policy = (name: string, limit: number) =>
+        [`  - name: ${name}`, '    resource: object', '    scope: { include: [obj-many] }', `    objects: { mode: incremental, limit: ${limit} }`, '    rules: [s3-object-sse-kms]'];
+      const yaml = ['version: 1', 'policies:', ...policy('first-5', 5), ...policy('first-10', 10), ''].join('\n');
+      const counts = (run: Awaited<ReturnType<typeof auditObjects>>) =>
+        run.report.objects!.buckets.map((b) => `${b.policies.join(',')} inspected ${b.inspected} skipped ${b.skipped} ${b.complete ? 'complete' : 'incomplete'}`).sort();
+
+      const first = await auditObjects(box.sb, yaml, { stateDir });
+      expect(first.report.errors).to.deep.equal([]);
+      expect(counts(first)).to.deep.equal(['first-10 inspected 10 skipped 0 complete', 'first-5 inspected 5 skipped 0 complete']);
+      const files = await readdir(stateDir);
+      expect(files.filter((n) => n.endsWith('.state.gz'))).to.have.length(2);
+      expect(files.filter((n) => n.endsWith('.tmp')), 'no temporary file left behind').to.deep.equal([]);
+
+      const second = await auditObjects(box.sb, yaml, { stateDir });
+      expect(second.report.errors).to.deep.equal([]);
+      expect(counts(second)).to.deep.equal(['first-10 inspected 0 skipped 10 complete', 'first-5 inspected 0 skipped 5 complete']);
+      expect(outcomeLines(second.streamed)).to.deep.equal(outcomeLines(first.streamed));
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+
   it('an object under the bucket default key passes s3-object-matches-bucket-key, one under aws/s3 fails', async () => {
     const { streamed } = await auditObjects(box.sb, objectPolicy({ include: ['obj-many'], objects: '{ mode: full, limit: 30 }', rules: ['s3-object-matches-bucket-key', 's3-object-cmk'] }));
     const byKey = new Map<string, Record<string, string>>();
@@ -182,5 +218,35 @@ describe('object scan (collect/objects*.ts) against the sandbox', function () {
     expect([...statuses].sort()).to.deep.equal(['fail/fail', 'fail/skip', 'pass/pass']);
     const pass = streamed.find((f) => f.rule === 's3-object-matches-bucket-key' && f.status === 'pass')!;
     expect(pass.message).to.contain(CMK);
+  });
+});
+
+describe('object audit admission (collect/objects-audit.ts): a bucket that cannot be scanned is reported', () => {
+  const rules = loadRules([builtinRulesDir()]);
+  const groups = groupObjectPolicies(
+    parsePolicyFile('version: 1\npolicies:\n  - name: objs\n    resource: object\n    scope: { include: [b] }\n    rules: [s3-object-sse-kms]\n', 'p.yaml', rules),
+    rules,
+  );
+  const admitOne = async (region: string, sessions: AccountSession[], bucket = 'b') => {
+    const stats = newStats();
+    const audit = new ObjectAudit({ groups, rules, sessions, keys: new KeyResolver(() => undefined, stats), stats, concurrency: 2, evaluatedAt: new Date(0), maxFindings: 10 });
+    await audit.admit({ bucket: { arn: `arn:aws:s3:::${bucket}`, name: bucket, account: ACCOUNT, region, tags: {}, errors: {} }, errors: {} });
+    return audit.finish();
+  };
+
+  it('no session for the account: a NotAudited run error naming the policies, no scan', async () => {
+    const result = await admitOne('us-east-1', []);
+    expect(result.section.buckets).to.deep.equal([]);
+    expect(result.runErrors).to.deep.equal([
+      { account: ACCOUNT, region: 'us-east-1', bucket: 'b', operation: 'ObjectScan', code: 'NotAudited', message: `objects not audited for object policies objs: there is no session for account ${ACCOUNT}` },
+    ]);
+  });
+
+  it('unknown region: a NotAudited run error; a bucket out of every policy\'s scope: nothing', async () => {
+    const session = { account: ACCOUNT } as AccountSession; // never used: nothing is scanned
+    expect((await admitOne('unknown', [session])).runErrors.map((e) => `${e.operation} ${e.code}: ${e.message}`)).to.deep.equal([
+      'ObjectScan NotAudited: objects not audited for object policies objs: the bucket region is unknown',
+    ]);
+    expect((await admitOne('unknown', [session], 'other')).runErrors).to.deep.equal([]);
   });
 });

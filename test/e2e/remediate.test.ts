@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
@@ -149,7 +149,13 @@ describe('e2e: remediate --apply and rollback (demo estate)', function () {
     it('rollback restores every bucket byte for byte; the legacy buckets get the SSE-S3 default DeleteBucketEncryption leaves', async () => {
       const rolled = await cli(box.sb, ['rollback', journalPath(), '--yes']);
       expect(rolled.code, rolled.stderr + rolled.stdout).to.equal(0);
-      expect(rolled.stdout).to.contain('Rollback: 14 buckets · restored 14 · already as before 0 · skipped 0 · failed 0');
+      // The legacy buckets are counted and listed apart: verified, but not an exact restore.
+      expect(rolled.stdout).to.contain('Rollback: 14 buckets · restored 12 · restored to SSE-S3 default 2 · already as before 0 · skipped 0 · failed 0');
+      expect(rolled.stdout).to.contain("2 buckets had no default encryption configuration before: restored to S3's default SSE-S3 — S3 can no longer have no configuration");
+      for (const b of LEGACY) {
+        expect(rolled.stdout).to.match(new RegExp(`RESTORED-DEFAULT\\s+${b} \\(\\d+, [a-z0-9-]+\\): restored to S3's default SSE-S3 — S3 can no longer have no configuration`));
+      }
+      expect(rolled.stdout.match(/^\s+RESTORED\s/gm), 'exact restores').to.have.length(12);
       const now = await snapshot(box.sb);
       for (const [bucket, xml] of now) {
         if (LEGACY.includes(bucket)) {
@@ -167,21 +173,32 @@ describe('e2e: remediate --apply and rollback (demo estate)', function () {
       expect(intents(records).filter((r) => r.after === 'none').map((r) => r.bucket).sort()).to.deep.equal([...LEGACY].sort());
       expect(results(records).every((r) => r.verified)).to.equal(true);
       expectEveryIntentClosed(records);
+      expect(records.at(-1)).to.deep.include({ phase: 'end', summary: { buckets: 14, restored: 12, restoredToDefault: 2, already: 0, skipped: 0, failed: 0, notStarted: 0 } });
     });
 
     it('the AWS CLI confirms the restored configurations independently', async function () {
       if (!requireAwsCli(this)) return;
-      const prod = cliCreds(box.sb, 'prod');
-      const check = async (bucket: string, region: string): Promise<unknown> => {
-        const r = await awsCli(box.sb.endpoint, prod, region, ['s3api', 'get-bucket-encryption', '--bucket', bucket]);
-        expect(r.code, r.stderr).to.equal(0);
+      const check = async (change: RemediationPlan['changes'][number]): Promise<unknown> => {
+        const account = box.sb.accounts.find((a) => a.id === change.account)!;
+        const r = await awsCli(box.sb.endpoint, cliCreds(box.sb, account.name), change.region, ['s3api', 'get-bucket-encryption', '--bucket', change.bucket]);
+        expect(r.code, `${change.bucket}: ${r.stderr}`).to.equal(0);
         return (JSON.parse(r.stdout) as { ServerSideEncryptionConfiguration: unknown }).ServerSideEncryptionConfiguration;
       };
-      // Each CLI run starts a Python interpreter (~1 s): a kept key, another region, and a legacy bucket.
-      const cases: [string, string][] = [['prod-bucket-key-off', 'us-east-1'], ['prod-aws-s3-alias', 'eu-west-1']];
-      const answers = await Promise.all([...cases.map(([b, r]) => check(b, r)), check('prod-legacy-none', 'us-east-1')]);
-      cases.forEach(([bucket], i) => expect(answers[i], bucket).to.deep.equal(plan.changes.find((c) => c.bucket === bucket)!.before));
-      expect(answers.at(-1)).to.deep.equal({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] });
+      // Every restored bucket, both accounts; each CLI run starts a Python interpreter (~1 s), so a few at a time.
+      const answers = new Map<string, unknown>();
+      for (let i = 0; i < plan.changes.length; i += 4) {
+        const batch = plan.changes.slice(i, i + 4);
+        const got = await Promise.all(batch.map(check));
+        batch.forEach((c, j) => answers.set(c.bucket, got[j]));
+      }
+      expect(answers.size).to.equal(14);
+      for (const change of plan.changes) {
+        // `before` is the pre-apply configuration exactly as GetBucketEncryption returned it; a legacy
+        // bucket ("none") can only come back as the SSE-S3 default DeleteBucketEncryption leaves.
+        const expected = change.before === 'none' ? { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] } : change.before;
+        expect(answers.get(change.bucket), change.bucket).to.deep.equal(expected);
+      }
+      expect(plan.changes.filter((c) => c.before === 'none').map((c) => c.bucket).sort()).to.deep.equal([...LEGACY].sort());
     });
   });
 
@@ -215,7 +232,7 @@ describe('e2e: remediate --apply and rollback (demo estate)', function () {
 
       const rolled = await cli(box.sb, ['rollback', join(out, 'faults.journal.jsonl'), '--yes']);
       expect(rolled.code, rolled.stdout).to.equal(0);
-      expect(rolled.stdout).to.contain('restored 13 · already as before 1');
+      expect(rolled.stdout).to.contain('restored 11 · restored to SSE-S3 default 2 · already as before 1');
       const now = await snapshot(box.sb);
       for (const [b, xml] of now) expect(xml, b).to.equal(LEGACY.includes(b) ? SSE_S3_DEFAULT_XML(original) : original.get(b));
     });
@@ -254,6 +271,50 @@ describe('e2e: remediate --apply and rollback (demo estate)', function () {
       const { records } = await readJournal(join(out, 'drift.journal.jsonl'));
       expect(intents(records).map((r) => r.bucket)).to.not.include('prod-sse-s3');
       expect((await snapshot(box.sb)).get('prod-sse-s3')).to.equal(before.get('prod-sse-s3'));
+    });
+  });
+
+  describe('a saved plan whose `after` was edited', () => {
+    const box = useSandbox();
+    it('refuses a change whose new configuration is not the one its own target key makes; the bucket is not touched', async () => {
+      const planned = await cli(box.sb, ['remediate', '--out', out, '--name', 'edited']);
+      expect(planned.code).to.equal(3);
+      const planPath = join(out, 'edited.plan.json');
+      const plan = await readPlan(planPath);
+      const sseS3 = plan.changes.find((c) => c.bucket === 'prod-sse-s3')!;
+      const legacy = plan.changes.find((c) => c.bucket === 'prod-legacy-none')!;
+      // Another real key of the same account: the target key of eu-west-1.
+      const otherKey = plan.changes.find((c) => c.account === sseS3.account && c.region === 'eu-west-1')!.key.arn;
+      expect(otherKey).to.not.equal(sseS3.key.arn);
+      const plannedLegacyAfter = legacy.after;
+      sseS3.after.Rules[0]!.ApplyServerSideEncryptionByDefault!.KMSMasterKeyID = otherKey;
+      legacy.after = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] };
+      await writeFile(planPath, JSON.stringify(plan, null, 2));
+      const before = await snapshot(box.sb);
+
+      // AES256 in `after` is already outside the plan schema: the whole plan is refused, nothing done.
+      const invalid = await cli(box.sb, ['remediate', '--apply', '--yes', '--plan', planPath, '--out', out, '--name', 'edited-invalid']);
+      expect(invalid.code, invalid.stderr).to.equal(2);
+      expect(invalid.stderr).to.contain('is not a valid remediation plan');
+      expect(existsSync(join(out, 'edited-invalid.journal.jsonl'))).to.equal(false);
+      expect(await snapshot(box.sb)).to.deep.equal(before);
+
+      // Another key, still a valid plan: only the apply-time check against the change's own target catches it.
+      legacy.after = plannedLegacyAfter;
+      await writeFile(planPath, JSON.stringify(plan, null, 2));
+      const applied = await cli(box.sb, ['remediate', '--apply', '--yes', '--plan', planPath, '--out', out, '--name', 'edited-apply']);
+      expect(applied.code, applied.stderr).to.equal(1);
+      expect(applied.stdout).to.match(
+        new RegExp(`INCONSISTENT\\s+prod-sse-s3 \\(111122223333, us-east-1\\): the plan's new configuration \\(aws:kms with ${otherKey}, Bucket Key on\\) is not the one its target makes \\(aws:kms with ${sseS3.key.arn}, Bucket Key on\\)`),
+      );
+      expect(applied.stdout).to.contain('planned 14 · applied 13 · verified 13 · failed 0 · refused 1');
+      const { records } = await readJournal(join(out, 'edited-apply.journal.jsonl'));
+      const journaled = intents(records).map((r) => r.bucket);
+      expect(journaled).to.have.length(13);
+      expect(journaled).to.not.include('prod-sse-s3');
+      const now = await snapshot(box.sb);
+      expect(now.get('prod-sse-s3'), 'raw GetBucketEncryption of prod-sse-s3').to.equal(before.get('prod-sse-s3'));
+      expect(now.get('prod-legacy-none'), 'the unedited change was applied').to.not.equal(before.get('prod-legacy-none'));
     });
   });
 

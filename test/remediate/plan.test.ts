@@ -12,7 +12,7 @@ import type { AwsOptions } from '../../src/aws/options.js';
 import { openSessions } from '../../src/aws/session.js';
 import type { Finding } from '../../src/domain/finding.js';
 import { packageRoot } from '../../src/paths.js';
-import { computePlan, type BucketObservation } from '../../src/remediate/plan.js';
+import { changedSinceScan, computePlan, type BucketObservation } from '../../src/remediate/plan.js';
 import { loadPlanSchema, parsePlan, renderPlanJson } from '../../src/remediate/plan-file.js';
 import { renderPlan } from '../../src/remediate/render.js';
 import { makePlan, type MadePlan } from '../../src/remediate/run.js';
@@ -298,6 +298,29 @@ describe('remediate: the plan (sandbox, demo estate)', function () {
       plan = computePlan({ ...base, observations: new Map([[`${PROD}/prod-sse-s3`, { ...observation, currentKey: null }]]) });
       expect(plan.refusals.map((r) => r.code)).to.deep.equal(['changed-since-scan']);
       expect(plan.changes).to.deep.equal([]);
+    });
+  });
+
+  describe('changedSinceScan: the configured key counts too', () => {
+    const resource = { type: 'bucket' as const, arn: 'arn:aws:s3:::b', account: PROD, region: 'us-east-1', bucket: 'b' };
+    const finding = (evidence: Record<string, unknown>): Finding => ({
+      id: 'f', policy: 'p', rule: 's3-bucket-allowed-keys', severity: 'high', status: 'fail', resource, message: 'm', evidence,
+    });
+    const kms = (key: string) => ({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key }, BucketKeyEnabled: true }] });
+    const scanned = { 'bucket.encryption.algorithm': 'aws:kms', 'key.spellings': [keyArn(1), 'alias/one', '1111aaaa-0000-4000-8000-000000000001'] };
+
+    it('same algorithm and Bucket Key, but another key since the scan: changed (key.spellings evidence)', () => {
+      expect(changedSinceScan([finding(scanned)], kms('alias/one'))).to.equal(undefined);
+      expect(changedSinceScan([finding(scanned)], kms(keyArn(1)))).to.equal(undefined);
+      expect(changedSinceScan([finding(scanned)], kms(keyArn(2)))).to.equal(`the scan saw key ${keyArn(1)}, now ${keyArn(2)}`);
+    });
+
+    it('bucket.encryption.kmsKeyId evidence is compared exactly, "no key id" included', () => {
+      const seen = finding({ 'bucket.encryption.algorithm': 'aws:kms', 'bucket.encryption.kmsKeyId': 'alias/one' });
+      expect(changedSinceScan([seen], kms('alias/one'))).to.equal(undefined);
+      expect(changedSinceScan([seen], kms('alias/two'))).to.equal('the scan saw key alias/one, now alias/two');
+      const none = finding({ 'bucket.encryption.algorithm': 'aws:kms', 'bucket.encryption.kmsKeyId': null });
+      expect(changedSinceScan([none], kms('alias/two'))).to.equal('the scan saw key none, now alias/two');
     });
   });
 

@@ -55,6 +55,13 @@ describe('report/csv', () => {
     expect(csvField('=HYPERLINK("http://x")')).to.equal('"\'=HYPERLINK(""http://x"")"');
   });
 
+  it('neutralises formulas behind leading whitespace and full-width formula characters', () => {
+    const disguised = [' =HYPERLINK("http://x")', '  +cmd', '\u00a0-2', '\u3000@SUM(A1)', ' \t=1', '\0 =1', '＝1+1', '＋cmd', '－2', '＠SUM(A1)', ' ＝1'];
+    for (const value of disguised) expect(parseCsv(csvField(value) + '\r\n')[0]![0], JSON.stringify(value)).to.equal(`'${value}`);
+    // Whitespace alone, or before ordinary text, is left exactly as it is.
+    for (const value of [' leading space', '   ', ' a=b', 'x ＝ y', '']) expect(parseCsv(csvField(value) + '\r\n')[0]![0] ?? '').to.equal(value);
+  });
+
   it('an empty report is just the header', () => {
     expect(render(sampleReport([]))).to.equal(CSV_COLUMNS.join(',') + '\r\n');
   });

@@ -18,8 +18,12 @@ import { render as renderSarif } from '../../src/report/sarif.js';
 import { errorsToText, validateAgainst } from '../../src/schema/ajv.js';
 import { csvObjects } from '../helpers/csv-check.js';
 import { checkJunit } from '../helpers/junit-check.js';
-import { HOSTILE, hostileReport } from '../helpers/report-fixtures.js';
+import { HOSTILE, hostileReport, makeFinding } from '../helpers/report-fixtures.js';
 import { checkSarif } from '../helpers/sarif-check.js';
+import { report as sampleReport } from './sample.js';
+
+/** What a spreadsheet may evaluate: a leading control, or a formula character (ASCII or full-width) after whitespace. */
+const FORMULA_LIKE = /^(?:[\t\r\n\u0000]|[\s\u0000]*[=+\-@＝＋－＠])/;
 
 /**
  * Characters no display format may pass through raw: C0 controls (but tab and LF), DEL, C1, bidi
@@ -141,12 +145,12 @@ describe('hostile values through every format', () => {
     const { header, rows } = csvObjects(renderCsv(report));
     expect(header[0]).to.equal('id');
     expect(rows).to.have.length(report.findings.length);
-    const unneutralise = (cell: string): string => (/^'[=+\-@\t\r\n\u0000]/.test(cell) ? cell.slice(1) : cell);
+    const unneutralise = (cell: string): string => (/^'(?:[\t\r\n\u0000]|[\s\u0000]*[=+\-@＝＋－＠])/.test(cell) ? cell.slice(1) : cell);
     // The one other change: a lone surrogate (unencodable in UTF-8) becomes U+FFFD.
     const utf8 = (v: string): string => v.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
     rows.forEach((row, i) => {
       const f = report.findings[i]!;
-      for (const cell of Object.values(row)) expect(cell, 'a formula survived').to.not.match(/^[=+\-@\t\r]/);
+      for (const cell of Object.values(row)) expect(cell, 'a formula survived').to.not.match(FORMULA_LIKE);
       expect(unneutralise(row.bucket!)).to.equal(utf8(f.resource.bucket));
       expect(unneutralise(row.key!)).to.equal(utf8(f.resource.key ?? ''));
       expect(unneutralise(row.region!)).to.equal(utf8(f.resource.region));
@@ -158,7 +162,19 @@ describe('hostile values through every format', () => {
     });
     // Values that start with a formula character are exactly the ones that gained the quote.
     const starts = rows.map((r) => r.bucket!);
-    HOSTILE.forEach((value, i) => expect(starts[report.findings.findIndex((f) => f.resource.bucket === value)]).to.equal(/^[=+\-@\t\r\n\u0000]/.test(value) ? `'${utf8(value)}` : utf8(value), `bucket #${i}`));
+    HOSTILE.forEach((value, i) => expect(starts[report.findings.findIndex((f) => f.resource.bucket === value)]).to.equal(FORMULA_LIKE.test(value) ? `'${utf8(value)}` : utf8(value), `bucket #${i}`));
+  });
+
+  it('csv: formulas disguised by leading whitespace or full-width characters are neutralised in every column, and parse back', () => {
+    const disguised = [' =HYPERLINK("http://evil.example","x")', '\u00a0\u3000+cmd', ' \t@SUM(1+1)', '＝HYPERLINK("http://evil.example")', '＋cmd', '－2', '＠SUM(1)', ' ＝1'];
+    const findings = disguised.map((value) => makeFinding({ bucket: value, key: value, rule: value, status: 'fail', message: value }));
+    const { rows } = csvObjects(renderCsv(sampleReport(findings)));
+    // The report may order findings its own way: match rows by value, not position.
+    expect(rows.map((r) => r.bucket).sort()).to.deep.equal(disguised.map((v) => `'${v}`).sort());
+    for (const row of rows) {
+      for (const column of ['key', 'rule', 'message'] as const) expect(row[column], column).to.equal(row.bucket);
+      for (const cell of Object.values(row)) expect(cell, 'a formula survived').to.not.match(FORMULA_LIKE);
+    }
   });
 
   it('console: no control or bidi character reaches the terminal', () => {
