@@ -14,12 +14,12 @@
  */
 import pLimit from 'p-limit';
 import { toFactError } from '../aws/errors.js';
-import { getBucketEncryptionRaw, putBucketEncryption } from '../aws/s3.js';
+import { putBucketEncryption } from '../aws/s3.js';
 import type { AccountSession } from '../aws/session.js';
 import { KeyResolver } from '../collect/keys.js';
-import type { FactError } from '../domain/facts.js';
 import { buildConfiguration, describeState, sameConfiguration } from './configuration.js';
 import { asJournalError, type JournalWriter } from './journal.js';
+import { readState, resultError } from './verify.js';
 import { isFactError } from './plan.js';
 import type { EncryptionState, JournalError, PlannedChange, RemediationPlan } from './types.js';
 
@@ -115,13 +115,7 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
     const readBack = await readState(s3, change.bucket);
     const verified = !isFactError(readBack) && sameConfiguration(readBack, change.after);
     const applied = put === undefined || verified;
-    const error: JournalError | undefined = put
-      ? asJournalError(put)
-      : isFactError(readBack)
-        ? asJournalError(readBack)
-        : verified
-          ? undefined
-          : { code: 'VerificationMismatch', operation: 'GetBucketEncryption', message: `read back ${describeState(readBack)}` };
+    const error = resultError(put, readBack, verified);
     await journal.append({
       phase: 'result',
       account: change.account,
@@ -201,9 +195,6 @@ async function checkKey(keys: KeyResolver, change: PlannedChange): Promise<Pick<
   return { status: 'precondition', detail: `target key ${change.key.arn} ${problems.join(', ')}` };
 }
 
-async function readState(s3: ReturnType<AccountSession['s3']>, bucket: string): Promise<EncryptionState | FactError> {
-  return getBucketEncryptionRaw(s3, bucket).catch((err: unknown) => toFactError(err, 'GetBucketEncryption'));
-}
 
 export function summarise(outcomes: ChangeOutcome[], interrupted: boolean): ApplySummary {
   const count = (...statuses: ChangeStatus[]): number => outcomes.filter((o) => statuses.includes(o.status)).length;

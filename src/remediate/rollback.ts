@@ -19,11 +19,11 @@
  */
 import pLimit from 'p-limit';
 import { toFactError } from '../aws/errors.js';
-import { deleteBucketEncryption, getBucketEncryptionRaw, putBucketEncryption } from '../aws/s3.js';
+import { deleteBucketEncryption, putBucketEncryption } from '../aws/s3.js';
 import type { AccountSession } from '../aws/session.js';
-import type { FactError } from '../domain/facts.js';
 import { describeState, isSseS3Default, matchesRestored } from './configuration.js';
 import { asJournalError, type JournalWriter } from './journal.js';
+import { readState, resultError } from './verify.js';
 import { isFactError } from './plan.js';
 import type { EncryptionState, IntentRecord, JournalError, JournalRecord } from './types.js';
 
@@ -137,13 +137,7 @@ export async function rollbackJournal(opts: RollbackOptions): Promise<RollbackSu
     const failure = await write;
     const readBack = await readState(s3, target.bucket);
     const verified = !isFactError(readBack) && matchesRestored(readBack, target.before);
-    const error: JournalError | undefined = failure
-      ? asJournalError(failure)
-      : isFactError(readBack)
-        ? asJournalError(readBack)
-        : verified
-          ? undefined
-          : { code: 'VerificationMismatch', operation: 'GetBucketEncryption', message: `read back ${describeState(readBack)}` };
+    const error = resultError(failure, readBack, verified);
     await journal.append({
       phase: 'result',
       account: target.account,
@@ -197,6 +191,3 @@ export async function rollbackJournal(opts: RollbackOptions): Promise<RollbackSu
   return summary;
 }
 
-async function readState(s3: ReturnType<AccountSession['s3']>, bucket: string): Promise<EncryptionState | FactError> {
-  return getBucketEncryptionRaw(s3, bucket).catch((err: unknown) => toFactError(err, 'GetBucketEncryption'));
-}

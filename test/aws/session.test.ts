@@ -3,7 +3,7 @@ import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { openSessions, type AccountSession } from '../../src/aws/session.js';
 import { AwsSessionError } from '../../src/aws/errors.js';
 import type { AwsOptions } from '../../src/aws/options.js';
-import { accountOf, useSandbox } from '../helpers/sandbox.js';
+import { accountOf, useSandbox, awsOptionsFor } from '../helpers/sandbox.js';
 
 const PROD = '111122223333';
 const DEV = '444455556666';
@@ -16,16 +16,7 @@ describe('aws/session: openSessions against the sandbox', function () {
     for (const s of opened.splice(0)) s.destroy();
   });
 
-  const prodOptions = (extra: Partial<AwsOptions> = {}): AwsOptions => {
-    const prod = accountOf(sandbox.sb, PROD);
-    return {
-      endpoint: sandbox.sb.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: prod.accessKeyId, secretAccessKey: prod.secretAccessKey },
-      maxAttempts: 2,
-      ...extra,
-    };
-  };
+  const prodOptions = (extra: Partial<AwsOptions> = {}): AwsOptions => awsOptionsFor(sandbox.sb, PROD, extra);
   const open = async (opts: AwsOptions): Promise<AccountSession[]> => {
     const sessions = await openSessions(opts);
     opened.push(...sessions);

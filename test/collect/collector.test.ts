@@ -9,7 +9,7 @@ import type { AwsOptions } from '../../src/aws/options.js';
 import { collectBuckets, type CollectOptions, type CollectResult } from '../../src/collect/collector.js';
 import type { FactContext, KeyFacts } from '../../src/domain/facts.js';
 import type { FactAspect } from '../../src/domain/rule.js';
-import { accountOf, useSandbox } from '../helpers/sandbox.js';
+import { awsOptionsFor, useSandbox } from '../helpers/sandbox.js';
 
 const PROD = '111122223333';
 const DEV = '444455556666';
@@ -33,16 +33,7 @@ describe('collect/collector: collectBuckets on the demo estate', function () {
   let full: Map<string, FactContext>;
   let fullRun: CollectResult;
 
-  const options = (extra: Partial<AwsOptions> = {}): AwsOptions => {
-    const prod = accountOf(sandbox.sb, PROD);
-    return {
-      endpoint: sandbox.sb.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: prod.accessKeyId, secretAccessKey: prod.secretAccessKey },
-      maxAttempts: 2,
-      ...extra,
-    };
-  };
+  const options = (extra: Partial<AwsOptions> = {}): AwsOptions => awsOptionsFor(sandbox.sb, PROD, extra);
   const collect = (extra: Partial<CollectOptions> = {}): CollectResult =>
     collectBuckets({ sessions: both, aspects: new Set(ALL_ASPECTS), concurrency: 8, ...extra });
   const keyOf = (name: string): KeyFacts => {

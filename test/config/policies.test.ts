@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, formatProblem, type ConfigProblem } from '../../src/domain/errors.js';
+import { formatProblem, type ConfigProblem } from '../../src/domain/errors.js';
 import { loadPolicyFile, parsePolicyFile } from '../../src/config/policies.js';
 import { loadRules, type RuleSet } from '../../src/config/rules.js';
 import { builtinRulesDir, packageRoot } from '../../src/paths.js';
+import { configProblemsOf } from '../helpers/errors.js';
 
 const fixtures = resolve(packageRoot(), 'test/fixtures/policies');
 const brokenDir = join(fixtures, 'broken');
@@ -26,15 +27,6 @@ function parseExpectation(spec: string): Expectation {
   return e;
 }
 
-function problemsOf(fn: () => unknown): ConfigProblem[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ConfigError, but the file loaded');
-}
 
 function expectProblem(p: ConfigProblem | undefined, e: Expectation, file: string): void {
   expect(p, `no problem for ${e.line}:${e.column} ${e.text}`).to.not.equal(undefined);
@@ -63,7 +55,7 @@ describe('config/policies', () => {
         const header = readFileSync(file, 'utf8').split('\n')[0]!;
         const spec = /^# expect: (.*)$/.exec(header)?.[1];
         expect(spec, `${name} must start with "# expect: LINE:COL text"`).to.be.a('string');
-        const problems = problemsOf(() => loadPolicyFile(file, rules));
+        const problems = configProblemsOf(() => loadPolicyFile(file, rules));
         expect(problems.map(formatProblem), 'exactly one problem').to.have.length(1);
         expectProblem(problems[0], parseExpectation(spec!), file);
       });
@@ -78,7 +70,7 @@ describe('config/policies', () => {
       .filter((s): s is string => !!s)
       .map(parseExpectation);
     expect(expectations).to.have.length(7);
-    const problems = problemsOf(() => loadPolicyFile(file, rules));
+    const problems = configProblemsOf(() => loadPolicyFile(file, rules));
     expect(problems.map(formatProblem)).to.have.length(expectations.length);
     expectations.forEach((e, i) => expectProblem(problems[i], e, file));
   });
@@ -96,7 +88,7 @@ describe('config/policies', () => {
   });
 
   it('a missing file is a ConfigError naming it', () => {
-    const problems = problemsOf(() => loadPolicyFile(join(fixtures, 'nope.yaml'), rules));
+    const problems = configProblemsOf(() => loadPolicyFile(join(fixtures, 'nope.yaml'), rules));
     expect(problems[0]!.message).to.equal('file not found');
   });
 
@@ -162,7 +154,7 @@ describe('config/policies', () => {
     it('rejects an object rule in a bucket policy', () => {
       const withObjectRule = loadRules([builtinRulesDir(), resolve(packageRoot(), 'test/fixtures/rules/user')]);
       const text = 'version: 1\npolicies:\n  - name: p\n    resource: bucket\n    rules: [team-object-sse-kms]\n';
-      const problems = problemsOf(() => parsePolicyFile(text, 'p.yaml', withObjectRule));
+      const problems = configProblemsOf(() => parsePolicyFile(text, 'p.yaml', withObjectRule));
       expect(problems.map(formatProblem)).to.deep.equal([
         'p.yaml:5:13: rule team-object-sse-kms checks object resources but policy p is for bucket resources',
       ]);
@@ -181,7 +173,7 @@ describe('config/policies', () => {
         '      - id: s3-bucket-owner-tag',
         '        params: { owners: team-* }',
       ].join('\n');
-      const problems = problemsOf(() => parsePolicyFile(text, 'p.yaml', userRules)).map(formatProblem);
+      const problems = configProblemsOf(() => parsePolicyFile(text, 'p.yaml', userRules)).map(formatProblem);
       expect(problems).to.deep.equal([
         'p.yaml:7:28: param "owners" of rule s3-bucket-owner-tag: invalid glob "team-[": unbalanced "[" at position 6: the character class is never closed with "]"',
         'p.yaml:7:38: param "owners" of rule s3-bucket-owner-tag: a glob must be a string, got 7',
@@ -191,7 +183,7 @@ describe('config/policies', () => {
 
     it('rejects empty include, regions and accounts lists (they would silently scope out every bucket)', () => {
       const text = 'version: 1\npolicies:\n  - name: p\n    resource: bucket\n    scope: { include: [], regions: [], accounts: [], exclude: [] }\n    rules: [s3-bucket-cmk]\n';
-      const problems = problemsOf(() => parsePolicyFile(text, 'p.yaml', rules)).map(formatProblem);
+      const problems = configProblemsOf(() => parsePolicyFile(text, 'p.yaml', rules)).map(formatProblem);
       expect(problems).to.deep.equal([
         'p.yaml:5:23: policies[0].scope.include must not be an empty list',
         'p.yaml:5:36: policies[0].scope.regions must not be an empty list',
@@ -201,7 +193,7 @@ describe('config/policies', () => {
 
     it('reports a wrong param type', () => {
       const text = 'version: 1\npolicies:\n  - name: p\n    resource: bucket\n    rules:\n      - { id: s3-bucket-allowed-keys, params: { keys: alias/x } }\n';
-      const problems = problemsOf(() => parsePolicyFile(text, 'p.yaml', rules)).map(formatProblem);
+      const problems = configProblemsOf(() => parsePolicyFile(text, 'p.yaml', rules)).map(formatProblem);
       expect(problems).to.deep.equal(['p.yaml:6:55: param "keys" of rule s3-bucket-allowed-keys must be of type array, got string']);
     });
   });

@@ -1,22 +1,14 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, formatProblem, type ConfigProblem } from '../../src/domain/errors.js';
+import { formatProblem, type ConfigProblem } from '../../src/domain/errors.js';
 import { loadRules, loadRulesWithFixtures, parseRuleText } from '../../src/config/rules.js';
 import { runFixtures } from '../../src/engine/fixtures.js';
 import { builtinRulesDir, packageRoot } from '../../src/paths.js';
+import { configProblemsOf } from '../helpers/errors.js';
 
 const rulesFixtures = resolve(packageRoot(), 'test/fixtures/rules');
 
-function problemsOf(fn: () => unknown): ConfigProblem[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 /** Reads "# expect: LINE:COL text (did you mean X?)" from the first line of a file. */
 function expectation(file: string): { line: number; column: number; text: string; suggestion?: string } {
@@ -64,7 +56,7 @@ describe('config/rules', () => {
       it(c, () => {
         const dir = join(rulesFixtures, 'broken', c);
         const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.yaml'))!);
-        checkOne(problemsOf(() => loadRules([dir])), file);
+        checkOne(configProblemsOf(() => loadRules([dir])), file);
       });
     }
   });
@@ -75,7 +67,7 @@ describe('config/rules', () => {
       it(c, () => {
         const dir = join(rulesFixtures, 'broken-fixtures', c);
         const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.test.yaml'))!);
-        checkOne(problemsOf(() => loadRulesWithFixtures([dir])), file);
+        checkOne(configProblemsOf(() => loadRulesWithFixtures([dir])), file);
         // Fixtures are not read when only rules are loaded (a scan never fails on a test file).
         if (c !== 'orphan') expect(loadRules([dir]).size).to.equal(1);
       });
@@ -84,7 +76,7 @@ describe('config/rules', () => {
 
   it('reports the problems of several broken rule files in one error', () => {
     const dirs = ['unknown-operator', 'bad-regex', 'id-mismatch'].map((c) => join(rulesFixtures, 'broken', c));
-    const problems = problemsOf(() => loadRules(dirs));
+    const problems = configProblemsOf(() => loadRules(dirs));
     expect(problems.map((p) => p.file.split('/').slice(-2)[0])).to.deep.equal(['bad-regex', 'id-mismatch', 'unknown-operator']);
   });
 
@@ -103,14 +95,14 @@ describe('config/rules', () => {
 
   it('a user rule with the id of a built-in rule is an error at its id', () => {
     const file = join(rulesFixtures, 'shadow', 's3-bucket-cmk.yaml');
-    const problems = problemsOf(() => loadRules([builtinRulesDir(), join(rulesFixtures, 'shadow')]));
+    const problems = configProblemsOf(() => loadRules([builtinRulesDir(), join(rulesFixtures, 'shadow')]));
     expect(problems.map(formatProblem)).to.deep.equal([
       `${file}:2:5: rule id "s3-bucket-cmk" is already defined by ${join(builtinRulesDir(), 's3-bucket-cmk.yaml')}; a rule directory may add rules but not replace one — give this rule a new id`,
     ]);
   });
 
   it('a missing rules directory is a ConfigError', () => {
-    const problems = problemsOf(() => loadRules([join(rulesFixtures, 'no-such-dir')]));
+    const problems = configProblemsOf(() => loadRules([join(rulesFixtures, 'no-such-dir')]));
     expect(problems[0]!.message).to.equal('rules directory not found');
   });
 
@@ -121,7 +113,7 @@ describe('config/rules', () => {
     );
     expect(rule.assert).to.deep.equal({ path: 'bucket.name', matches: 'x-*' });
     expect(rule.source).to.equal('/tmp/r.yaml');
-    const problems = problemsOf(() => parseRuleText('id: r\nresource: bucket\n', '/tmp/r.yaml'));
+    const problems = configProblemsOf(() => parseRuleText('id: r\nresource: bucket\n', '/tmp/r.yaml'));
     expect(problems.map((p) => p.message)).to.include.members([
       'the document is missing the required key "severity"',
       'the document is missing the required key "assert"',
@@ -130,12 +122,12 @@ describe('config/rules', () => {
 
   it('suggests the composite for a misspelled one and the operator for a synonym', () => {
     const text = 'id: r\nresource: bucket\nseverity: low\ntitle: t\ndescription: d\nrequires: []\nassert:\n  alll:\n    - { path: bucket.name, like: "x-*" }\nmessage: m\n';
-    const problems = problemsOf(() => parseRuleText(text, '/tmp/r.yaml'));
+    const problems = configProblemsOf(() => parseRuleText(text, '/tmp/r.yaml'));
     expect(problems.map(formatProblem)).to.deep.equal([
       '/tmp/r.yaml:8:3: unknown key "alll" in assert; allowed keys: path, eq, ne, in, not-in, exists, matches, regex, gt, lt, contains, all, any, not (did you mean all?)',
     ]);
     const synonym = 'id: r\nresource: bucket\nseverity: low\ntitle: t\ndescription: d\nrequires: []\nassert: { path: bucket.name, like: "x-*" }\nmessage: m\n';
-    const p = problemsOf(() => parseRuleText(synonym, '/tmp/r.yaml'));
+    const p = configProblemsOf(() => parseRuleText(synonym, '/tmp/r.yaml'));
     expect(p.map((x) => x.suggestion)).to.deep.equal(['matches']);
   });
 });

@@ -1,3 +1,5 @@
+import { ConfigError, type ConfigProblem } from '../../src/domain/errors.js';
+
 /** What tests read off an error the AWS SDK (or the sandbox's raw client) threw. */
 export type SdkError = Error & {
   name: string;
@@ -15,4 +17,15 @@ export async function rejection(p: Promise<unknown>): Promise<SdkError> {
     return e as SdkError;
   }
   throw new Error('expected the call to fail');
+}
+
+/** The problems of the ConfigError `fn` throws (fails the test if it loads, or throws anything else). */
+export function configProblemsOf(fn: () => unknown): ConfigProblem[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a ConfigError, but it loaded');
 }

@@ -8,6 +8,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { STSClient } from '@aws-sdk/client-sts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import type { AwsOptions } from '../../src/aws/options.js';
 import type { CliCredentials } from './awscli.js';
 
 /** Starts a sandbox (port 0) before the suite's tests and stops it after them. */
@@ -63,6 +64,18 @@ export const stsFor = (sb: Sandbox, account: AccountRef, region = 'us-east-1', o
   new STSClient(clientConfig(sb, account, region, opts));
 
 /** The account's long-term key pair, for test/helpers/awscli.ts. */
+/** AwsOptions for the adapter (openSessions) acting as one estate account against the sandbox. */
+export function awsOptionsFor(sb: Sandbox, account: AccountRef, extra: Partial<AwsOptions> = {}): AwsOptions {
+  const creds = accountOf(sb, account);
+  return {
+    endpoint: sb.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
+    maxAttempts: 2,
+    ...extra,
+  };
+}
+
 export function cliCreds(sb: Sandbox, account: AccountRef): CliCredentials {
   const a = accountOf(sb, account);
   return { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
