@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { dirname, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 
 /**
@@ -18,3 +19,12 @@ export function packageRoot(): string {
 
 export const builtinRulesDir = (): string => resolve(packageRoot(), 'rules');
 export const demoEstatePath = (): string => resolve(packageRoot(), 'src/sandbox/estates/demo.yaml');
+
+/**
+ * Where a file is written before it is renamed into place, so a reader never sees half a file: a hidden
+ * sibling named after the file, the process and a random part (two writers of one process never share
+ * it). The `.tmp` ending and the leading dot let a later run recognise a leftover as its own.
+ */
+export function temporarySibling(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
+}

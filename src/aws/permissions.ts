@@ -15,13 +15,13 @@ export const IAM_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
   DescribeKey: 'kms:DescribeKey',
   ListAliases: 'kms:ListAliases',
   GetKeyRotationStatus: 'kms:GetKeyRotationStatus',
-  // Object policies (issue 5). HeadObject is authorized by s3:GetObject (s3:GetObjectVersion when a
+  // Object policies. HeadObject is authorized by s3:GetObject (s3:GetObjectVersion when a
   // version id is given), ListObjectsV2 by s3:ListBucket, ListObjectVersions by s3:ListBucketVersions.
   ListObjectsV2: 's3:ListBucket',
   ListObjectVersions: 's3:ListBucketVersions',
   HeadObject: 's3:GetObject',
   HeadObjectVersion: 's3:GetObjectVersion',
-  // Remediation (issue 4). Both writes are authorized by s3:PutEncryptionConfiguration: "To use this
+  // Remediation. Both writes are authorized by s3:PutEncryptionConfiguration: "To use this
   // operation, you must have permissions to perform the s3:PutEncryptionConfiguration action" (API reference,
   // PutBucketEncryption and DeleteBucketEncryption alike). For general purpose buckets the caller needs no KMS
   // permission to write the configuration (kms:GenerateDataKey/kms:Decrypt are listed for directory buckets

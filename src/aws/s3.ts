@@ -171,7 +171,7 @@ export async function deleteBucketEncryption(client: S3Client, bucket: string, s
 }
 
 // ---------------------------------------------------------------------------------------------
-// Objects (issue 5: object-level audit)
+// Objects (object-level audit)
 
 /** One object (or object version) as a listing names it. */
 export interface ListedObjectEntry {

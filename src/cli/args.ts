@@ -6,9 +6,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../domain/errors.js';
 import { SEVERITIES } from '../domain/finding.js';
-import { DEFAULT_FAIL_ON, type FailOn } from '../report/gate.js';
+import { DEFAULT_FAIL_ON, type FailOn } from '../engine/gate.js';
 import { checkReportName } from '../report/writer.js';
-import { DEFAULT_MAX_OBJECT_FINDINGS } from '../collect/objects-tally.js';
+import { DEFAULT_MAX_OBJECT_FINDINGS } from '../run/tally.js';
 import { REPORT_FORMATS, type ReportFormatName } from '../report/formats.js';
 import { suggest } from '../config/suggest.js';
 

@@ -4,7 +4,7 @@
  * where every operation declares its IAM action), narrowed by what the policy file's rules need.
  * No AWS call.
  */
-import { loadAuditConfig } from '../audit.js';
+import { loadAuditConfig } from '../run/audit.js';
 import {
   iamActionsOf,
   objectVersionIamActions,

@@ -4,7 +4,7 @@
  * stderr is a terminal and --quiet is not given: logs and pipes get nothing of it (the caller decides).
  */
 import type { CollectProgress } from '../collect/collector.js';
-import type { ObjectProgress } from '../collect/objects-audit.js';
+import type { ObjectProgress } from '../run/object-audit.js';
 
 export interface ProgressState {
   buckets?: CollectProgress;

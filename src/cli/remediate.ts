@@ -2,7 +2,7 @@
  * `s3-kms-audit remediate`: scan, plan, and with --apply make the planned changes (journaled, verified).
  * Also the pieces rollback shares with it: AWS options from flags, the confirmation prompt, signal handling.
  *
- * Exit codes (DESIGN.md's contract, extended for changes):
+ * Exit codes (the contract in docs/architecture.md, extended for changes):
  *   0  plan written (plan only), or every planned change applied and verified; the scan was complete
  *   1  some planned change was not made and verified: it failed, did not verify, was refused at apply
  *      time (the bucket drifted, a key precondition no longer holds, the plan's `after` is not what its
@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { loadAuditConfig, toolVersion } from '../audit.js';
+import { loadAuditConfig, toolVersion } from '../run/audit.js';
 import type { AwsOptions } from '../aws/options.js';
 import { DEFAULT_MAX_SOCKETS } from '../aws/options.js';
 import { openSessions, type AccountSession } from '../aws/session.js';
@@ -26,10 +26,10 @@ import { UsageError } from '../domain/errors.js';
 import { applyPlan } from '../remediate/apply.js';
 import { JournalWriter } from '../remediate/journal.js';
 import { PLAN_EXTENSION, readPlanFile, renderPlanJson } from '../remediate/plan-file.js';
-import { maxChangesMessage, renderApplySummary, renderPlan } from '../remediate/render.js';
-import { makePlan } from '../remediate/run.js';
+import { maxChangesMessage, renderApplySummary, renderPlan } from '../report/remediation.js';
+import { makePlan } from '../run/remediation.js';
 import type { RemediationPlan } from '../remediate/types.js';
-import { escapeControl } from '../report/console.js';
+import { escapeControl } from '../domain/text.js';
 import { checkReportName, prepareOutDir, writeReports } from '../report/writer.js';
 import {
   AWS_FLAGS_HELP,

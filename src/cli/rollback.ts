@@ -8,14 +8,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { toolVersion } from '../audit.js';
+import { toolVersion } from '../run/audit.js';
 import { openSessions } from '../aws/session.js';
 import { UsageError } from '../domain/errors.js';
 import { describeState } from '../remediate/configuration.js';
 import { JournalWriter, readJournal } from '../remediate/journal.js';
-import { renderRollbackSummary } from '../remediate/render.js';
+import { renderRollbackSummary } from '../report/remediation.js';
 import { restoreTargets, rollbackJournal } from '../remediate/rollback.js';
-import { escapeControl } from '../report/console.js';
+import { escapeControl } from '../domain/text.js';
 import { AWS_FLAGS_HELP, AWS_FLAG_OPTIONS, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, parse, parseAwsFlags, parseConcurrency, type AwsFlags } from './args.js';
 import { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK } from './exit.js';
 import { awsOptionsOf, confirm, onInterrupt, requireConsent, timestampName, type PromptIO } from './remediate.js';

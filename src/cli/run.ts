@@ -2,9 +2,9 @@
  * Dispatch: top-level flags and subcommands → a command's exit code. Never calls process.exit
  * (main.ts does), so tests can run commands in-process with fake streams.
  */
-import { toolVersion } from '../audit.js';
+import { toolVersion } from '../run/audit.js';
 import { MAIN_HELP, parseTopLevel } from './args.js';
-import { escapeControl } from '../report/console.js';
+import { escapeControl } from '../domain/text.js';
 import { EXIT_OK, failureFor } from './exit.js';
 import { permissionsCommand } from './permissions.js';
 import { remediateCommand } from './remediate.js';

@@ -2,7 +2,7 @@
  * `s3-kms-audit scan`: validate config (no AWS call), run the audit, write the report files,
  * print the console summary, and return the gate's exit code.
  */
-import { defaultReportName, loadAuditConfig, runAudit } from '../audit.js';
+import { defaultReportName, loadAuditConfig, runAudit } from '../run/audit.js';
 import type { AwsOptions } from '../aws/options.js';
 import type { CollectProgress } from '../collect/collector.js';
 import type { AuditReport } from '../domain/report.js';
@@ -53,7 +53,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
       ...(args.failOnNew && baseline ? { baselineFailing: failingIds(baseline) } : {}),
     },
     ...(progress ? { onProgress: (p: CollectProgress) => progress.buckets(p) } : {}),
-    // Object policies: outcomes stream to <out>/<name>.objects.jsonl beside the JSON report (issue 5).
+    // Object policies: outcomes stream to <out>/<name>.objects.jsonl beside the JSON report.
     objects: {
       ...(args.maxObjectFindings !== undefined ? { maxFindings: args.maxObjectFindings } : {}),
       stateDir: args.state ?? join(args.out, 'state'),

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { loadRulesWithFixtures } from '../config/rules.js';
 import { runFixtures } from '../engine/fixtures.js';
 import { builtinRulesDir } from '../paths.js';
-import { escapeControl } from '../report/console.js';
+import { escapeControl } from '../domain/text.js';
 import { TEST_HELP, parseTestArgs } from './args.js';
 import { EXIT_FINDINGS, EXIT_OK } from './exit.js';
 import { passMark, type CliIO } from './terminal.js';

@@ -1,6 +1,6 @@
 /**
  * The facts of one bucket: only the aspects asked for, each either read or marked in `errors` with the
- * code and operation that made it unknown (DESIGN.md "Unknown is not compliant").
+ * code and operation that made it unknown (docs/architecture.md "Unknown is not compliant").
  */
 import type { AccountSession } from '../aws/session.js';
 import { toFactError } from '../aws/errors.js';
@@ -8,7 +8,7 @@ import { getBucketEncryption, getBucketTags } from '../aws/s3.js';
 import type { BucketEncryption, BucketFacts, FactContext, FactError, KeyFacts } from '../domain/facts.js';
 import type { FactAspect } from '../domain/rule.js';
 import type { KeyResolver, KeyWants } from './keys.js';
-import { partitionOf } from './keyref.js';
+import { partitionOf } from '../domain/keys.js';
 import { counted, type CollectStats } from './stats.js';
 
 export interface BucketTarget {

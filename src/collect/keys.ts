@@ -15,10 +15,10 @@ import type { AccountSession } from '../aws/session.js';
 import { isNotFound, toFactError } from '../aws/errors.js';
 import { describeKey, getKeyRotationEnabled, listAliasesOfKey, type AliasEntry, type DescribedKey } from '../aws/kms.js';
 import type { FactError, KeyFacts } from '../domain/facts.js';
-import { keyFactsFor, parseKeySpelling, partitionOf, type KeySpelling } from './keyref.js';
+import { keyFactsFor, parseKeySpelling, partitionOf, type KeySpelling } from '../domain/keys.js';
 import { countRequest, counted, type CollectStats } from './stats.js';
 
-export { keyFactsFor } from './keyref.js';
+export { keyFactsFor } from '../domain/keys.js';
 
 /** What DescribeKey said about one spelling. */
 type Described = { found: true; key: DescribedKey } | { found: false } | FactError;

@@ -4,7 +4,7 @@
  * the bucket-level facts the object rules need (the bucket default's key, tags for scoping).
  */
 import { createHash } from 'node:crypto';
-import type { RuleSet } from '../config/rules.js';
+import type { RuleSet } from '../domain/rule.js';
 import type { ObjectScanOptions, Policy, PolicyFile } from '../domain/policy.js';
 import type { FactAspect } from '../domain/rule.js';
 import { scopeUsesTags } from '../engine/aspects.js';

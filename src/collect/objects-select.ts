@@ -9,7 +9,7 @@
  *    sample as long as it exists and nothing with a smaller hash arrives — runs are comparable night to night.
  */
 import type { ListedObjectEntry } from '../aws/s3.js';
-import { compareUtf8 } from '../s3-key-order.js';
+import { compareUtf8 } from '../domain/s3-key-order.js';
 
 /** A bounded heap that keeps the `capacity` items ranking first under `before` (a strict order). */
 export class TopN<T> {

@@ -23,7 +23,7 @@ import type { KeyResolver } from './keys.js';
 import { InOrder, prefetch, Slots } from './objects-flow.js';
 import { stateFingerprint, type ObjectPolicyGroup } from './objects-options.js';
 import { newestSampler, randomSampler, type Sampler } from './objects-select.js';
-import { openState, StateWriter, stateFilePath, stripQuotes, type StateReader, type StateRecord } from './state.js';
+import { stripQuotes, type ObjectStateStore, type StateReader, type StateRecord, type StateWriter } from '../state/object-state.js';
 import { countRequest, counted, type CollectStats } from './stats.js';
 
 export interface ObjectBucketTarget {
@@ -49,8 +49,8 @@ export interface ObjectScanDeps {
   /** The run-wide bound on HeadObject calls in flight (--concurrency), shared by every bucket. */
   headLimit: LimitFunction;
   signal?: AbortSignal;
-  /** Where incremental state files live; required for mode incremental. */
-  stateDir?: string;
+  /** Where incremental state is kept; required for mode incremental. */
+  state?: ObjectStateStore;
   now: () => Date;
   counters?: ObjectCounters;
 }
@@ -167,23 +167,19 @@ export async function scanBucketObjects(target: ObjectBucketTarget, group: Objec
   let writer: StateWriter | undefined;
   let ordered: InOrder<StateRecord> | undefined;
   if (options.mode === 'incremental') {
-    if (!deps.stateDir) throw new Error('incremental object scans need a state folder');
+    if (!deps.state) throw new Error('incremental object scans need a state folder');
     const fingerprint = stateFingerprint(group);
-    const path = stateFilePath(deps.stateDir, bucket.account, bucket.name, fingerprint);
-    const opened = await openState(path, { account: bucket.account, bucket: bucket.name, fingerprint });
+    const { path, previous: opened, next } = await deps.state.open(
+      { account: bucket.account, bucket: bucket.name, region: bucket.region, fingerprint },
+      deps.now().toISOString(),
+    );
     if (opened.status === 'used') {
       reader = opened.reader;
       scan.state = { status: 'used', path, note: `state of ${opened.header.startedAt}: ${opened.records} objects` };
     } else {
       scan.state = { status: opened.status, path, note: opened.note };
     }
-    writer = await StateWriter.create(path, {
-      account: bucket.account,
-      bucket: bucket.name,
-      region: bucket.region,
-      fingerprint,
-      startedAt: deps.now().toISOString(),
-    });
+    writer = next;
     const w = writer;
     ordered = new InOrder<StateRecord>(STATE_WINDOW_PER_SLOT * options.bucketConcurrency, (r) => w.append(r));
   }

@@ -8,7 +8,7 @@ import { ConfigError, type ConfigProblem } from '../domain/errors.js';
 import type { Policy, PolicyException, PolicyFile, PolicyRuleRef } from '../domain/policy.js';
 import policiesSchema from '../schema/policies.schema.json' with { type: 'json' };
 import { paramProblems } from './params.js';
-import type { RuleSet } from './rules.js';
+import type { RuleSet } from '../domain/rule.js';
 import { schemaProblems } from './schema-problems.js';
 import { suggest } from './suggest.js';
 import { checkDate, checkGlob, checkKmsKeySpelling, checkRegion, kmsArnRegion, type ValueProblem } from './values.js';

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../domain/errors.js';
-import type { Rule, RuleFixture } from '../domain/rule.js';
+import type { FixtureSet, Rule, RuleFixture, RuleSet } from '../domain/rule.js';
 import ruleSchema from '../schema/rule.schema.json' with { type: 'json' };
 import fixturesSchema from '../schema/fixtures.schema.json' with { type: 'json' };
 import { paramProblems } from './params.js';
@@ -17,8 +17,6 @@ import { schemaProblems } from './schema-problems.js';
 import { suggest } from './suggest.js';
 import { parseYamlSource, positionOf, problemAt, readYamlFile, tidyProblems, type YamlSource } from './yaml-source.js';
 
-export type RuleSet = Map<string, Rule>;
-export type FixtureSet = Map<string, { file: string; fixtures: RuleFixture[] }>;
 
 const TEST_SUFFIX = '.test.yaml';
 

@@ -1,3 +1,5 @@
+import { compareText } from './text.js';
+
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
@@ -32,4 +34,17 @@ export interface Finding {
 
 export function severityRank(s: Severity): number {
   return SEVERITIES.indexOf(s);
+}
+
+/** Deterministic order: account, bucket, object key, version, policy, rule (then id as a tie-break). */
+export function compareFindings(a: Pick<Finding, 'resource' | 'policy' | 'rule' | 'id'>, b: Pick<Finding, 'resource' | 'policy' | 'rule' | 'id'>): number {
+  return (
+    compareText(a.resource.account, b.resource.account) ||
+    compareText(a.resource.bucket, b.resource.bucket) ||
+    compareText(a.resource.key ?? '', b.resource.key ?? '') ||
+    compareText(a.resource.versionId ?? '', b.resource.versionId ?? '') ||
+    compareText(a.policy, b.policy) ||
+    compareText(a.rule, b.rule) ||
+    compareText(a.id, b.id)
+  );
 }

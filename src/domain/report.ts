@@ -50,7 +50,7 @@ export interface AuditReport {
   summary: Summary;
   findings: Finding[];
   errors: RunError[];
-  /** Present when object policies ran: per-bucket object scan counts (issue 5). */
+  /** Present when object policies ran: per-bucket object scan counts. */
   objects?: ObjectsSection;
   /**
    * Metadata of every rule the policy file uses (id → title, description, fix…), so a saved report
@@ -140,7 +140,7 @@ export interface ObjectBucketScan {
   state?: { status: 'used' | 'none' | 'invalid'; path: string; note?: string };
 }
 
-/** The object-level part of the report (DESIGN.md: non-pass outcomes one by one, passes counted per bucket). */
+/** The object-level part of the report (docs/architecture.md: non-pass outcomes one by one, passes counted per bucket). */
 export interface ObjectsSection {
   /** Every object outcome, one JSON finding per line (`<name>.objects.jsonl`), when written. */
   jsonl?: string;

@@ -17,7 +17,7 @@ export type FactAspect =
 export type Value = string | number | boolean | null | Value[];
 
 /**
- * The closed condition language (DESIGN.md "Rules"). Exactly one operator per leaf.
+ * The closed condition language (docs/architecture.md "Rules"). Exactly one operator per leaf.
  * Leaves: { path, eq|ne|in|not-in|exists|matches|regex|gt|lt|contains: value }.
  */
 export type Condition =
@@ -81,3 +81,9 @@ export interface RuleFixture {
   /** Optional: the outcome message must contain this text. */
   messageIncludes?: string;
 }
+
+/** Every loaded rule by id (built-in and user rules). */
+export type RuleSet = Map<string, Rule>;
+
+/** Every loaded rule's fixtures by rule id, with the file they came from. */
+export type FixtureSet = Map<string, { file: string; fixtures: RuleFixture[] }>;

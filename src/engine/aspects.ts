@@ -1,10 +1,10 @@
 /**
- * Which fact aspects the collector must fetch. DESIGN.md: fetch only what enabled rules need,
+ * Which fact aspects the collector must fetch. docs/architecture.md: fetch only what enabled rules need,
  * once (Custodian #4659 made tens of thousands of redundant calls).
  */
 import type { PolicyFile, BucketScope } from '../domain/policy.js';
 import type { FactAspect, ResourceType } from '../domain/rule.js';
-import type { RuleSet } from '../config/rules.js';
+import type { RuleSet } from '../domain/rule.js';
 
 export const FACT_ASPECTS: readonly FactAspect[] = [
   'bucket.encryption',

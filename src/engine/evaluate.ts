@@ -7,7 +7,7 @@ import type { FactContext, FactError } from '../domain/facts.js';
 import type { Finding, ResourceRef } from '../domain/finding.js';
 import type { Policy, PolicyFile, PolicyRuleRef } from '../domain/policy.js';
 import type { Rule } from '../domain/rule.js';
-import type { RuleSet } from '../config/rules.js';
+import type { RuleSet } from '../domain/rule.js';
 import { aspectLineage } from './aspects.js';
 import { conditionPaths, ConditionError, evaluateCondition } from './conditions.js';
 import { buildDocument, readPath, type EvalDocument } from './document.js';

@@ -11,8 +11,8 @@
 import type { BucketFacts, FactContext, FactError, KeyFacts, ObjectFacts } from '../domain/facts.js';
 import type { Status } from '../domain/finding.js';
 import type { RuleFixture } from '../domain/rule.js';
-import type { FixtureSet, RuleSet } from '../config/rules.js';
-import { keyFactsFor } from '../collect/keyref.js';
+import type { FixtureSet, RuleSet } from '../domain/rule.js';
+import { keyFactsFor } from '../domain/keys.js';
 import { evaluateRule } from './evaluate.js';
 
 export interface FixtureResult {
@@ -24,8 +24,6 @@ export interface FixtureResult {
   passed: boolean;
   message: string;
 }
-
-export type { FixtureSet } from '../config/rules.js';
 
 export const DEFAULT_ACCOUNT = '111122223333';
 export const DEFAULT_REGION = 'us-east-1';

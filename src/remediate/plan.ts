@@ -24,7 +24,7 @@
  *    rule fail, is refused.
  */
 import { createHash } from 'node:crypto';
-import type { RuleSet } from '../config/rules.js';
+import type { RuleSet } from '../domain/rule.js';
 import type { FactContext, FactError, KeyFacts } from '../domain/facts.js';
 import type { Finding } from '../domain/finding.js';
 import type { Policy, PolicyFile, RemediationTarget } from '../domain/policy.js';

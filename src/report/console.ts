@@ -9,6 +9,7 @@
  */
 import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../domain/finding.js';
 import type { AuditReport, RunError } from '../domain/report.js';
+import { escapeControl, plural } from '../domain/text.js';
 
 export interface ConsoleOptions {
   /** ANSI colours; the CLI decides (TTY, NO_COLOR, FORCE_COLOR). */
@@ -18,17 +19,6 @@ export interface ConsoleOptions {
 }
 
 export const WIDTH = 100;
-
-// C0 and C1 controls, DEL, and the Unicode bidi controls that can reorder what a terminal shows.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Makes control characters visible (`\x1b`, `\u202e`) instead of letting the terminal act on them. */
-export function escapeControl(text: string): string {
-  return text.replace(UNSAFE, (ch) => {
-    const code = ch.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
 
 type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'magenta' | 'cyan';
 const SGR: Record<Style, string> = { bold: '1', dim: '2', red: '31', green: '32', yellow: '33', magenta: '35', cyan: '36' };
@@ -53,8 +43,6 @@ const STATUS_STYLE: Record<Status, Style[]> = {
   skip: ['dim'],
   excepted: ['cyan'],
 };
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Greedy word wrap; words longer than the width are cut, so no line ever exceeds it. */
 export function wrap(text: string, width: number): string[] {

@@ -53,11 +53,16 @@ const FORMULA_START = /^(?:[\t\r\n\u0000]|[\s\u0000]*[=+\-@\uff1d\uff0b\uff0d\uf
 /** UTF-8 cannot encode a lone surrogate: the file would hold U+FFFD anyway, so the text says so. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** RFC 4180: a field holding a comma, double quote, CR or LF is quoted, with quotes doubled. */
+export function quoteField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
 /** Neutralises a formula, then quotes per RFC 4180 when needed. */
 export function csvField(value: string): string {
   const text = value.replace(LONE_SURROGATE, '\ufffd');
   const safe = FORMULA_START.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return quoteField(safe);
 }
 
 function row(f: Finding, ruleTitle: string, mark: string): string[] {

@@ -11,19 +11,9 @@
  * Data formats (json, csv) keep values exactly, so they round-trip.
  */
 
-/** Tab, LF and CR are not in this set: each format decides what to do with line breaks. */
-const HIDDEN =
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+import { revealControls } from '../domain/text.js';
 
-function visible(ch: string): string {
-  const code = ch.charCodeAt(0);
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-}
-
-/** Invisible and reordering characters as `\xNN` / `\uNNNN` text; tab, LF and CR are kept. */
-export function revealControls(text: string): string {
-  return text.replace(HIDDEN, visible);
-}
+export { revealControls };
 
 // ---------------------------------------------------------------------------------------------
 // HTML

@@ -16,6 +16,7 @@ import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '
 import type { AuditReport, RuleInfo, RunError } from '../domain/report.js';
 import { diffCountsText, diffMarks, type DiffMark } from './diff.js';
 import { html } from './escape.js';
+import { plural } from '../domain/text.js';
 
 export interface HtmlOptions {
   /** Rows shown in the "by account and region" chart before "+N more" (default 24). */
@@ -35,7 +36,6 @@ const STATUS_RANK: Record<Status, number> = { fail: 0, error: 1, excepted: 2, sk
 const severityRank = (s: Severity): number => SEVERITIES.length - 1 - SEVERITIES.indexOf(s);
 const WORST_FIRST_SEVERITIES = [...SEVERITIES].reverse();
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const num = (n: number): string => String(Math.round(n * 100) / 100);
 
 /** `name="value"` pairs, every value escaped; undefined values are left out. */

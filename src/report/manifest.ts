@@ -13,12 +13,8 @@
  * Rows follow RFC 4180 (fields quoted when they hold a comma, quote, CR or LF; CRLF line ends). With
  * keys URL-encoded no field ever needs quoting in practice, but the writer does not rely on that.
  */
-import { LineFileWriter } from './jsonl-writer.js';
-
-/** RFC 4180: a field holding a comma, double quote, CR or LF is quoted, with quotes doubled. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
+import { quoteField } from './csv.js';
+import { LineFileWriter } from './line-file.js';
 
 /**
  * A key as the manifest wants it: percent-encoded UTF-8 (space as %20, "+" as %2B, "," as %2C), with "/"
@@ -37,7 +33,7 @@ export interface ManifestObject {
 export function manifestRow(o: ManifestObject, withVersionIds: boolean): string {
   const fields = [o.bucket, encodeManifestKey(o.key)];
   if (withVersionIds) fields.push(o.versionId ?? 'null');
-  return fields.map(csvField).join(',');
+  return fields.map(quoteField).join(',');
 }
 
 /** Streams manifest rows to a file (temporary name until close, like every report file). */

@@ -10,6 +10,7 @@ import { SEVERITIES, STATUSES, type Finding } from '../domain/finding.js';
 import type { AuditReport, DiffEntry } from '../domain/report.js';
 import { diffCountsText, diffMarks, type DiffMark } from './diff.js';
 import { mdCode, mdText } from './escape.js';
+import { plural } from '../domain/text.js';
 
 export interface MarkdownOptions {
   /** Most findings listed in the failing table (default 50); the rest are counted. */
@@ -21,7 +22,6 @@ export interface MarkdownOptions {
 export const DEFAULT_MAX_ROWS = 50;
 const DEFAULT_MAX_MESSAGE = 300;
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function clip(text: string, max: number): string {
   const chars = [...text]; // by code point, so an emoji is never cut in half

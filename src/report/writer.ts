@@ -1,5 +1,5 @@
 /**
- * The one module that writes report files (DESIGN.md "Side effects live at the edges").
+ * The one module that writes report files (docs/architecture.md "Side effects live at the edges").
  * Each rendering becomes `<outDir>/<name>.<extension>`; the folder is created when missing.
  * Files are written to a temporary name and renamed, so a reader (a CI step, a dashboard polling
  * the folder) never sees half a report.
@@ -7,6 +7,7 @@
 import { access, constants, mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UsageError } from '../domain/errors.js';
+import { temporarySibling } from '../paths.js';
 
 export interface Rendering {
   /** File extension without the dot, e.g. "json". */
@@ -44,7 +45,7 @@ export async function writeReports(outDir: string, name: string, renderings: rea
   const paths: string[] = [];
   for (const { extension, content } of renderings) {
     const path = join(outDir, `${name}.${extension}`);
-    const temporary = join(outDir, `.${name}.${extension}.${process.pid}.tmp`);
+    const temporary = temporarySibling(path);
     await writeFile(temporary, content, 'utf8');
     await rename(temporary, path);
     paths.push(path);

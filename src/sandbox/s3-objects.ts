@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { awsManagedKey, parseKeyReference, resolveKey } from './keys.js';
 import type { Estate, ObjectGenerator, SandboxBucket, SandboxObject } from './model.js';
-import { compareUtf8 as compareKeys } from '../s3-key-order.js';
+import { compareUtf8 as compareKeys } from '../domain/s3-key-order.js';
 
 // ---------------------------------------------------------------------------------------------
 // Key order

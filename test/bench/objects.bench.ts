@@ -1,5 +1,5 @@
 /**
- * Benchmark of the object-level audit (issue 5). Not a test: it prints figures.
+ * Benchmark of the object-level audit. Not a test: it prints figures.
  *
  *   npm run bench:objects -- --objects 200000 --latency 5 --concurrency 128 [--buckets 8] [--cpu-prof]
  *

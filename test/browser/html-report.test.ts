@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { loadAuditConfig, runAudit } from '../../src/audit.js';
+import { loadAuditConfig, runAudit } from '../../src/run/audit.js';
 import type { AuditReport } from '../../src/domain/report.js';
 import { packageRoot } from '../../src/paths.js';
 import { withDiff } from '../../src/report/diff.js';

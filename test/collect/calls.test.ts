@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { openSessions, type AccountSession } from '../../src/aws/session.js';
 import { collectBuckets, type CollectOptions, type CollectResult } from '../../src/collect/collector.js';
-import { parseKeySpelling } from '../../src/collect/keyref.js';
+import { parseKeySpelling } from '../../src/domain/keys.js';
 import { scanIamActions, scanOperations } from '../../src/aws/permissions.js';
 import type { FactContext } from '../../src/domain/facts.js';
 import type { FactAspect } from '../../src/domain/rule.js';

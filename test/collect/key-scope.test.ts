@@ -1,5 +1,5 @@
 /**
- * Key facts are relative to the resource, and KMS answers are the asking account's own (review of issue 2):
+ * Key facts are relative to the resource, and KMS answers are the asking account's own:
  *  - a bare key id or alias name names the key only for a bucket in the key's account and region, so a
  *    prod bucket using a dev-account key that happens to be aliased alias/prod-data does not pass an
  *    allow-list of [alias/prod-data];

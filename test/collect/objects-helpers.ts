@@ -3,8 +3,8 @@
  * HTTP, outputs captured in memory instead of files.
  */
 import { resolve } from 'node:path';
-import { runAudit } from '../../src/audit.js';
-import type { ObjectOutputSinks } from '../../src/collect/objects-audit.js';
+import { runAudit } from '../../src/run/audit.js';
+import type { ObjectOutputSinks } from '../../src/domain/outputs.js';
 import { parsePolicyFile } from '../../src/config/policies.js';
 import { loadRules } from '../../src/config/rules.js';
 import type { Finding } from '../../src/domain/finding.js';

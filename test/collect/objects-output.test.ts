@@ -8,8 +8,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonlWriter, LineFileWriter } from '../../src/report/jsonl-writer.js';
-import { csvField, encodeManifestKey, ManifestWriter, manifestRow } from '../../src/report/manifest.js';
+import { JsonlWriter } from '../../src/report/jsonl-writer.js';
+import { LineFileWriter } from '../../src/report/line-file.js';
+import { quoteField as csvField } from '../../src/report/csv.js';
+import { encodeManifestKey, ManifestWriter, manifestRow } from '../../src/report/manifest.js';
 import { parseCsv } from '../helpers/csv-check.js';
 
 const TRICKY_KEYS = ['with space.txt', 'comma,separated.csv', 'quote"d "name".txt', 'plus+sign & percent%20.txt', 'line\nbreak.txt', 'unicodé/数据/😀.bin', 'a/b/c'];

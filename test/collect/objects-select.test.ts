@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { ListedObjectEntry } from '../../src/aws/s3.js';
 import { InOrder, prefetch, Slots } from '../../src/collect/objects-flow.js';
-import { compareUtf8 } from '../../src/s3-key-order.js';
+import { compareUtf8 } from '../../src/domain/s3-key-order.js';
 import { hash53, newestSampler, randomSampler, TopN } from '../../src/collect/objects-select.js';
 
 const entry = (key: string, lastModified = 0, versionId?: string): ListedObjectEntry => ({ key, size: 1, lastModified, etag: '"e"', ...(versionId ? { versionId } : {}) });

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatProblem, type ConfigProblem } from '../../src/domain/errors.js';
 import { loadPolicyFile, parsePolicyFile } from '../../src/config/policies.js';
-import { loadRules, type RuleSet } from '../../src/config/rules.js';
+import { loadRules } from '../../src/config/rules.js';
+import type { RuleSet } from '../../src/domain/rule.js';
 import { builtinRulesDir, packageRoot } from '../../src/paths.js';
 import { configProblemsOf } from '../helpers/errors.js';
 

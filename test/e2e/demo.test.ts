@@ -1,5 +1,5 @@
 /**
- * Issue 3: `npm start` runs end to end, and its JSON report has the expected outcome for every
+ * `npm start` runs end to end, and its JSON report has the expected outcome for every
  * bucket of the demo estate. The table below is the demo estate's design (src/sandbox/estates/demo.yaml)
  * read through the repo's policies.yaml; each cell was derived from the rule's definition, not
  * copied from a run.

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { FactContext } from '../../src/domain/facts.js';
 import type { PolicyFile } from '../../src/domain/policy.js';
 import type { Rule } from '../../src/domain/rule.js';
-import type { RuleSet } from '../../src/config/rules.js';
+import type { RuleSet } from '../../src/domain/rule.js';
 import { evaluateResource, findingId } from '../../src/engine/evaluate.js';
 import { fixtureBucket, fixtureKey } from '../../src/engine/fixtures.js';
 

@@ -7,7 +7,7 @@ import type { Finding, Severity, Status } from '../../src/domain/finding.js';
 import type { AuditReport, RuleInfo, RunError } from '../../src/domain/report.js';
 import { findingId } from '../../src/engine/evaluate.js';
 import { withDiff } from '../../src/report/diff.js';
-import { buildReport } from '../../src/report/json.js';
+import { buildReport } from '../../src/run/report.js';
 
 export const PROD = '111122223333';
 export const DEV = '444455556666';

@@ -7,15 +7,15 @@
 import { expect } from 'chai';
 import { resolve } from 'node:path';
 import { GetBucketEncryptionCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
-import { loadAuditConfig } from '../../src/audit.js';
+import { loadAuditConfig } from '../../src/run/audit.js';
 import type { AwsOptions } from '../../src/aws/options.js';
 import { openSessions } from '../../src/aws/session.js';
 import type { Finding } from '../../src/domain/finding.js';
 import { packageRoot } from '../../src/paths.js';
 import { changedSinceScan, computePlan, type BucketObservation } from '../../src/remediate/plan.js';
 import { loadPlanSchema, parsePlan, renderPlanJson } from '../../src/remediate/plan-file.js';
-import { renderPlan } from '../../src/remediate/render.js';
-import { makePlan, type MadePlan } from '../../src/remediate/run.js';
+import { renderPlan } from '../../src/report/remediation.js';
+import { makePlan, type MadePlan } from '../../src/run/remediation.js';
 import type { PlannedChange, Refusal, RemediationPlan } from '../../src/remediate/types.js';
 import { errorsToText, validateAgainst } from '../../src/schema/ajv.js';
 import type { Sandbox } from '../../src/sandbox/server.js';

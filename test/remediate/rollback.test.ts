@@ -8,14 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetBucketEncryptionCommand, PutBucketEncryptionCommand, type S3Client } from '@aws-sdk/client-s3';
-import { loadAuditConfig } from '../../src/audit.js';
+import { loadAuditConfig } from '../../src/run/audit.js';
 import type { AwsOptions } from '../../src/aws/options.js';
 import { openSessions, type AccountSession } from '../../src/aws/session.js';
 import { packageRoot } from '../../src/paths.js';
 import { applyPlan } from '../../src/remediate/apply.js';
 import { JournalWriter, readJournal } from '../../src/remediate/journal.js';
 import { restoreTargets, rollbackJournal } from '../../src/remediate/rollback.js';
-import { makePlan } from '../../src/remediate/run.js';
+import { makePlan } from '../../src/run/remediation.js';
 import type { RemediationPlan } from '../../src/remediate/types.js';
 import { accountOf, s3For, useSandbox } from '../helpers/sandbox.js';
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { escapeControl, render, renderGateLine, wrap, WIDTH } from '../../src/report/console.js';
+import { escapeControl } from '../../src/domain/text.js';
+import { render, renderGateLine, wrap, WIDTH } from '../../src/report/console.js';
 import { failing, finding, report, withStatus } from './sample.js';
 
 const ANSI = /\u001b\[[0-9;]*m/;

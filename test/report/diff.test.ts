@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import type { Status } from '../../src/domain/finding.js';
 import type { AuditReport } from '../../src/domain/report.js';
 import { diffMarks, diffReports, failingIds, withDiff } from '../../src/report/diff.js';
-import { decideGate } from '../../src/report/gate.js';
-import { buildReport, loadReportSchema } from '../../src/report/json.js';
+import { decideGate } from '../../src/engine/gate.js';
+import { loadReportSchema } from '../../src/report/json.js';
+import { buildReport } from '../../src/run/report.js';
 import { errorsToText, validateAgainst } from '../../src/schema/ajv.js';
 import { fixedBaseline, fixedReport, makeFinding } from '../helpers/report-fixtures.js';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { validateAgainst, errorsToText } from '../../src/schema/ajv.js';
-import { buildReport, collectErrors, loadReportSchema, renderJson } from '../../src/report/json.js';
+import { loadReportSchema, renderJson } from '../../src/report/json.js';
+import { buildReport, collectErrors } from '../../src/run/report.js';
 import { failing, finding, report, withStatus } from './sample.js';
 
 describe('report/json', () => {

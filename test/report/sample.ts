@@ -1,8 +1,8 @@
 /** Small builders for findings and reports used by the report and CLI unit tests. */
 import type { Finding, Severity, Status } from '../../src/domain/finding.js';
 import type { AuditReport, RunError } from '../../src/domain/report.js';
-import { buildReport } from '../../src/report/json.js';
-import type { GateOptions } from '../../src/report/gate.js';
+import { buildReport } from '../../src/run/report.js';
+import type { GateOptions } from '../../src/engine/gate.js';
 
 let counter = 0;
 

@@ -11,7 +11,7 @@
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { AccountSession } from '../aws/session.js';
-import type { RuleSet } from '../config/rules.js';
+import type { RuleSet } from '../domain/rule.js';
 import type { BucketFacts, FactContext, FactError } from '../domain/facts.js';
 import type { Finding } from '../domain/finding.js';
 import type { ObjectBucketScan, ObjectsSection, OutcomeCounts, RunError } from '../domain/report.js';
@@ -19,19 +19,14 @@ import { evaluateResource } from '../engine/evaluate.js';
 import { bucketInScope } from '../engine/scope.js';
 import type { PolicyFile } from '../domain/policy.js';
 import type { FactAspect } from '../domain/rule.js';
-import { KeyResolver } from './keys.js';
-import { scanBucketObjects, type ObjectCounters, type ObjectMeta } from './objects.js';
-import { bucketAspectsForObjects, groupObjectPolicies, type ObjectPolicyGroup } from './objects-options.js';
-import { DEFAULT_MAX_OBJECT_FINDINGS, emptyStatusCounts, ObjectTally } from './objects-tally.js';
-import { newStats, type CollectStats } from './stats.js';
-
-/** Where object outcomes stream to. A returned promise makes the scan wait for the disk. */
-export interface ObjectOutputs {
-  /** Every object finding (pass included), as it is found. */
-  finding?(f: Finding): Promise<void> | undefined;
-  /** Each object with at least one `fail` outcome, once. */
-  failing?(o: { bucket: string; key: string; versionId?: string }): Promise<void> | undefined;
-}
+import { KeyResolver } from '../collect/keys.js';
+import { scanBucketObjects, type ObjectCounters, type ObjectMeta } from '../collect/objects.js';
+import { bucketAspectsForObjects, groupObjectPolicies, type ObjectPolicyGroup } from '../collect/objects-options.js';
+import { emptyStatusCounts } from '../domain/counts.js';
+import type { ObjectOutputs, ObjectOutputSinks } from '../domain/outputs.js';
+import { DEFAULT_MAX_OBJECT_FINDINGS, ObjectTally } from './tally.js';
+import { newStats, type CollectStats } from '../collect/stats.js';
+import { FileStateStore, type ObjectStateStore } from '../state/object-state.js';
 
 export interface ObjectProgress {
   /** Bucket scans finished / started so far (one per bucket and policy group). */
@@ -95,8 +90,10 @@ export class ObjectAudit {
   private done = 0;
   private startedAt: number | undefined;
   private lastProgress = 0;
+  private readonly state: ObjectStateStore | undefined;
 
   constructor(private readonly opts: ObjectAuditOptions) {
+    this.state = opts.stateDir ? new FileStateStore(opts.stateDir) : undefined;
     const concurrency = Math.max(1, Math.floor(opts.concurrency));
     this.headLimit = pLimit(concurrency);
     this.tally = new ObjectTally(opts.maxFindings);
@@ -174,7 +171,7 @@ export class ObjectAudit {
         now: this.clock,
         counters: this.counters,
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
-        ...(this.opts.stateDir ? { stateDir: this.opts.stateDir } : {}),
+        ...(this.state ? { state: this.state } : {}),
       },
       (objectCtx, meta) => this.evaluate(group, objectCtx, meta, outcomes),
     ).then(
@@ -269,14 +266,6 @@ export class ObjectAudit {
 
 // ---------------------------------------------------------------------------------------------
 // Wiring for the orchestrator (src/audit.ts): everything an object run needs, in one call.
-
-/** Where object outcomes go, opened for the run and closed (or removed) at its end. */
-export interface ObjectOutputSinks extends ObjectOutputs {
-  /** Finishes the files; returns what the report's `objects` section names. */
-  close(): Promise<{ jsonl?: string; manifest?: NonNullable<ObjectsSection['manifest']> }>;
-  /** Removes what was written (the run failed). */
-  abort(): Promise<void>;
-}
 
 export interface ObjectRunOptions {
   /** Non-passing object findings kept in the JSON report's findings[] (default 1000). */

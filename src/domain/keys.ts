@@ -1,9 +1,9 @@
 /**
  * Key spellings, before any call: S3's KMSMasterKeyID may be a key id, key ARN, alias name or alias ARN
- * (DESIGN.md "Key identity"). ARNs carry their own account and region; ids and alias names are relative
+ * (docs/architecture.md "Key identity"). ARNs carry their own account and region; ids and alias names are relative
  * to the bucket's account and region, as KMS reads them for the caller.
  */
-import type { KeyFacts } from '../domain/facts.js';
+import type { KeyFacts } from './facts.js';
 
 /** What S3 uses when SSE-KMS names no key: the AWS managed key of the bucket's account and region. */
 export const AWS_MANAGED_S3_ALIAS = 'alias/aws/s3';

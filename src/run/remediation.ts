@@ -3,15 +3,15 @@
  * and target key (observe.ts), then the pure planner (plan.ts). Writes nothing and never exits.
  */
 import { randomUUID } from 'node:crypto';
-import { runAudit, toolVersion, type AuditConfig } from '../audit.js';
+import { runAudit, toolVersion, type AuditConfig } from './audit.js';
 import type { AwsOptions } from '../aws/options.js';
 import type { AccountSession } from '../aws/session.js';
 import type { CollectProgress } from '../collect/collector.js';
 import type { AuditReport } from '../domain/report.js';
 import { requiredAspects } from '../engine/aspects.js';
-import { observe } from './observe.js';
-import { bucketsToObserve, computePlan, keysToResolve } from './plan.js';
-import type { RemediationPlan } from './types.js';
+import { observe } from '../remediate/observe.js';
+import { bucketsToObserve, computePlan, keysToResolve } from '../remediate/plan.js';
+import type { RemediationPlan } from '../remediate/types.js';
 
 export interface MakePlanOptions {
   aws: AwsOptions;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { keyFactsFor, parseKeySpelling, partitionOf } from '../../src/collect/keyref.js';
+import { keyFactsFor, parseKeySpelling, partitionOf } from '../../src/domain/keys.js';
 import { keyFactsFor as keyFactsForFromKeys } from '../../src/collect/keys.js';
 import type { KeyFacts } from '../../src/domain/facts.js';
 

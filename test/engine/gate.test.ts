@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { SEVERITIES, type Severity } from '../../src/domain/finding.js';
-import { decideGate, failsGate } from '../../src/report/gate.js';
-import { failing, finding, withStatus } from './sample.js';
+import { decideGate, failsGate } from '../../src/engine/gate.js';
+import { failing, finding, withStatus } from '../report/sample.js';
 
 describe('report/gate', () => {
   describe('fail-on thresholds', () => {

@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { compareUtf8 } from '../../src/s3-key-order.js';
-import { openState, StateWriter, stateFilePath, type StateRecord } from '../../src/collect/state.js';
+import { compareUtf8 } from '../../src/domain/s3-key-order.js';
+import { openState, StateWriter, stateFilePath, type StateRecord } from '../../src/state/object-state.js';
 
 const EXPECTED = { account: '777788889999', bucket: 'b', fingerprint: 'f00d' };
 const HEADER = { account: EXPECTED.account, bucket: 'b', region: 'us-east-1', fingerprint: 'f00d', startedAt: '2026-01-01T00:00:00.000Z' };

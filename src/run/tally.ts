@@ -5,51 +5,24 @@
  * order objects complete in: highest severity first, then fail before error before excepted, then the
  * report's own order (account, bucket, key, version, policy, rule, id).
  */
-import { SEVERITIES, STATUSES, severityRank, type Finding, type Severity, type Status } from '../domain/finding.js';
+import { countOutcome, emptyOutcomeCounts } from '../domain/counts.js';
+import { compareFindings, severityRank, type Finding, type Status } from '../domain/finding.js';
 import type { OutcomeCounts, RunError } from '../domain/report.js';
-import { TopN } from './objects-select.js';
+import { TopN } from '../collect/objects-select.js';
 
 export const DEFAULT_MAX_OBJECT_FINDINGS = 1000;
 
 /** Outcomes listed one by one in the report; pass and skip are only counted. */
 export const LISTED_STATUSES: ReadonlySet<Status> = new Set<Status>(['fail', 'error', 'excepted']);
 
-export const emptyStatusCounts = (): Record<Status, number> => Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
-
-export function emptyOutcomeCounts(): OutcomeCounts {
-  return {
-    total: 0,
-    byStatus: emptyStatusCounts(),
-    bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, emptyStatusCounts()])) as Record<Severity, Record<Status, number>>,
-    byPolicy: {},
-    byRule: {},
-  };
-}
-
-/** Adds (sign 1) or removes (sign -1) one finding's outcome. */
-export function countOutcome(c: OutcomeCounts, f: Finding, sign: 1 | -1 = 1): void {
-  c.total += sign;
-  c.byStatus[f.status] += sign;
-  c.bySeverity[f.severity][f.status] += sign;
-  (c.byPolicy[f.policy] ??= emptyStatusCounts())[f.status] += sign;
-  (c.byRule[f.rule] ??= emptyStatusCounts())[f.status] += sign;
-}
-
 const STATUS_RANK: Record<Status, number> = { fail: 0, error: 1, excepted: 2, skip: 3, pass: 4 };
-const text = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** true when finding a is kept before b. */
 export function keptBefore(a: Finding, b: Finding): boolean {
   const c =
     severityRank(b.severity) - severityRank(a.severity) ||
     STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
-    text(a.resource.account, b.resource.account) ||
-    text(a.resource.bucket, b.resource.bucket) ||
-    text(a.resource.key ?? '', b.resource.key ?? '') ||
-    text(a.resource.versionId ?? '', b.resource.versionId ?? '') ||
-    text(a.policy, b.policy) ||
-    text(a.rule, b.rule) ||
-    text(a.id, b.id);
+    compareFindings(a, b);
   return c < 0;
 }
 

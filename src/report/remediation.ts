@@ -3,14 +3,15 @@
  * ASCII unless colour is asked for. Everything that came from AWS or user files goes through
  * escapeControl, as in the scan's console report.
  */
-import { escapeControl, wrap, WIDTH } from '../report/console.js';
-import type { ApplySummary, ChangeOutcome } from './apply.js';
-import { describeState } from './configuration.js';
-import type { RestoreOutcome, RollbackSummary } from './rollback.js';
-import type { PlanFinding, PlannedChange, Refusal, RemediationPlan } from './types.js';
+import { escapeControl } from '../domain/text.js';
+import { wrap, WIDTH } from './console.js';
+import type { ApplySummary, ChangeOutcome } from '../remediate/apply.js';
+import { describeState } from '../remediate/configuration.js';
+import type { RestoreOutcome, RollbackSummary } from '../remediate/rollback.js';
+import type { PlanFinding, PlannedChange, Refusal, RemediationPlan } from '../remediate/types.js';
+import { plural } from '../domain/text.js';
 
 const safe = escapeControl;
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function wrapped(text: string, indent: number): string[] {
   return wrap(safe(text), WIDTH - indent).map((l) => ' '.repeat(indent) + l);

@@ -1,5 +1,5 @@
 /**
- * The CI gate: turns findings and run errors into the exit code contract of DESIGN.md
+ * The CI gate: turns findings and run errors into the exit code contract of docs/architecture.md
  * (0 passed · 1 findings at or above --fail-on · 3 incomplete scan). Pure.
  *
  * Precedence when a run both has failing findings and is incomplete: exit 1. A `fail` is a
@@ -9,6 +9,7 @@
  */
 import { severityRank, type Finding, type Severity } from '../domain/finding.js';
 import type { GateResult, OutcomeCounts, RunError } from '../domain/report.js';
+import { plural } from '../domain/text.js';
 
 export type FailOn = Severity | 'none';
 
@@ -33,7 +34,6 @@ export function failsGate(finding: Finding, failOn: FailOn): boolean {
   return severityRank(finding.severity) >= severityRank(failOn);
 }
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * `errors` are run-level errors (an account or region that could not be listed); `error` findings

@@ -23,13 +23,14 @@
  * state": a full scan, never a wrong result. The file is written to a temporary name and renamed only
  * after a complete scan of the bucket.
  */
-import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { constants as zlib, createGunzip, createGzip, type Gzip } from 'node:zlib';
 import type { SseAlgorithm } from '../domain/facts.js';
-import { compareUtf8 } from '../s3-key-order.js';
+import { temporarySibling } from '../paths.js';
+import { compareUtf8 } from '../domain/s3-key-order.js';
 
 export const STATE_FORMAT = 's3-kms-audit/object-state';
 export const STATE_VERSION = 1;
@@ -340,7 +341,7 @@ export class StateWriter {
   static async create(path: string, header: Omit<StateHeader, 'format' | 'version' | 'scannedAt'>): Promise<StateWriter> {
     await mkdir(dirname(path), { recursive: true });
     // Unique per writer, not per process: two scans in one run must never write (or rename) the same file.
-    const temporary = `${path}.${randomUUID()}.tmp`;
+    const temporary = temporarySibling(path);
     const gzip = createGzip({ level: zlib.Z_BEST_SPEED });
     const file = createWriteStream(temporary);
     gzip.pipe(file);
@@ -393,5 +394,33 @@ export class StateWriter {
     this.gzip.destroy();
     this.file.destroy();
     await rm(this.temporary, { force: true });
+  }
+}
+
+/** One bucket scan's state: the last state as found (verified or not) and the writer of the next one. */
+export interface OpenedState {
+  path: string;
+  previous: StateOpen;
+  next: StateWriter;
+}
+
+/**
+ * Where object scans keep their incremental state. The collector is handed one and never decides
+ * where files go; the run layer chooses the folder (--state).
+ */
+export interface ObjectStateStore {
+  open(identity: { account: string; bucket: string; region: string; fingerprint: string }, startedAt: string): Promise<OpenedState>;
+}
+
+/** State files in one folder, one per account, bucket and policy-group fingerprint. */
+export class FileStateStore implements ObjectStateStore {
+  constructor(readonly dir: string) {}
+
+  async open(identity: { account: string; bucket: string; region: string; fingerprint: string }, startedAt: string): Promise<OpenedState> {
+    const { account, bucket, region, fingerprint } = identity;
+    const path = stateFilePath(this.dir, account, bucket, fingerprint);
+    const previous = await openState(path, { account, bucket, fingerprint });
+    const next = await StateWriter.create(path, { account, bucket, region, fingerprint, startedAt });
+    return { path, previous, next };
   }
 }
