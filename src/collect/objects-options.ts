@@ -121,12 +121,3 @@ export function stateFingerprint(group: ObjectPolicyGroup): string {
   const what = { v: 2, options: group.options, aspects: objectAspects(group) };
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
 }
-
-/** A short description of a group's options for messages: "full, prefix reports/, versions". */
-export function describeOptions(o: ResolvedObjectOptions): string {
-  const parts: string[] = [o.mode === 'sample' ? `sample ${o.sample} (${o.sampleStrategy}${o.sampleStrategy === 'random' ? `, seed ${o.seed}` : ''})` : o.mode];
-  if (o.prefix) parts.push(`prefix ${o.prefix}`);
-  if (o.limit !== undefined) parts.push(`limit ${o.limit}`);
-  if (o.versions) parts.push('versions');
-  return parts.join(', ');
-}

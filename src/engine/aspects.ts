@@ -6,16 +6,6 @@ import type { PolicyFile, BucketScope } from '../domain/policy.js';
 import type { FactAspect, ResourceType } from '../domain/rule.js';
 import type { RuleSet } from '../domain/rule.js';
 
-export const FACT_ASPECTS: readonly FactAspect[] = [
-  'bucket.encryption',
-  'bucket.tags',
-  'key',
-  'key.rotation',
-  'key.aliases',
-  'object',
-  'object.bucketKey',
-];
-
 export function scopeUsesTags(scope: BucketScope | undefined): boolean {
   return !!scope?.tags && Object.keys(scope.tags).length > 0;
 }

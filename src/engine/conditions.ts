@@ -26,10 +26,6 @@ export class ConditionError extends Error {
   }
 }
 
-export function isLeaf(c: Condition): c is LeafCondition {
-  return typeof (c as LeafCondition).path === 'string';
-}
-
 /** The operator of a leaf (schema validation guarantees exactly one). */
 export function leafOperator(leaf: LeafCondition): Operator {
   const op = OPERATORS.find((o) => Object.prototype.hasOwnProperty.call(leaf, o));
