@@ -1,6 +1,6 @@
 /**
  * The facts of one bucket: only the aspects asked for, each either read or marked in `errors` with the
- * code and operation that made it unknown (DESIGN.md "Unknown is not compliant").
+ * code and operation that made it unknown (docs/architecture.md "Unknown is not compliant").
  */
 import type { AccountSession } from '../aws/session.js';
 import { toFactError } from '../aws/errors.js';

@@ -1,6 +1,6 @@
 /**
  * Facts are the small normalised documents the collector builds from AWS answers.
- * Rules read facts, never SDK responses (DESIGN.md "Facts are documents").
+ * Rules read facts, never SDK responses (docs/architecture.md "Facts are documents").
  */
 
 /** Why an aspect of a resource could not be read. Any rule that requires it gets outcome `error`. */

@@ -140,7 +140,7 @@ export interface ObjectBucketScan {
   state?: { status: 'used' | 'none' | 'invalid'; path: string; note?: string };
 }
 
-/** The object-level part of the report (DESIGN.md: non-pass outcomes one by one, passes counted per bucket). */
+/** The object-level part of the report (docs/architecture.md: non-pass outcomes one by one, passes counted per bucket). */
 export interface ObjectsSection {
   /** Every object outcome, one JSON finding per line (`<name>.objects.jsonl`), when written. */
   jsonl?: string;

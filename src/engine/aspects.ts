@@ -1,5 +1,5 @@
 /**
- * Which fact aspects the collector must fetch. DESIGN.md: fetch only what enabled rules need,
+ * Which fact aspects the collector must fetch. docs/architecture.md: fetch only what enabled rules need,
  * once (Custodian #4659 made tens of thousands of redundant calls).
  */
 import type { PolicyFile, BucketScope } from '../domain/policy.js';

@@ -4,7 +4,7 @@
  * the same id in every run. Pure: the CLI reads the baseline file, this module only compares.
  *
  * "Failing" means status `fail`. A finding that is `error` now is not counted as resolved: its state
- * is unknown (DESIGN.md "Unknown is not compliant"), so it goes to `unknown`, never to `resolved`.
+ * is unknown (docs/architecture.md "Unknown is not compliant"), so it goes to `unknown`, never to `resolved`.
  * The same for a failure that is simply absent now when this run could not have seen it (see
  * absenceMeansFixed): absence counts as resolved only where this run looked and found nothing.
  */

@@ -1,5 +1,5 @@
 /**
- * The CI gate: turns findings and run errors into the exit code contract of DESIGN.md
+ * The CI gate: turns findings and run errors into the exit code contract of docs/architecture.md
  * (0 passed · 1 findings at or above --fail-on · 3 incomplete scan). Pure.
  *
  * Precedence when a run both has failing findings and is incomplete: exit 1. A `fail` is a

@@ -1,5 +1,5 @@
 /**
- * The JSON report (DESIGN.md "Contracts", schemaVersion 1): built from findings and run metadata,
+ * The JSON report (docs/architecture.md "Contracts", schemaVersion 1): built from findings and run metadata,
  * rendered as text. Pure (apart from reading its own schema file): the writer (writer.ts) is the only
  * module that puts a report on disk.
  */

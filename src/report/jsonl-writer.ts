@@ -1,6 +1,6 @@
 /**
  * Streaming report files: lines written as outcomes are found, so a scan of millions of objects never
- * holds its outcomes in memory (DESIGN.md: object-level outcomes stream to `<name>.objects.jsonl`).
+ * holds its outcomes in memory (docs/architecture.md: object-level outcomes stream to `<name>.objects.jsonl`).
  *
  * Like writer.ts, a file is written under a temporary name and renamed when complete, so a reader never
  * sees half a file; an aborted run removes it. Lines are gathered into chunks of about 64 KiB before they

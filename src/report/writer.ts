@@ -1,5 +1,5 @@
 /**
- * The one module that writes report files (DESIGN.md "Side effects live at the edges").
+ * The one module that writes report files (docs/architecture.md "Side effects live at the edges").
  * Each rendering becomes `<outDir>/<name>.<extension>`; the folder is created when missing.
  * Files are written to a temporary name and renamed, so a reader (a CI step, a dashboard polling
  * the folder) never sees half a report.
