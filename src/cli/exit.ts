@@ -1,5 +1,5 @@
 /**
- * Errors → exit codes, in ONE place (docs/architecture.md "typed errors mapped to exit codes in one place").
+ * Errors → exit codes, in ONE place (docs/architecture.md "Exit codes").
  *
  *   0 gate passed · 1 findings at or above --fail-on · 2 usage or configuration error (nothing
  *   was scanned) · 3 the scan is incomplete.

@@ -2,7 +2,7 @@
  * `s3-kms-audit remediate`: scan, plan, and with --apply make the planned changes (journaled, verified).
  * Also the pieces rollback shares with it: AWS options from flags, the confirmation prompt, signal handling.
  *
- * Exit codes (the contract in docs/architecture.md, extended for changes):
+ * Exit codes (docs/architecture.md's contract, extended for changes):
  *   0  plan written (plan only), or every planned change applied and verified; the scan was complete
  *   1  some planned change was not made and verified: it failed, did not verify, was refused at apply
  *      time (the bucket drifted, a key precondition no longer holds, the plan's `after` is not what its

@@ -1,6 +1,6 @@
 /**
  * Key spellings, before any call: S3's KMSMasterKeyID may be a key id, key ARN, alias name or alias ARN
- * (docs/architecture.md "Key identity"). ARNs carry their own account and region; ids and alias names are relative
+ * (docs/architecture.md "Facts are documents": key identity). ARNs carry their own account and region; ids and alias names are relative
  * to the bucket's account and region, as KMS reads them for the caller.
  */
 import type { KeyFacts } from './facts.js';

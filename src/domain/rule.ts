@@ -17,7 +17,7 @@ export type FactAspect =
 export type Value = string | number | boolean | null | Value[];
 
 /**
- * The closed condition language (docs/architecture.md "Rules"). Exactly one operator per leaf.
+ * The closed condition language (docs/architecture.md "Rules are data"). Exactly one operator per leaf.
  * Leaves: { path, eq|ne|in|not-in|exists|matches|regex|gt|lt|contains: value }.
  */
 export type Condition =

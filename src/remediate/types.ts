@@ -12,7 +12,7 @@ export const PLAN_SCHEMA_VERSION = 1;
 export const PLAN_KIND = 's3-kms-audit/remediation-plan';
 export const JOURNAL_VERSION = 1;
 
-/** The remediation action id rules name in `remediation:` (docs/architecture.md "Rules"). */
+/** The remediation action id rules name in `remediation:` (docs/architecture.md "Rules are data"). */
 export const PUT_BUCKET_ENCRYPTION = 'put-bucket-encryption';
 
 /** A finding as the plan cites it: enough to recognise it in the scan report (same stable id). */

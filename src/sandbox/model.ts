@@ -1,6 +1,6 @@
 /**
  * The sandbox's in-memory model of AWS state (the "estate"): accounts → KMS keys, aliases,
- * buckets, objects. This is the only simulation of AWS in the project (docs/architecture.md).
+ * buckets, objects. This is the only simulation of AWS in the project (docs/architecture.md "One model of AWS").
  * Handlers (s3.ts, kms.ts, sts.ts) read and mutate it; estate.ts builds it from YAML.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The project's single Ajv instance (docs/architecture.md: options are validated by one Ajv instance).
+ * The project's single Ajv instance (docs/architecture.md, layer 0: one Ajv instance validates every schema).
  * Every JSON Schema in src/schema is compiled here so that formats, strictness and error
  * shape are the same everywhere.
  *
