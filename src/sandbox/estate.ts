@@ -24,7 +24,9 @@ import type {
   SandboxObject,
   SandboxRole,
 } from './model.js';
-import { estateVersionId, etagFor, placeholderBody, storeObject } from './s3-objects.js';
+import { etagFor, placeholderBody } from './s3/store/etag.js';
+import { storeObject } from './s3/store/objects.js';
+import { estateVersionId } from './s3/store/versions.js';
 
 // ---------------------------------------------------------------------------------------------
 // The YAML shapes (what the schema admits).

@@ -143,5 +143,3 @@ export class FaultInjector {
     return { decision, attempt };
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,7 +4,7 @@
  * (`alias/aws/s3`). Used by the KMS handler, the S3 handler (SSE-KMS) and the estate loader.
  */
 import { createHash } from 'node:crypto';
-import type { Estate, SandboxAccount, SandboxKey } from './model.js';
+import type { Estate, SandboxKey } from './model.js';
 
 export const keyArn = (account: string, region: string, keyId: string): string => `arn:aws:kms:${region}:${account}:key/${keyId}`;
 export const aliasArn = (account: string, region: string, aliasName: string): string => `arn:aws:kms:${region}:${account}:${aliasName}`;
@@ -101,13 +101,4 @@ export function awsManagedKey(estate: Estate, account: string, region: string, s
   owner.keys.set(id, key);
   owner.aliases.set(aliasMapKey(region, aliasName), { name: aliasName, account, region, targetKeyId: id });
   return key;
-}
-
-/** Every alias of a key (its own account and region), sorted. */
-export function aliasesOf(account: SandboxAccount, key: SandboxKey): string[] {
-  const names: string[] = [];
-  for (const alias of account.aliases.values()) {
-    if (alias.region === key.region && alias.targetKeyId === key.id) names.push(alias.name);
-  }
-  return names.sort();
 }

@@ -1,7 +1,8 @@
 /**
  * The sandbox's in-memory model of AWS state (the "estate"): accounts → KMS keys, aliases,
- * buckets, objects. This is the only simulation of AWS in the project (docs/architecture.md "One model of AWS").
- * Handlers (s3.ts, kms.ts, sts.ts) read and mutate it; estate.ts builds it from YAML.
+ * buckets, objects. This is the only simulation of AWS in the project (docs/architecture.md): the auditor itself always
+ * talks to AWS (or to this sandbox) through the SDK. Handlers (s3/, kms.ts, sts.ts) read and
+ * mutate it; estate.ts builds it from YAML.
  */
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable' | 'Creating';

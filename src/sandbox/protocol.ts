@@ -1,6 +1,6 @@
 /**
- * The contract between the sandbox's HTTP server (server.ts: parsing, SigV4, global faults,
- * error rendering per protocol) and its service handlers (s3.ts, kms.ts, sts.ts).
+ * The contract between the sandbox's HTTP server (server.ts and server/: parsing, SigV4, global
+ * faults, error rendering per protocol) and its service handlers (s3/handler.ts, kms.ts, sts.ts).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Estate, SandboxAccount } from './model.js';
@@ -62,3 +62,9 @@ export class ConnectionReset extends Error {
 }
 
 export type ServiceHandler = (req: SandboxRequest, estate: Estate) => Promise<SandboxResponse> | SandboxResponse;
+
+/** One header's value as a single string (node gives repeated headers as an array: joined with ","). */
+export function header(message: { headers: IncomingHttpHeaders }, name: string): string | undefined {
+  const v = message.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}

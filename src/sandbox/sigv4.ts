@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
  *
  * Pure functions of the request as it arrived on the wire (raw path, raw query, raw headers);
- * mapping a failure to each service's error code is the server's job (see authErrors in server.ts).
+ * mapping a failure to each service's error code is the server's job (see authError in server/service-errors.ts).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 

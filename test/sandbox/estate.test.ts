@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { demoEstatePath } from '../../src/paths.js';
 import { EstateError, generateEstate, loadEstate, parseEstate } from '../../src/sandbox/estate.js';
-import { generatedObject } from '../../src/sandbox/s3-objects.js';
+import { generatedObject } from '../../src/sandbox/s3/store/generated.js';
 import type { Estate } from '../../src/sandbox/model.js';
 
 const PROD = '111122223333';

@@ -19,16 +19,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { buildEstate } from '../../src/sandbox/estate.js';
 import type { Estate, ObjectGenerator, SandboxBucket } from '../../src/sandbox/model.js';
-import {
-  compareKeys,
-  findObject,
-  generatedIndex,
-  generatedKey,
-  generatedObject,
-  listPage,
-  removeObject,
-  storeObject,
-} from '../../src/sandbox/s3-objects.js';
+import { generatedIndex, generatedKey, generatedObject } from '../../src/sandbox/s3/store/generated.js';
+import { compareKeys } from '../../src/sandbox/s3/store/key-order.js';
+import { listPage } from '../../src/sandbox/s3/store/listing.js';
+import { findObject, removeObject, storeObject } from '../../src/sandbox/s3/store/objects.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { cliCreds, s3For, signedRequest, useSandbox } from '../helpers/sandbox.js';
 
