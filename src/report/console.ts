@@ -1,13 +1,14 @@
 /**
  * The console summary: a pure render(report) → string, readable at 100 columns.
- * Header, counts by status and severity, the `fail` and `error` findings grouped by bucket,
- * run errors, then the gate decision and the report paths.
+ * Header, counts by status and severity, the gate decision, the most severe `fail` and `error`
+ * findings grouped by bucket (every one with --verbose), object scans and run errors, then the gate
+ * decision again and the report paths.
  *
  * Every string that came from AWS or from user files (bucket names, tag values inside messages,
  * error messages) goes through `escapeControl`, so a bucket tag cannot move the cursor, clear the
  * screen or fake a "Gate: PASSED" line with terminal escape sequences.
  */
-import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../domain/finding.js';
+import { compareFindings, SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../domain/finding.js';
 import type { AuditReport, RunError } from '../domain/report.js';
 import { escapeControl, plural } from '../domain/text.js';
 
@@ -16,7 +17,17 @@ export interface ConsoleOptions {
   color: boolean;
   /** Files the writer produced, listed after the gate line. */
   reportPaths?: string[];
+  /** List every fail and error finding (--verbose); otherwise the most severe DEFAULT_LISTED_FINDINGS. */
+  verbose?: boolean;
 }
+
+/**
+ * Fail and error findings listed by default: enough to act on, few enough that the decision and the
+ * report paths stay on the first screens of a CI log. Every finding is in the files and with --verbose.
+ */
+export const DEFAULT_LISTED_FINDINGS = 10;
+/** Bucket scans and run errors listed by default, for the same reason. */
+const DEFAULT_LISTED_ROWS = 10;
 
 export const WIDTH = 100;
 
@@ -153,12 +164,29 @@ function findingText(f: Finding): string {
 /** Where a finding's message starts: under the severity, leaving ~90 columns for AWS-length ARNs. */
 const MESSAGE_INDENT = 9;
 
-function findingsByBucket(report: AuditReport, paint: Paint): string[] {
-  const groups = groupByBucket(report.findings);
-  if (groups.length === 0) return [];
+/** The most severe fail and error findings, at most `limit`: severity first, then fail before error, then report order. */
+function mostSevere(findings: readonly Finding[], limit: number): Finding[] {
+  const listed = findings.filter((f) => f.status === 'fail' || f.status === 'error');
+  if (listed.length <= limit) return listed;
+  const rank = (f: Finding): number => -SEVERITIES.indexOf(f.severity) * 2 + (f.status === 'fail' ? 0 : 1);
+  const chosen = new Set([...listed].sort((a, b) => rank(a) - rank(b) || compareFindings(a, b)).slice(0, limit));
+  return listed.filter((f) => chosen.has(f));
+}
+
+function findingsByBucket(report: AuditReport, paint: Paint, options: ConsoleOptions): string[] {
+  const all = groupByBucket(report.findings);
+  if (all.length === 0) return [];
+  const total = all.reduce((n, g) => n + g.findings.length, 0);
+  const shown = options.verbose ? report.findings : mostSevere(report.findings, DEFAULT_LISTED_FINDINGS);
+  const groups = groupByBucket(shown);
+  const shownCount = groups.reduce((n, g) => n + g.findings.length, 0);
   // The same rule can apply through two policies; name the policy only when that could confuse.
   const policies = new Set(report.findings.map((f) => f.policy));
-  const lines = ['', paint(`Failing and error findings by bucket (${plural(groups.length, 'bucket')})`, 'bold')];
+  const title =
+    shownCount === total
+      ? `Failing and error findings by bucket (${plural(groups.length, 'bucket')})`
+      : `Most severe failing and error findings (${shownCount} of ${total}, by bucket)`;
+  const lines = ['', paint(title, 'bold')];
   for (const g of groups) {
     lines.push('', `${paint(escapeControl(g.bucket), 'bold')} · account ${escapeControl(g.account)} · ${escapeControl(g.region)}`);
     for (const f of g.findings) {
@@ -173,7 +201,18 @@ function findingsByBucket(report: AuditReport, paint: Paint): string[] {
       for (const line of wrap(text, WIDTH - MESSAGE_INDENT)) lines.push(' '.repeat(MESSAGE_INDENT) + line);
     }
   }
+  if (shownCount < total) {
+    const rest = total - shownCount;
+    lines.push('', ...wrap(`… ${plural(rest, 'more fail or error finding')} in ${plural(all.length, 'bucket')} in all: ${whereToReadMore(options)}`, WIDTH));
+  }
   return lines;
+}
+
+/** Where a reader finds what the console left out: the HTML or JSON report written, else --verbose. */
+function whereToReadMore(options: ConsoleOptions): string {
+  const paths = options.reportPaths ?? [];
+  const file = paths.find((p) => p.endsWith('.html')) ?? paths.find((p) => p.endsWith('.json'));
+  return file ? `see ${escapeControl(file)} (or run with --verbose)` : 'run with --verbose to list them';
 }
 
 function runErrorText(e: RunError): string {
@@ -182,7 +221,7 @@ function runErrorText(e: RunError): string {
 }
 
 /** Run errors not already shown under a bucket as an `error` finding. */
-function runErrors(report: AuditReport, paint: Paint): string[] {
+function runErrors(report: AuditReport, paint: Paint, options: ConsoleOptions): string[] {
   const shownAsFindings = new Set(
     report.findings
       .filter((f) => f.status === 'error' && f.cause)
@@ -191,10 +230,12 @@ function runErrors(report: AuditReport, paint: Paint): string[] {
   const rest = report.errors.filter((e) => !shownAsFindings.has(JSON.stringify([e.account, e.bucket, e.operation, e.code])));
   if (rest.length === 0) return [];
   const lines = ['', paint(`Run errors (${rest.length})`, 'bold', 'magenta')];
-  for (const e of rest) {
+  const shown = options.verbose ? rest : rest.slice(0, DEFAULT_LISTED_ROWS);
+  for (const e of shown) {
     const [first, ...more] = wrap(runErrorText(e), WIDTH - 4);
     lines.push(`  - ${first ?? ''}`, ...more.map((l) => `    ${l}`));
   }
+  if (shown.length < rest.length) lines.push(`  … ${plural(rest.length - shown.length, 'more run error')}: ${whereToReadMore(options)}`);
   return lines;
 }
 
@@ -216,11 +257,14 @@ function colourGate(line: string, report: AuditReport, paint: Paint): string {
  * Object policies: one line per bucket scan (what was listed, inspected, reused from the state), and how
  * many non-passing object findings are only in the JSONL.
  */
-function objectScans(report: AuditReport, paint: Paint): string[] {
+function objectScans(report: AuditReport, paint: Paint, options: ConsoleOptions): string[] {
   const o = report.objects;
   if (!o) return [];
   const lines = ['', paint(`Objects (${plural(o.buckets.length, 'bucket scan')})`, 'bold')];
-  for (const b of o.buckets) {
+  // By default the scans with the most failing and error outcomes (then report order) stand for the rest.
+  const bad = (b: (typeof o.buckets)[number]): number => b.outcomes.fail + b.outcomes.error + (b.complete ? 0 : 1);
+  const shown = options.verbose ? o.buckets : [...o.buckets].map((b, i) => ({ b, i })).sort((x, y) => bad(y.b) - bad(x.b) || x.i - y.i).slice(0, DEFAULT_LISTED_ROWS).sort((x, y) => x.i - y.i).map((x) => x.b);
+  for (const b of shown) {
     const parts = [`${b.listed} listed`, `${b.inspected} inspected`];
     if (b.skipped > 0) parts.push(`${b.skipped} unchanged (from state)`);
     if (b.unreadable > 0) parts.push(paint(`${b.unreadable} unreadable`, 'magenta'));
@@ -229,6 +273,7 @@ function objectScans(report: AuditReport, paint: Paint): string[] {
     lines.push(`  ${escapeControl(b.bucket)} (${how}): ${parts.join(' · ')} → ${STATUSES.filter((s) => b.outcomes[s] > 0).map((s) => `${s} ${b.outcomes[s]}`).join(' · ') || 'no outcomes'}`);
     if (b.state && b.state.status !== 'used') lines.push(`    state: ${escapeControl(b.state.note ?? b.state.status)}`);
   }
+  if (shown.length < o.buckets.length) lines.push(`  … ${plural(o.buckets.length - shown.length, 'more bucket scan')}: ${whereToReadMore(options)}`);
   if (o.findingsOmitted > 0) {
     const where = o.jsonl ? ` (see ${escapeControl(o.jsonl)})` : '';
     lines.push(`  ${o.findingsOmitted} more non-passing object findings are counted above but not listed (--max-object-findings ${o.maxFindings})${where}`);
@@ -237,18 +282,26 @@ function objectScans(report: AuditReport, paint: Paint): string[] {
   return lines;
 }
 
+/**
+ * The summary, decision first and last: header, totals, the gate with its reason, the most severe
+ * findings (all with --verbose), object scans and run errors, then the gate again and the report
+ * paths, so both the top of the output and the tail of a CI log show the decision.
+ */
 export function render(report: AuditReport, options: ConsoleOptions): string {
   const paint = painter(options.color);
+  // Wrapped here (not in --quiet, where one line suits CI logs), continuation indented under the verdict.
+  const gate = wrap(renderGateLine(report, { color: false }), WIDTH - 6).map((line, i) => (i === 0 ? colourGate(line, report, paint) : '      ' + line));
   const lines = [
     ...header(report, paint),
     '',
     ...counts(report, paint),
-    ...findingsByBucket(report, paint),
-    ...objectScans(report, paint),
-    ...runErrors(report, paint),
     '',
-    // Wrapped here (not in --quiet, where one line suits CI logs), continuation indented under the verdict.
-    ...wrap(renderGateLine(report, { color: false }), WIDTH - 6).map((line, i) => (i === 0 ? colourGate(line, report, paint) : '      ' + line)),
+    ...gate,
+    ...findingsByBucket(report, paint, options),
+    ...objectScans(report, paint, options),
+    ...runErrors(report, paint, options),
+    '',
+    ...gate,
   ];
   for (const path of options.reportPaths ?? []) lines.push(`Report: ${escapeControl(path)}`);
   return lines.join('\n') + '\n';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { escapeControl } from '../../src/domain/text.js';
-import { render, renderGateLine, wrap, WIDTH } from '../../src/report/console.js';
+import { DEFAULT_LISTED_FINDINGS, render, renderGateLine, wrap, WIDTH } from '../../src/report/console.js';
 import { failing, finding, report, withStatus } from './sample.js';
 
 const ANSI = /\u001b\[[0-9;]*m/;
@@ -119,8 +119,11 @@ describe('report/console', () => {
     expect(text).to.not.match(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/);
     expect(text).to.contain('evil\\x1b[2J\\x1b[Hbucket');
     expect(text).to.contain('\\x1b]0;pwned\\x07').and.contain('\\x0d\\x0aGate: PASSED').and.contain('\\u202egnp.exe');
-    // the only line that starts with "Gate:" is the real one
-    expect(text.split('\n').filter((l) => l.startsWith('Gate:'))).to.have.length(1);
+    // the only lines that start with "Gate:" are the real ones (the decision after the totals and at the end)
+    const real = renderGateLine(evil, { color: false }).slice(0, 40);
+    const gateLines = text.split('\n').filter((l) => l.startsWith('Gate:'));
+    expect(gateLines).to.have.length(2);
+    for (const line of gateLines) expect(line.startsWith(real), line).to.equal(true);
   });
 
   it('escapeControl leaves ordinary text alone', () => {
@@ -154,3 +157,42 @@ describe('report/console ordering within a bucket', () => {
     expect(ruleLines).to.deep.equal(['r-critical', 'r-high-fail', 'r-high-error', 'r-low']);
   });
 });
+
+describe('report/console leads and ends with the decision, and stays short', () => {
+  const many = report(
+    Array.from({ length: 60 }, (_, i) =>
+      failing(i % 3 === 0 ? 'critical' : 'low', { bucket: `bucket-${String(i).padStart(2, '0')}`, rule: `rule-${i % 5}`, message: `finding ${i}` }),
+    ),
+  );
+
+  it('prints the gate right after the totals and again just before the report paths', () => {
+    const lines = render(many, { color: false, reportPaths: ['reports/x.json', 'reports/x.html'] }).trimEnd().split('\n');
+    const gates = lines.map((l, i) => (l.startsWith('Gate: ') ? i : -1)).filter((i) => i >= 0);
+    expect(gates).to.have.length(2);
+    const firstFinding = lines.findIndex((l) => /^ {2}(FAIL|ERROR) /.test(l));
+    const severityTable = lines.findIndex((l) => l.trimStart().startsWith('info '));
+    expect(gates[0]).to.be.greaterThan(severityTable).and.lessThan(firstFinding);
+    expect(lines.slice(gates[1]! + 1)).to.deep.equal(['Report: reports/x.json', 'Report: reports/x.html']);
+  });
+
+  it('lists only the most severe findings by default and says where the rest are', () => {
+    const text = render(many, { color: false, reportPaths: ['reports/x.json', 'reports/x.html'] });
+    const listed = text.split('\n').filter((l) => /^ {2}(FAIL|ERROR) /.test(l));
+    expect(listed).to.have.length(DEFAULT_LISTED_FINDINGS);
+    // 20 critical findings exist (every third of 60): only critical ones are listed
+    expect(listed.every((l) => l.includes('critical')), listed.join('\n')).to.equal(true);
+    expect(text).to.contain(`Most severe failing and error findings (${DEFAULT_LISTED_FINDINGS} of 60, by bucket)`);
+    expect(text).to.contain(`… ${60 - DEFAULT_LISTED_FINDINGS} more fail or error findings in 60 buckets in all: see reports/x.html (or run with --verbose)`);
+  });
+
+  it('points to --verbose when no report file was written', () => {
+    expect(render(many, { color: false })).to.contain('run with --verbose to list them');
+  });
+
+  it('lists every finding with verbose', () => {
+    const text = render(many, { color: false, verbose: true });
+    expect(text.split('\n').filter((l) => /^ {2}(FAIL|ERROR) /.test(l))).to.have.length(60);
+    expect(text).to.not.contain('more fail or error finding');
+  });
+});
+
