@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
 
 /**
@@ -27,4 +27,15 @@ export const demoEstatePath = (): string => resolve(packageRoot(), 'src/sandbox/
  */
 export function temporarySibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
+}
+
+/**
+ * A file's path as reports show it: relative to `cwd` (forward slashes) when the file is inside it, so
+ * SARIF, JUnit and Markdown name it the way code scanning and CI views expect (repository-relative),
+ * and no report carries the absolute paths of the machine that ran the scan; absolute otherwise.
+ */
+export function pathForReports(path: string, cwd: string): string {
+  const rel = relative(cwd, resolve(cwd, path));
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return resolve(cwd, path);
+  return rel.split(sep).join('/');
 }

@@ -20,7 +20,7 @@ import type { Finding } from '../domain/finding.js';
 import { requiredAspects } from '../engine/aspects.js';
 import { evaluateResource } from '../engine/evaluate.js';
 import { bucketInScope } from '../engine/scope.js';
-import { packageRoot, builtinRulesDir } from '../paths.js';
+import { packageRoot, builtinRulesDir, pathForReports } from '../paths.js';
 import type { GateOptions } from '../engine/gate.js';
 import { buildReport, ruleCatalogue } from './report.js';
 
@@ -125,7 +125,7 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
         id: options.runId ?? randomUUID(),
         start: start.toISOString(),
         end: end.toISOString(),
-        policyFile: policyFile.path,
+        policyFile: pathForReports(policyFile.path, process.cwd()),
         policyFileSha256: policyFile.sha256,
         rulesDirs: config.rulesDirs,
         accounts: collected.accounts,

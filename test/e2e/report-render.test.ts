@@ -71,6 +71,23 @@ describe('e2e: report RESULT.json re-renders a saved report', function () {
     });
   }
 
+  it('names the policy file relative to the working directory in SARIF, JUnit and Markdown, never by its absolute path', async () => {
+    // The scan ran in the package root with an absolute --policies path.
+    const sarif = JSON.parse(await readFile(join(out, 'scan', 'first.sarif'), 'utf8'));
+    const uris = (sarif.runs[0].results as { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[]).map(
+      (r) => r.locations[0]!.physicalLocation.artifactLocation.uri,
+    );
+    expect(uris.length).to.be.greaterThan(0);
+    expect([...new Set(uris)]).to.deep.equal(['policies.yaml']);
+    const junit = await readFile(join(out, 'scan', 'first.junit.xml'), 'utf8');
+    expect(junit).to.contain('<property name="policy.file" value="policies.yaml"/>');
+    const md = await readFile(join(out, 'scan', 'first.md'), 'utf8');
+    expect(md).to.contain('policy file `policies.yaml`');
+    for (const [name, text] of [['sarif', JSON.stringify(sarif)], ['junit', junit], ['md', md]] as const) {
+      expect(text.includes(packageRoot()), `${name} holds ${packageRoot()}`).to.equal(false);
+    }
+  });
+
   it('with --baseline it recomputes the same diff the scan stored', async () => {
     const run = await runCli(['report', join(out, 'scan', 'second.json'), '--baseline', join(out, 'scan', 'first.json'), '--format', 'json,md,csv', '--out', join(out, 'rediff'), '--name', 'second'], cleanEnv());
     expect(run.code, run.stderr).to.equal(0);
