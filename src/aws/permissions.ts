@@ -2,7 +2,8 @@
  * The IAM actions behind each API operation the scan calls, so the README and the CLI can print a
  * least-privilege policy (as Cloud Custodian's actions declare their permissions).
  * Service authorization reference: S3 GetBucketEncryption is authorized by s3:GetEncryptionConfiguration
- * and ListBuckets by s3:ListAllMyBuckets; the others share their operation's name.
+ * and ListBuckets by s3:ListAllMyBuckets; the others share their operation's name. The writes of
+ * remediation are declared by each action, with its citations (src/remediate/actions/).
  */
 import type { FactAspect } from '../domain/rule.js';
 
@@ -21,13 +22,6 @@ export const IAM_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
   ListObjectVersions: 's3:ListBucketVersions',
   HeadObject: 's3:GetObject',
   HeadObjectVersion: 's3:GetObjectVersion',
-  // Remediation. Both writes are authorized by s3:PutEncryptionConfiguration: "To use this
-  // operation, you must have permissions to perform the s3:PutEncryptionConfiguration action" (API reference,
-  // PutBucketEncryption and DeleteBucketEncryption alike). For general purpose buckets the caller needs no KMS
-  // permission to write the configuration (kms:GenerateDataKey/kms:Decrypt are listed for directory buckets
-  // only); the target key is described with kms:DescribeKey and kms:ListAliases (remediateOperations adds both).
-  PutBucketEncryption: 's3:PutEncryptionConfiguration',
-  DeleteBucketEncryption: 's3:PutEncryptionConfiguration',
 };
 
 /** Operations a scan needing `aspects` may call (GetCallerIdentity needs no permission). */
@@ -55,22 +49,6 @@ export function scanIamActions(aspects: Iterable<FactAspect>, assumesRoles = fal
   const ops = scanOperations(aspects);
   if (assumesRoles) ops.unshift('AssumeRole');
   return ops.map((op) => IAM_ACTION_OF_OPERATION[op]!);
-}
-
-/**
- * Operations `remediate` may call: the scan's, plus — whatever the rules need — GetBucketEncryption (the
- * raw `before`, and the re-check before each change), DescribeKey and ListAliases (target keys), and
- * PutBucketEncryption.
- */
-export function remediateOperations(aspects: Iterable<FactAspect>): string[] {
-  const ops = scanOperations(new Set<FactAspect>([...aspects, 'bucket.encryption', 'key', 'key.aliases']));
-  ops.push('PutBucketEncryption');
-  return ops;
-}
-
-/** Operations `rollback` calls: read, restore (Put, or Delete for a bucket that had no configuration), read back. */
-export function rollbackOperations(): string[] {
-  return ['GetBucketEncryption', 'PutBucketEncryption', 'DeleteBucketEncryption'];
 }
 
 /** The IAM actions for a list of operations, each once, in first-seen order. */

@@ -5,13 +5,9 @@
  * No AWS call.
  */
 import { loadAuditConfig } from '../run/audit.js';
-import {
-  iamActionsOf,
-  objectVersionIamActions,
-  remediateOperations,
-  rollbackOperations,
-  scanOperations,
-} from '../aws/permissions.js';
+import { iamActionsOf, objectVersionIamActions, scanOperations } from '../aws/permissions.js';
+import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
+import { remediateIamActions, rollbackIamActions } from '../remediate/permissions.js';
 import { UsageError } from '../domain/errors.js';
 import { requiredAspects } from '../engine/aspects.js';
 import { DEFAULT_POLICIES, parse, parseRoleArn } from './args.js';
@@ -84,12 +80,16 @@ export interface IamPolicy {
   Statement: Statement[];
 }
 
-/** The IAM actions of one command, given the operations it calls. */
+/**
+ * The IAM actions of one command, given the operations it calls. Remediation permissions come from the
+ * actions: for remediate, those the policy file's rules name; for rollback, every registered one.
+ */
 export function commandActions(command: PermissionCommand, args: Pick<PermissionsArgs, 'policies' | 'rules'>): string[] {
-  if (command === 'rollback') return iamActionsOf(rollbackOperations());
+  if (command === 'rollback') return rollbackIamActions(BUILTIN_ACTIONS.actions);
   const { policyFile, rules } = loadAuditConfig(args.policies, args.rules);
   const aspects = requiredAspects(policyFile, rules);
-  const actions = iamActionsOf(command === 'scan' ? scanOperations(aspects) : remediateOperations(aspects));
+  const named = BUILTIN_ACTIONS.namedBy(policyFile.policies.flatMap((p) => p.rules.map((r) => rules.get(r.id)?.remediation)));
+  const actions = command === 'scan' ? iamActionsOf(scanOperations(aspects)) : remediateIamActions(aspects, named);
   if (policyFile.policies.some((p) => p.objects?.versions)) for (const a of objectVersionIamActions()) if (!actions.includes(a)) actions.push(a);
   return actions;
 }

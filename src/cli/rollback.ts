@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { toolVersion } from '../run/audit.js';
 import { openSessions } from '../aws/session.js';
 import { UsageError } from '../domain/errors.js';
-import { describeState } from '../remediate/configuration.js';
+import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { JournalWriter, readJournal } from '../remediate/journal.js';
 import { renderRollbackSummary } from '../report/remediation.js';
 import { restoreTargets, rollbackJournal } from '../remediate/rollback.js';
@@ -94,7 +94,7 @@ export async function rollbackCommand(argv: string[], io: PromptIO): Promise<num
     return EXIT_OK;
   }
   io.stdout.write(`Rolling back ${escapeControl(source)}: ${targets.length} bucket${targets.length === 1 ? '' : 's'}, latest change first\n`);
-  for (const t of targets) io.stdout.write(escapeControl(`  ${t.bucket} (${t.account}, ${t.region}) -> ${describeState(t.before)}`) + '\n');
+  for (const t of targets) io.stdout.write(escapeControl(`  ${t.bucket} (${t.account}, ${t.region}) -> ${BUILTIN_ACTIONS.of(t).describeState(t.before)}`) + '\n');
   if (!args.yes && !(await confirm('Restore these buckets?', io))) {
     io.stdout.write('Nothing restored.\n');
     return EXIT_FINDINGS;

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { loadRulesWithFixtures } from '../config/rules.js';
+import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { runFixtures } from '../engine/fixtures.js';
 import { builtinRulesDir } from '../paths.js';
 import { escapeControl } from '../domain/text.js';
@@ -20,7 +21,7 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const dirs = [builtinRulesDir(), ...args.dirs.map((d) => resolve(d))];
   // Throws ConfigError (exit 2) for an invalid rule or fixture file.
-  const { rules, fixtures } = loadRulesWithFixtures(dirs);
+  const { rules, fixtures } = loadRulesWithFixtures(dirs, BUILTIN_ACTIONS.catalogue());
   const results = runFixtures(rules, fixtures);
   let failed = 0;
   for (const r of results) {

@@ -7,11 +7,13 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { ActionCatalogue } from '../domain/action.js';
 import { ConfigError, type ConfigProblem } from '../domain/errors.js';
 import type { FixtureSet, Rule, RuleFixture, RuleSet } from '../domain/rule.js';
 import ruleSchema from '../schema/rule.schema.json' with { type: 'json' };
 import fixturesSchema from '../schema/fixtures.schema.json' with { type: 'json' };
 import { paramProblems } from './params.js';
+import { remediationProblems } from './rule-actions.js';
 import { ruleProblems } from './rule-checks.js';
 import { schemaProblems } from './schema-problems.js';
 import { suggest } from './suggest.js';
@@ -32,25 +34,30 @@ function listFiles(dir: string, problems: ConfigProblem[]): { rules: string[]; f
   };
 }
 
-function ruleFromSource(source: YamlSource, problems: ConfigProblem[]): Rule | undefined {
+/**
+ * Without `actions` a rule's `remediation:` is only checked for its spelling (the schema): callers that
+ * never remediate (fixture runs in tests) need not know the actions. Every command passes them.
+ */
+function ruleFromSource(source: YamlSource, problems: ConfigProblem[], actions: ActionCatalogue | undefined): Rule | undefined {
   const found = [...schemaProblems(ruleSchema, source), ...ruleProblems(source)];
+  if (found.length === 0 && actions) found.push(...remediationProblems(source, source.data as Rule, actions));
   problems.push(...found);
   if (found.length > 0) return undefined;
   return { ...(source.data as Rule), source: source.file };
 }
 
 /** Parse and validate one rule's YAML text. The id must match the file name (<id>.yaml). Throws ConfigError. */
-export function parseRuleText(text: string, file: string): Rule {
+export function parseRuleText(text: string, file: string, actions?: ActionCatalogue): Rule {
   const problems: ConfigProblem[] = [];
-  const rule = parseRule(parseYamlSource(text, file), file, problems);
+  const rule = parseRule(parseYamlSource(text, file), file, problems, actions);
   if (problems.length > 0 || !rule) throw new ConfigError(tidyProblems(problems));
   return rule;
 }
 
-function parseRule(parsed: { source?: YamlSource; problems: ConfigProblem[] }, file: string, problems: ConfigProblem[]): Rule | undefined {
+function parseRule(parsed: { source?: YamlSource; problems: ConfigProblem[] }, file: string, problems: ConfigProblem[], actions: ActionCatalogue | undefined): Rule | undefined {
   problems.push(...parsed.problems);
   if (!parsed.source) return undefined;
-  const rule = ruleFromSource(parsed.source, problems);
+  const rule = ruleFromSource(parsed.source, problems, actions);
   if (!rule) return undefined;
   const expected = basename(file, '.yaml');
   if (rule.id !== expected) {
@@ -60,7 +67,7 @@ function parseRule(parsed: { source?: YamlSource; problems: ConfigProblem[] }, f
   return rule;
 }
 
-function loadRuleFiles(dirs: string[], problems: ConfigProblem[]): { rules: RuleSet; fixtureFiles: string[] } {
+function loadRuleFiles(dirs: string[], problems: ConfigProblem[], actions: ActionCatalogue | undefined): { rules: RuleSet; fixtureFiles: string[] } {
   const rules: RuleSet = new Map();
   const fixtureFiles: string[] = [];
   for (const dir of dirs) {
@@ -68,7 +75,7 @@ function loadRuleFiles(dirs: string[], problems: ConfigProblem[]): { rules: Rule
     fixtureFiles.push(...files.fixtures);
     for (const file of files.rules) {
       const parsed = readYamlFile(file);
-      const rule = parseRule(parsed, file, problems);
+      const rule = parseRule(parsed, file, problems, actions);
       if (!rule) continue;
       const existing = rules.get(rule.id);
       if (existing) {
@@ -84,9 +91,9 @@ function loadRuleFiles(dirs: string[], problems: ConfigProblem[]): { rules: Rule
 }
 
 /** Load every <id>.yaml (not *.test.yaml) from the directories, in order. Throws ConfigError listing all problems. */
-export function loadRules(dirs: string[]): RuleSet {
+export function loadRules(dirs: string[], actions?: ActionCatalogue): RuleSet {
   const problems: ConfigProblem[] = [];
-  const { rules } = loadRuleFiles(dirs, problems);
+  const { rules } = loadRuleFiles(dirs, problems, actions);
   if (problems.length > 0) throw new ConfigError(tidyProblems(problems));
   return rules;
 }
@@ -112,9 +119,9 @@ function fixturesFromSource(source: YamlSource, rule: Rule, problems: ConfigProb
 }
 
 /** Rules plus their fixtures (<id>.test.yaml), for `s3-kms-audit test` and the catalogue tests. */
-export function loadRulesWithFixtures(dirs: string[]): { rules: RuleSet; fixtures: FixtureSet } {
+export function loadRulesWithFixtures(dirs: string[], actions?: ActionCatalogue): { rules: RuleSet; fixtures: FixtureSet } {
   const problems: ConfigProblem[] = [];
-  const { rules, fixtureFiles } = loadRuleFiles(dirs, problems);
+  const { rules, fixtureFiles } = loadRuleFiles(dirs, problems, actions);
   const fixtures: FixtureSet = new Map();
   for (const file of fixtureFiles) {
     const id = basename(file, TEST_SUFFIX);

@@ -1,32 +1,30 @@
 /**
- * Applying a plan: the only module that changes bucket encryption (with rollback.ts). For each planned
- * change, concurrently under a bound:
- *   1. re-check the preconditions: the target key still exists, is Enabled, is in the bucket's region,
- *      and is still customer managed when the plan required it (DescribeKey);
- *   2. re-read the bucket: if it is no longer in the plan's `before` state, refuse the change as drifted;
- *   3. journal the intent (before exactly as just read, after) and fsync it;
- *   4. PutBucketEncryption;
- *   5. read the configuration back and journal the result (applied, verified, error code).
+ * Applying a plan: the only module that changes resources (with rollback.ts), whatever the action. For
+ * each planned change, concurrently under a bound:
+ *   1. the change's action re-checks it: it is what its own target makes, its preconditions still hold,
+ *      the resource is still in the plan's `before` state (otherwise refused as drifted);
+ *   2. journal the intent (before exactly as just read, after) and fsync it;
+ *   3. the action's write;
+ *   4. read the state back and journal the result (applied, verified, error code).
  * A failed change is recorded and the run goes on. Once `stop` is aborted (SIGINT/SIGTERM) no further
- * change starts; changes already past step 3 finish and get their result record, so the journal is
- * always complete enough for `rollback`. SDK calls are not aborted: a half-sent PUT is the one state
+ * change starts; changes already past step 2 finish and get their result record, so the journal is
+ * always complete enough for `rollback`. SDK calls are not aborted: a half-sent write is the one state
  * the journal could not describe.
  */
 import pLimit from 'p-limit';
 import { toFactError } from '../aws/errors.js';
-import { putBucketEncryption } from '../aws/s3.js';
 import type { AccountSession } from '../aws/session.js';
-import { KeyResolver } from '../collect/keys.js';
-import { buildConfiguration, describeState, sameConfiguration } from './configuration.js';
+import type { ChangeSteps } from './action.js';
+import { BUILTIN_ACTIONS } from './actions/index.js';
 import { asJournalError, type JournalWriter } from './journal.js';
-import { readState, resultError } from './verify.js';
-import { isFactError } from './plan.js';
-import type { EncryptionState, JournalError, PlannedChange, RemediationPlan } from './types.js';
+import type { ActionRegistry } from './registry.js';
+import { resultError } from './verify.js';
+import { isFactError, type ChangeBase, type JournalError, type RemediationPlan } from './types.js';
 
 export type ChangeStatus = 'verified' | 'unverified' | 'failed' | 'drifted' | 'precondition' | 'inconsistent' | 'not-started';
 
-export interface ChangeOutcome {
-  change: PlannedChange;
+export interface ChangeOutcome<C extends ChangeBase = ChangeBase> {
+  change: C;
   status: ChangeStatus;
   /** Why, in one sentence, for anything but verified. */
   detail?: string;
@@ -37,14 +35,14 @@ export interface ChangeOutcome {
 
 export interface ApplySummary {
   planned: number;
-  /** Changes whose PutBucketEncryption took effect (verified or not). */
+  /** Changes whose write took effect (verified or not). */
   applied: number;
   verified: number;
   /** Attempted and not verified: the write failed, or the read-back differs or could not be read. */
   failed: number;
   /**
-   * Not attempted because the bucket drifted from the plan, a precondition no longer holds, or the plan's
-   * `after` is not the configuration its own target makes (an edited or corrupted plan file).
+   * Not attempted because the resource drifted from the plan, a precondition no longer holds, or the plan's
+   * `after` is not the state its own target makes (an edited or corrupted plan file).
    */
   refused: number;
   /** Not attempted because the run was interrupted. */
@@ -62,65 +60,53 @@ export interface ApplyOptions {
   stop?: AbortSignal;
   onOutcome?: (outcome: ChangeOutcome) => void;
   toolVersion: string;
+  /** The actions the plan's changes are dispatched to (default: the built-in ones). */
+  actions?: ActionRegistry;
 }
-
 
 export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
   const { plan, journal } = opts;
-  const byAccount = new Map(opts.sessions.map((s) => [s.account, s] as const));
-  const keys = new KeyResolver((account) => byAccount.get(account));
+  const actions = opts.actions ?? BUILTIN_ACTIONS;
   const limit = pLimit(Math.max(1, opts.concurrency));
+  // Each action's steps once per run (they hold its caches, e.g. described keys).
+  const stepsByAction = new Map<string, ChangeSteps<ChangeBase, unknown>>();
+  const stepsOf = (change: ChangeBase): ChangeSteps<ChangeBase, unknown> => {
+    const id = actions.idOf(change);
+    let steps = stepsByAction.get(id);
+    if (!steps) stepsByAction.set(id, (steps = actions.of(change).changeSteps(opts.sessions)));
+    return steps;
+  };
   await journal.append({ phase: 'start', kind: 'apply', tool: { name: 's3-kms-audit', version: opts.toolVersion }, source: plan.run.id, planned: plan.changes.length });
 
   const stopped = (): boolean => opts.stop?.aborted === true;
 
-  const applyOne = async (change: PlannedChange): Promise<ChangeOutcome> => {
+  const applyOne = async (change: ChangeBase): Promise<ChangeOutcome> => {
     const notStarted = (): ChangeOutcome => ({ change, status: 'not-started', detail: 'the run was interrupted before this change started' });
     if (stopped()) return notStarted();
-    const session = byAccount.get(change.account);
-    if (!session) {
-      const error = { code: 'NoSession', operation: 'PutBucketEncryption', message: `no credentials for account ${change.account} (pass --assume-role for it)` };
-      return { change, status: 'failed', detail: error.message, error };
-    }
-
-    const inconsistency = checkAfterMatchesTarget(change);
-    if (inconsistency) return { change, status: 'inconsistent', detail: inconsistency };
-
-    const precondition = await checkKey(keys, change);
-    if (precondition) return { change, ...precondition };
-
-    const s3 = session.s3(change.region);
-    const current = await readState(s3, change.bucket);
-    if (isFactError(current)) return { change, status: 'failed', detail: `could not re-read the bucket: ${current.code}`, error: asJournalError(current) };
-    if (!sameConfiguration(current, change.before)) {
-      return { change, status: 'drifted', detail: `the bucket is now ${describeState(current)}, not ${describeState(change.before)} as planned` };
-    }
+    const steps = stepsOf(change);
+    const prepared = await steps.prepare(change);
+    if ('status' in prepared) return { change, ...prepared };
     // The last moment to honour an interrupt: past this point the change is journaled and made.
     if (stopped()) return notStarted();
 
+    const place = { account: change.account, region: change.region, bucket: change.bucket, ...(change.object ? { object: change.object } : {}) };
     const intent = await journal.append({
       phase: 'intent',
-      account: change.account,
-      region: change.region,
-      bucket: change.bucket,
-      before: current,
+      ...place,
+      action: actions.idOf(change),
+      before: prepared.current,
       after: change.after,
       change: change.id,
     });
-    const put = await putBucketEncryption(s3, change.bucket, change.after).then(
-      () => undefined,
-      (err: unknown) => toFactError(err, 'PutBucketEncryption'),
-    );
-    // Read back even after a failed PUT: a dropped connection may hide a write that did happen.
-    const readBack = await readState(s3, change.bucket);
-    const verified = !isFactError(readBack) && sameConfiguration(readBack, change.after);
-    const applied = put === undefined || verified;
-    const error = resultError(put, readBack, verified);
+    const failure = await steps.write(place, change.after);
+    // Read back even after a failed write: a dropped connection may hide a write that did happen.
+    const readBack = await steps.read(place);
+    const verified = !isFactError(readBack) && steps.verified(readBack, change);
+    const applied = failure === undefined || verified;
+    const error = resultError(steps, failure, readBack, verified);
     await journal.append({
       phase: 'result',
-      account: change.account,
-      region: change.region,
-      bucket: change.bucket,
+      ...place,
       intent: intent.seq,
       applied,
       verified,
@@ -130,8 +116,8 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
     if (verified) return { change, status: 'verified', intentSeq: intent.seq };
     return {
       change,
-      status: put ? 'failed' : 'unverified',
-      detail: put ? `PutBucketEncryption failed: ${put.code}: ${put.message}` : `the configuration read back is not the planned one (${error?.code})`,
+      status: failure ? 'failed' : 'unverified',
+      detail: failure ? `${failure.operation} failed: ${failure.code}: ${failure.message}` : `the configuration read back is not the planned one (${error?.code})`,
       ...(error ? { error } : {}),
       intentSeq: intent.seq,
     };
@@ -141,7 +127,7 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
     plan.changes.map((change) =>
       limit(async () => {
         const outcome = await applyOne(change).catch((err: unknown): ChangeOutcome => {
-          // A journal write failure or a bug: recorded as this change's failure, never as success.
+          // A journal write failure, an unknown action or a bug: recorded as this change's failure, never as success.
           const e = toFactError(err, 'apply');
           return { change, status: 'failed', detail: `${e.code}: ${e.message}`, error: asJournalError(e) };
         });
@@ -155,46 +141,6 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
   await journal.append({ phase: 'end', interrupted: summary.interrupted, summary: { planned, applied, verified, failed, refused, notStarted } });
   return summary;
 }
-
-/**
- * A saved plan is a file anyone can edit, and only `change.key.arn` is re-checked against KMS: the
- * document actually written is `change.after`. So `after` must be exactly what the planner builds from the
- * change's own target (a KMS algorithm, the re-checked key ARN, its Bucket Key flag, and what `before`
- * carries over); otherwise a stale or hand-edited plan could put another key, or AES256, on the bucket.
- * Returns why not, or undefined when it is.
- */
-export function checkAfterMatchesTarget(change: PlannedChange): string | undefined {
-  // Typed as a configuration, but read from a file: "none" or a malformed document must be refused too.
-  const after = change.after as EncryptionState;
-  if (after === 'none' || !Array.isArray(after.Rules) || after.Rules.length !== 1) {
-    return `the plan's new configuration is not one rule (${describeState(after)}); the plan file was edited or is corrupt`;
-  }
-  const rule = after.Rules[0]!;
-  const algorithm = rule.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
-  if (algorithm !== 'aws:kms' && algorithm !== 'aws:kms:dsse') {
-    return `the plan's new configuration is ${describeState(after)}, not SSE-KMS with its target key ${change.key.arn}; the plan file was edited or is corrupt`;
-  }
-  const expected = buildConfiguration({ algorithm, keyArn: change.key.arn, bucketKeyEnabled: rule.BucketKeyEnabled === true }, change.before);
-  if (sameConfiguration(after, expected)) return undefined;
-  return `the plan's new configuration (${describeState(after)}) is not the one its target makes (${describeState(expected)}); the plan file was edited or is corrupt`;
-}
-
-/** The plan's preconditions on the target key, checked again now; undefined when they hold. */
-async function checkKey(keys: KeyResolver, change: PlannedChange): Promise<Pick<ChangeOutcome, 'status' | 'detail' | 'error'> | undefined> {
-  // Only DescribeKey: state, manager and region are what can have changed since the plan.
-  const key = await keys.resolve(change.key.arn, change.account, change.region, { rotation: false, aliases: false });
-  if (isFactError(key)) return { status: 'failed', detail: `could not re-check key ${change.key.arn}: ${key.code}`, error: asJournalError(key) };
-  const problems: string[] = [];
-  if (!key.exists) problems.push('no longer exists');
-  else {
-    if (key.state !== 'Enabled') problems.push(`is ${key.state}`);
-    if (key.region !== change.region) problems.push(`is in ${key.region}`);
-    if (change.requireCustomerManaged && key.manager !== 'CUSTOMER') problems.push(`is managed by ${key.manager}`);
-  }
-  if (problems.length === 0) return undefined;
-  return { status: 'precondition', detail: `target key ${change.key.arn} ${problems.join(', ')}` };
-}
-
 
 export function summarise(outcomes: ChangeOutcome[], interrupted: boolean): ApplySummary {
   const count = (...statuses: ChangeStatus[]): number => outcomes.filter((o) => statuses.includes(o.status)).length;

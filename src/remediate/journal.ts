@@ -8,14 +8,14 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UsageError } from '../domain/errors.js';
-import { JOURNAL_VERSION, type EncryptionState, type JournalError, type JournalRecord } from './types.js';
-import type { FactError } from '../domain/facts.js';
+import { BUILTIN_ACTIONS } from './actions/index.js';
+import type { ActionRegistry } from './registry.js';
+import { JOURNAL_VERSION, type JournalRecord } from './types.js';
+
+export { asJournalError } from './types.js';
 
 /** A record as the caller gives it; the writer stamps version, run id, sequence number and time. */
 export type NewRecord = JournalRecord extends infer R ? (R extends JournalRecord ? Omit<R, 'v' | 'runId' | 'seq' | 'time'> : never) : never;
-
-/** A journal keeps only the code, operation and message of an AWS failure: never request details. */
-export const asJournalError = (e: FactError): JournalError => ({ code: e.code, operation: e.operation, message: e.message });
 
 export class JournalWriter {
   private seq = 0;
@@ -88,12 +88,8 @@ export interface ReadJournal {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function isState(v: unknown): v is EncryptionState {
-  return v === 'none' || (isObject(v) && Array.isArray(v.Rules) && v.Rules.every(isObject));
-}
-
 /** Why a parsed line is not a journal record this version understands, or undefined when it is one. */
-function recordProblem(r: unknown): string | undefined {
+function recordProblem(r: unknown, actions: ActionRegistry): string | undefined {
   if (!isObject(r)) return 'not a JSON object';
   if (r.v !== JOURNAL_VERSION) return `unsupported journal version ${JSON.stringify(r.v)} (this tool reads version ${JOURNAL_VERSION})`;
   if (typeof r.runId !== 'string' || typeof r.seq !== 'number' || typeof r.time !== 'string') return 'missing runId, seq or time';
@@ -102,10 +98,15 @@ function recordProblem(r: unknown): string | undefined {
     case 'start':
     case 'end':
       return undefined;
-    case 'intent':
+    case 'intent': {
       if (!where()) return 'intent without account, region and bucket';
-      if (!isState(r.before) || !isState(r.after)) return 'intent without a valid before and after configuration';
+      if (r.action !== undefined && (typeof r.action !== 'string' || !actions.has(r.action))) {
+        return `intent of unknown remediation action ${JSON.stringify(r.action)} (this version knows: ${actions.actions.map((a) => a.descriptor.id).join(', ')})`;
+      }
+      const action = actions.of(r as { action?: string });
+      if (!action.isState(r.before) || !action.isState(r.after)) return 'intent without a valid before and after configuration';
       return undefined;
+    }
     case 'result':
       if (!where() || typeof r.intent !== 'number' || typeof r.applied !== 'boolean' || typeof r.verified !== 'boolean') return 'result without its fields';
       return undefined;
@@ -114,8 +115,11 @@ function recordProblem(r: unknown): string | undefined {
   }
 }
 
-/** Reads and checks a journal. A broken line is a UsageError naming file and line (exit 2, nothing changed). */
-export async function readJournal(path: string): Promise<ReadJournal> {
+/**
+ * Reads and checks a journal. A broken line is a UsageError naming file and line (exit 2, nothing changed).
+ * Each intent's states are checked by the action that wrote them (`actions`: the built-in ones unless given).
+ */
+export async function readJournal(path: string, actions: ActionRegistry = BUILTIN_ACTIONS): Promise<ReadJournal> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -139,7 +143,7 @@ export async function readJournal(path: string): Promise<ReadJournal> {
       }
       throw new UsageError(`${path}:${i + 1}: not a JSON line`);
     }
-    const problem = recordProblem(parsed);
+    const problem = recordProblem(parsed, actions);
     if (problem) throw new UsageError(`${path}:${i + 1}: ${problem}`);
     records.push(parsed as JournalRecord);
   }

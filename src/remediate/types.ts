@@ -2,18 +2,18 @@
  * The remediation plan and the journal: plain JSON documents, versioned, written to disk and read back
  * (a saved plan is applied later; a journal is rolled back later). Schemas: src/schema/plan.schema.json
  * for the plan; the journal's records are checked by journal.ts as it reads them.
+ *
+ * These types are the same for every remediation action: a change and a journal intent name the action
+ * that made them (`action`), and hold the resource's state before and after in the action's own shape.
+ * Plans and journals written before actions had ids carry no `action`: the registry's legacy default
+ * (src/remediate/actions/index.ts) made them.
  */
-import type { EncryptionState, RawEncryptionConfiguration, RawEncryptionRule } from '../aws/s3.js';
+import type { FactError } from '../domain/facts.js';
 import type { Severity, Status } from '../domain/finding.js';
-
-export type { EncryptionState, RawEncryptionConfiguration, RawEncryptionRule };
 
 export const PLAN_SCHEMA_VERSION = 1;
 export const PLAN_KIND = 's3-kms-audit/remediation-plan';
 export const JOURNAL_VERSION = 1;
-
-/** The remediation action id rules name in `remediation:` (docs/architecture.md "Rules are data"). */
-export const PUT_BUCKET_ENCRYPTION = 'put-bucket-encryption';
 
 /** A finding as the plan cites it: enough to recognise it in the scan report (same stable id). */
 export interface PlanFinding {
@@ -25,76 +25,53 @@ export interface PlanFinding {
   message: string;
 }
 
-/** The KMS key a change writes, as DescribeKey described it when the plan was made. */
-export interface PlanKey {
-  /** Written as KMSMasterKeyID: the full key ARN (see plan.ts for why). */
-  arn: string;
-  /** How the policy (or, for a kept key, the bucket) spelled it. */
-  spelling: string;
-  aliases: string[];
-  account: string;
-  region: string;
-  manager: 'AWS' | 'CUSTOMER';
-  state: string;
+/** The object an object-level action changes, within its bucket. */
+export interface ObjectRef {
+  key: string;
+  versionId?: string;
 }
 
-/**
- * `kept-key`: the bucket already uses an acceptable customer managed key and only other settings change
- * (typically the S3 Bucket Key); `policy-target`: the key named by the policy's remediation block.
- */
-export type ChangeKind = 'kept-key' | 'policy-target';
-
-export interface PlannedChange {
-  /** Stable for the same bucket, account and new configuration. */
-  id: string;
+/** Where a change acts: a bucket, or one object in it. */
+export interface ResourcePlace {
   account: string;
   region: string;
   bucket: string;
+  /** Object-level actions only. */
+  object?: ObjectRef;
+}
+
+/** What every planned change has, whatever its action. */
+export interface ChangeBase extends ResourcePlace {
+  /** Stable for the same resource and new state. */
+  id: string;
+  /** The action that makes the change; absent in plans written before actions had ids. */
+  action?: string;
   arn: string;
-  kind: ChangeKind;
-  /** The configuration read when the plan was made, exactly as GetBucketEncryption answered ("none": no configuration). */
-  before: EncryptionState;
-  /** The document PutBucketEncryption will send. */
-  after: RawEncryptionConfiguration;
-  key: PlanKey;
-  /** Policies whose remediation block chose the target (for a kept key: the policies whose settings apply). */
+  /** The resource's state read when the plan was made, in the action's shape. */
+  before: unknown;
+  /** The state the action writes. */
+  after: unknown;
+  /** Policies whose remediation block chose the target. */
   policies: string[];
-  /** Re-checked when applying: the key must still be customer managed. */
-  requireCustomerManaged: boolean;
-  /** Failing findings the new configuration passes (re-evaluated with the engine on the new facts). */
+  /** Failing findings the new state passes (re-evaluated with the engine on the new facts). */
   fixes: PlanFinding[];
-  /** Failing findings this change does not fix (for example a key without rotation): shown, not hidden. */
+  /** Failing findings this change does not fix: shown, not hidden. */
   stillFailing: PlanFinding[];
 }
 
-export type RefusalCode =
-  | 'state-unknown'
-  | 'no-target'
-  | 'no-target-for-region'
-  | 'conflicting-targets'
-  | 'key-unreadable'
-  | 'key-missing'
-  | 'key-not-enabled'
-  | 'key-not-customer-managed'
-  | 'key-wrong-region'
-  | 'key-not-allowed'
-  | 'would-still-fail'
-  | 'would-break'
-  | 'changed-since-scan';
-
-export interface Refusal {
-  account: string;
-  region: string;
-  bucket: string;
+export interface Refusal extends ResourcePlace {
+  /** The action that refused; absent in plans written before actions had ids. */
+  action?: string;
   arn: string;
-  code: RefusalCode;
+  /** Why, as a code the action defines (src/schema/plan.schema.json lists them). */
+  code: string;
   /** One sentence per failed precondition, the first one being `code`'s. */
   reason: string;
-  /** The findings the bucket would have needed fixed. */
+  /** The findings the resource would have needed fixed. */
   findings: PlanFinding[];
 }
 
-export interface RemediationPlan {
+export interface RemediationPlan<C extends ChangeBase = ChangeBase> {
   schemaVersion: typeof PLAN_SCHEMA_VERSION;
   kind: typeof PLAN_KIND;
   tool: { name: 's3-kms-audit'; version: string };
@@ -109,9 +86,13 @@ export interface RemediationPlan {
     endpoint?: string;
   };
   limit: { maxChanges: number; exceeded: boolean };
-  changes: PlannedChange[];
+  changes: C[];
   refusals: Refusal[];
 }
+
+/** A FactError, as opposed to facts or a state read from AWS. */
+export const isFactError = (v: unknown): v is FactError =>
+  typeof v === 'object' && v !== null && 'operation' in v && 'code' in v && !('exists' in v);
 
 // ---------------------------------------------------------------------------------------------
 // The journal: JSON Lines, one record per line, appended and fsynced before the next step.
@@ -121,6 +102,9 @@ export interface JournalError {
   operation: string;
   message: string;
 }
+
+/** A journal keeps only the code, operation and message of an AWS failure: never request details. */
+export const asJournalError = (e: FactError): JournalError => ({ code: e.code, operation: e.operation, message: e.message });
 
 interface RecordBase {
   v: typeof JOURNAL_VERSION;
@@ -139,32 +123,28 @@ export interface StartRecord extends RecordBase {
   planned: number;
 }
 
-export interface IntentRecord extends RecordBase {
+export interface IntentRecord extends RecordBase, ResourcePlace {
   phase: 'intent';
-  account: string;
-  region: string;
-  bucket: string;
-  /** Read just before the change, exactly as GetBucketEncryption answered. */
-  before: EncryptionState;
-  /** The configuration about to be written; "none" means DeleteBucketEncryption (rollback of a legacy bucket). */
-  after: EncryptionState;
+  /** The action whose state `before` and `after` are; absent in journals written before actions had ids. */
+  action?: string;
+  /** Read just before the change, exactly as the service answered. */
+  before: unknown;
+  /** The state about to be written (the action defines how it is written, e.g. a delete for "none"). */
+  after: unknown;
   /** The plan's change id (apply runs). */
   change?: string;
 }
 
-export interface ResultRecord extends RecordBase {
+export interface ResultRecord extends RecordBase, ResourcePlace {
   phase: 'result';
-  account: string;
-  region: string;
-  bucket: string;
   /** seq of the intent this result closes. */
   intent: number;
   /** The write call succeeded (or, after an ambiguous failure, the read-back shows it took effect). */
   applied: boolean;
-  /** The configuration read back equals `after`. */
+  /** The state read back equals `after`. */
   verified: boolean;
-  /** What GetBucketEncryption answered after the change (absent when it could not be read). */
-  readBack?: EncryptionState;
+  /** What the service answered after the change (absent when it could not be read). */
+  readBack?: unknown;
   error?: JournalError;
 }
 

@@ -6,9 +6,10 @@
 import { escapeControl } from '../domain/text.js';
 import { wrap, WIDTH } from './console.js';
 import type { ApplySummary, ChangeOutcome } from '../remediate/apply.js';
-import { describeState } from '../remediate/configuration.js';
+import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
+import type { ActionRegistry } from '../remediate/registry.js';
 import type { RestoreOutcome, RollbackSummary } from '../remediate/rollback.js';
-import type { PlanFinding, PlannedChange, Refusal, RemediationPlan } from '../remediate/types.js';
+import type { ChangeBase, PlanFinding, Refusal, RemediationPlan, ResourcePlace } from '../remediate/types.js';
 import { plural } from '../domain/text.js';
 
 const safe = escapeControl;
@@ -27,18 +28,17 @@ function field(label: string, text: string): string[] {
   return wrap(safe(text), WIDTH - indent).map((l, i) => (i === 0 ? `    ${label.padEnd(7)}${l}` : ' '.repeat(indent) + l));
 }
 
-function changeLines(c: PlannedChange): string[] {
-  const manager = c.key.manager === 'CUSTOMER' ? 'customer managed' : 'AWS managed';
-  const names = c.key.aliases.filter((a) => a.startsWith('alias/'));
-  const keyText =
-    c.kind === 'kept-key'
-      ? `kept (${c.key.spelling}${names.length > 0 && !names.includes(c.key.spelling) ? `, ${names.join(', ')}` : ''}), ${manager}, ${c.key.state}`
-      : `${c.key.spelling} (${manager}, ${c.key.state}), the target of ${c.policies.join(', ')}`;
+/** The bucket, or the object in it, for people. */
+function placeName(p: ResourcePlace): string {
+  if (!p.object) return p.bucket;
+  return `${p.bucket}/${p.object.key}${p.object.versionId ? ` (version ${p.object.versionId})` : ''}`;
+}
+
+function changeLines(c: ChangeBase, actions: ActionRegistry): string[] {
+  const { note, fields } = actions.of(c).describeChange(c);
   const lines = [
-    `${safe(c.bucket)} · account ${safe(c.account)} · ${safe(c.region)}${c.kind === 'kept-key' ? ' · keeps its key' : ''}`,
-    ...field('now', describeState(c.before)),
-    ...field('new', describeState(c.after)),
-    ...field('key', keyText),
+    `${safe(placeName(c))} · account ${safe(c.account)} · ${safe(c.region)}${note ? ` · ${note}` : ''}`,
+    ...fields.flatMap(([label, text]) => field(label, text)),
     ...field('fixes', findingList(c.fixes)),
   ];
   if (c.stillFailing.length > 0) lines.push(...field('still', `failing after the change: ${findingList(c.stillFailing)}`));
@@ -46,10 +46,10 @@ function changeLines(c: PlannedChange): string[] {
 }
 
 function refusalLines(r: Refusal): string[] {
-  return [`${safe(r.bucket)} · account ${safe(r.account)} · ${safe(r.region)} · ${r.code}`, ...wrapped(r.reason, 4)];
+  return [`${safe(placeName(r))} · account ${safe(r.account)} · ${safe(r.region)} · ${r.code}`, ...wrapped(r.reason, 4)];
 }
 
-export function renderPlan(plan: RemediationPlan, paths: { plan?: string } = {}): string {
+export function renderPlan(plan: RemediationPlan, paths: { plan?: string } = {}, actions: ActionRegistry = BUILTIN_ACTIONS): string {
   const out = [
     `Remediation plan ${safe(plan.run.id)}: ${plural(plan.changes.length, 'change')}, ${plural(plan.refusals.length, 'refusal')}` +
       ` (max ${plan.limit.maxChanges} changes)`,
@@ -59,7 +59,7 @@ export function renderPlan(plan: RemediationPlan, paths: { plan?: string } = {})
   if (!plan.run.scanComplete) out.push('  scan      incomplete: some buckets could not be read (refused below as state-unknown)');
   if (plan.changes.length > 0) {
     out.push('', 'Changes (current configuration -> new configuration):');
-    for (const c of plan.changes) out.push('', ...changeLines(c).map((l, i) => (i === 0 ? `  ${l}` : l)));
+    for (const c of plan.changes) out.push('', ...changeLines(c, actions).map((l, i) => (i === 0 ? `  ${l}` : l)));
   } else {
     out.push('', 'No changes: every bucket in scope passes its remediable rules, is excepted, or is refused below.');
   }
@@ -80,7 +80,7 @@ export function maxChangesMessage(plan: RemediationPlan, limit = plan.limit.maxC
 }
 
 function outcomeLine(o: ChangeOutcome): string {
-  const what = `${o.change.bucket} (${o.change.account}, ${o.change.region})`;
+  const what = `${placeName(o.change)} (${o.change.account}, ${o.change.region})`;
   return safe(`  ${o.status.toUpperCase().padEnd(12)} ${what}${o.detail ? `: ${o.detail}` : ''}`);
 }
 
@@ -97,7 +97,7 @@ export function renderApplySummary(s: ApplySummary, journalPath: string): string
 }
 
 function restoreLine(o: RestoreOutcome): string {
-  const what = `${o.target.bucket} (${o.target.account}, ${o.target.region})`;
+  const what = `${placeName(o.target)} (${o.target.account}, ${o.target.region})`;
   return safe(`  ${o.status.toUpperCase().padEnd(16)} ${what}${o.detail ? `: ${o.detail}` : ''}`);
 }
 

@@ -22,6 +22,7 @@ import { evaluateResource } from '../engine/evaluate.js';
 import { bucketInScope } from '../engine/scope.js';
 import { packageRoot, builtinRulesDir, pathForReports } from '../paths.js';
 import type { GateOptions } from '../engine/gate.js';
+import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { buildReport, ruleCatalogue } from './report.js';
 
 export interface AuditConfig {
@@ -34,10 +35,12 @@ export interface AuditConfig {
 /**
  * Loads the built-in rules, the extra rules folders and the policy file, validating all of it.
  * Throws ConfigError listing every problem. Makes no AWS call, so a broken file never costs a scan.
+ * Each rule's `remediation:` is checked against the registered actions' descriptors: config/ sits below
+ * remediate/, so it is given the catalogue rather than importing the registry (src/domain/action.ts).
  */
 export function loadAuditConfig(policyPath: string, extraRulesDirs: readonly string[] = []): AuditConfig {
   const rulesDirs = [builtinRulesDir(), ...extraRulesDirs.map((d) => resolve(d))];
-  const rules = loadRules(rulesDirs);
+  const rules = loadRules(rulesDirs, BUILTIN_ACTIONS.catalogue());
   const policyFile = loadPolicyFile(policyPath, rules);
   return { policyFile, rules, rulesDirs };
 }

@@ -1,6 +1,7 @@
 /**
- * Making a plan, end to end: the scan (src/audit.ts, unchanged), then one read of each candidate bucket
- * and target key (observe.ts), then the pure planner (plan.ts). Writes nothing and never exits.
+ * Making a plan, end to end: the scan (audit.ts, unchanged), then each remediation action named by a
+ * failing rule reads what it needs and plans its share (src/remediate/actions/), assembled into one plan
+ * (src/remediate/plan.ts). Writes nothing and never exits.
  */
 import { randomUUID } from 'node:crypto';
 import { runAudit, toolVersion, type AuditConfig } from './audit.js';
@@ -8,10 +9,9 @@ import type { AwsOptions } from '../aws/options.js';
 import type { AccountSession } from '../aws/session.js';
 import type { CollectProgress } from '../collect/collector.js';
 import type { AuditReport } from '../domain/report.js';
-import { requiredAspects } from '../engine/aspects.js';
-import { observe } from '../remediate/observe.js';
-import { bucketsToObserve, computePlan, keysToResolve } from '../remediate/plan.js';
-import type { RemediationPlan } from '../remediate/types.js';
+import { BUILTIN_ACTIONS, type RegisteredPlan } from '../remediate/actions/index.js';
+import { planRemediation } from '../remediate/plan.js';
+import type { ActionRegistry } from '../remediate/registry.js';
 
 export interface MakePlanOptions {
   aws: AwsOptions;
@@ -22,10 +22,13 @@ export interface MakePlanOptions {
   now?: () => Date;
   runId?: string;
   onProgress?: (p: CollectProgress) => void;
+  /** Default: the built-in actions. */
+  actions?: ActionRegistry;
 }
 
 export interface MadePlan {
-  plan: RemediationPlan;
+  /** Typed as the built-in actions' plan: with other actions (tests), their changes are in it too. */
+  plan: RegisteredPlan;
   /** The scan the plan was made from (its findings are what the plan cites). */
   report: AuditReport;
 }
@@ -43,19 +46,8 @@ export async function makePlan(config: AuditConfig, opts: MakePlanOptions): Prom
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   const { policyFile, rules } = config;
-  const aspects = requiredAspects(policyFile, rules, 'bucket');
-  const { observations, targetKeys } = await observe(bucketsToObserve(report.findings, rules), keysToResolve(policyFile, report.findings, rules), {
-    sessions: opts.sessions,
-    concurrency: opts.concurrency,
-    wantTags: aspects.has('bucket.tags'),
-    wantRotation: aspects.has('key.rotation'),
-  });
-  const plan = computePlan({
-    policyFile,
-    rules,
-    findings: report.findings,
-    observations,
-    targetKeys,
+  const request = { policyFile, rules, findings: report.findings, sessions: opts.sessions, concurrency: opts.concurrency };
+  const plan = await planRemediation(request, {
     maxChanges: opts.maxChanges,
     tool: { name: 's3-kms-audit', version: toolVersion() },
     run: {
@@ -67,6 +59,7 @@ export async function makePlan(config: AuditConfig, opts: MakePlanOptions): Prom
       scanComplete: report.run.complete,
       ...(opts.aws.endpoint ? { endpoint: opts.aws.endpoint } : {}),
     },
-  });
-  return { plan, report };
+  }, (opts.actions ?? BUILTIN_ACTIONS).actions);
+  // Each action plans its own change type; the built-in ones together make exactly RegisteredChange.
+  return { plan: plan as RegisteredPlan, report };
 }

@@ -11,10 +11,14 @@
  */
 import { Ajv } from 'ajv';
 import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
+import encryptionTargetSchema from './encryption-target.schema.json' with { type: 'json' };
 
 export type { ErrorObject, ValidateFunction };
 
 export const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true });
+
+// Schemas other schemas $ref by their $id: the policy file's remediation block is an action's params schema.
+ajv.addSchema(encryptionTargetSchema);
 
 const compiled = new Map<AnySchema, ValidateFunction>();
 

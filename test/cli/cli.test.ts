@@ -88,6 +88,18 @@ describe('cli (compiled, as a child process)', function () {
       expect(run.code).to.equal(2);
       expect(run.stderr).to.match(/s3-bucket-bad-operator\.yaml:7:\d+: unknown key "equals".*\(did you mean eq\?\)/);
     });
+
+    it('a rule naming an unknown remediation action exits 2 with its position and a suggestion, before any AWS call', async () => {
+      const rules = resolve(packageRoot(), 'test/fixtures/rules/actions/unknown');
+      const policies = resolve(packageRoot(), 'test/fixtures/remediate/minimal.yaml');
+      const run = await runCli(['validate', '--policies', policies, '--rules', rules]);
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.match(/user-typo\.yaml:10:14: unknown remediation action "put-bucket-encryptoin".*\(did you mean put-bucket-encryption\?\)/);
+      // remediate loads the same configuration first: exit 2 although the endpoint does not answer.
+      const remediate = await runCli(['remediate', '--policies', policies, '--rules', rules, '--endpoint-url', 'http://127.0.0.1:9', '--out', mkdtempSync(join(tmpdir(), 'kms-actions-'))]);
+      expect(remediate.code, remediate.stderr).to.equal(2);
+      expect(remediate.stderr).to.contain('user-typo.yaml:10:14');
+    });
   });
 
   describe('scan with a broken policy file makes no network call', () => {

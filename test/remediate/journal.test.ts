@@ -7,10 +7,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/domain/errors.js';
-import { buildConfiguration, isSseS3Default, matchesRestored, sameConfiguration } from '../../src/remediate/configuration.js';
+import { buildConfiguration, isSseS3Default, matchesRestored, sameConfiguration } from '../../src/remediate/actions/put-bucket-encryption/configuration.js';
 import { JournalWriter, readJournal } from '../../src/remediate/journal.js';
 import { restoreTargets } from '../../src/remediate/rollback.js';
-import type { EncryptionState, JournalRecord } from '../../src/remediate/types.js';
+import type { JournalRecord } from '../../src/remediate/types.js';
+import type { EncryptionState } from '../../src/remediate/actions/put-bucket-encryption/types.js';
 
 const kms = (key: string, bucketKey?: boolean): EncryptionState => ({
   Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key }, ...(bucketKey === undefined ? {} : { BucketKeyEnabled: bucketKey }) }],

@@ -6,11 +6,11 @@
  * planner refuses those buckets.
  */
 import pLimit from 'p-limit';
-import { toFactError } from '../aws/errors.js';
-import { getBucketEncryptionRaw, getBucketTags } from '../aws/s3.js';
-import type { AccountSession } from '../aws/session.js';
-import { KeyResolver } from '../collect/keys.js';
-import type { FactError, KeyFacts } from '../domain/facts.js';
+import { toFactError } from '../../../aws/errors.js';
+import { getBucketEncryptionRaw, getBucketTags } from '../../../aws/s3.js';
+import type { AccountSession } from '../../../aws/session.js';
+import { KeyResolver } from '../../../collect/keys.js';
+import type { FactError, KeyFacts } from '../../../domain/facts.js';
 import { encryptionFacts } from './configuration.js';
 import { bucketRef, keyRef, type BucketObservation, type CandidateBucket } from './plan.js';
 

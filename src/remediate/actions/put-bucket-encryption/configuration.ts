@@ -2,7 +2,7 @@
  * Reading, building and comparing default encryption configurations as S3 stores them (the raw
  * GetBucketEncryption document, or "none"). Pure.
  */
-import type { BucketEncryption, SseAlgorithm } from '../domain/facts.js';
+import type { BucketEncryption, SseAlgorithm } from '../../../domain/facts.js';
 import type { EncryptionState, RawEncryptionConfiguration, RawEncryptionRule } from './types.js';
 
 const SSE_ALGORITHMS: readonly string[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];

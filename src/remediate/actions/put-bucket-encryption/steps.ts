@@ -1,0 +1,134 @@
+/**
+ * The AWS steps of put-bucket-encryption, for apply and rollback (the generic code in src/remediate/
+ * journals around them): re-checks before a change, the write (PutBucketEncryption, or
+ * DeleteBucketEncryption to restore "none"), and the read-back that verifies it.
+ */
+import { toFactError } from '../../../aws/errors.js';
+import { deleteBucketEncryption, getBucketEncryptionRaw, putBucketEncryption } from '../../../aws/s3.js';
+import type { AccountSession } from '../../../aws/session.js';
+import { KeyResolver } from '../../../collect/keys.js';
+import type { FactError } from '../../../domain/facts.js';
+import type { ChangeSteps, RestoreSteps, StepRefusal, WriteSteps } from '../../action.js';
+import { asJournalError, isFactError, type ResourcePlace } from '../../types.js';
+import { buildConfiguration, describeState, isSseS3Default, matchesRestored, sameConfiguration } from './configuration.js';
+import type { EncryptionState, PlannedChange } from './types.js';
+
+export const RESTORED_DEFAULT_DETAIL = "restored to S3's default SSE-S3 — S3 can no longer have no configuration (DeleteBucketEncryption resets it to SSE-S3)";
+
+type S3 = ReturnType<AccountSession['s3']>;
+
+/** GetBucketEncryption, raw; a failure is a FactError (never thrown), so callers record it. */
+export async function readState(s3: S3, bucket: string): Promise<EncryptionState | FactError> {
+  return getBucketEncryptionRaw(s3, bucket).catch((err: unknown) => toFactError(err, 'GetBucketEncryption'));
+}
+
+const noSession = (account: string, operation: string): FactError => ({
+  code: 'NoSession',
+  operation,
+  message: `no credentials for account ${account} (pass --assume-role for it)`,
+});
+
+const refusedForNoSession = (account: string, operation: string): StepRefusal => {
+  const error = noSession(account, operation);
+  return { status: 'failed', detail: error.message, error };
+};
+
+function writeSteps(byAccount: ReadonlyMap<string, AccountSession>): WriteSteps<EncryptionState> {
+  const s3Of = (p: ResourcePlace): S3 | undefined => byAccount.get(p.account)?.s3(p.region);
+  return {
+    async write(place, wanted) {
+      const s3 = s3Of(place);
+      if (!s3) return noSession(place.account, wanted === 'none' ? 'DeleteBucketEncryption' : 'PutBucketEncryption');
+      return wanted === 'none'
+        ? deleteBucketEncryption(s3, place.bucket).then(() => undefined, (err: unknown) => toFactError(err, 'DeleteBucketEncryption'))
+        : putBucketEncryption(s3, place.bucket, wanted).then(() => undefined, (err: unknown) => toFactError(err, 'PutBucketEncryption'));
+    },
+    async read(place) {
+      const s3 = s3Of(place);
+      return s3 ? readState(s3, place.bucket) : noSession(place.account, 'GetBucketEncryption');
+    },
+    mismatch: (readBack) => ({ code: 'VerificationMismatch', operation: 'GetBucketEncryption', message: `read back ${describeState(readBack)}` }),
+  };
+}
+
+const sessionMap = (sessions: readonly AccountSession[]): Map<string, AccountSession> => new Map(sessions.map((s) => [s.account, s] as const));
+
+export function changeSteps(sessions: readonly AccountSession[]): ChangeSteps<PlannedChange, EncryptionState> {
+  const byAccount = sessionMap(sessions);
+  const keys = new KeyResolver((account) => byAccount.get(account));
+  const steps = writeSteps(byAccount);
+  return {
+    ...steps,
+    async prepare(change) {
+      const session = byAccount.get(change.account);
+      if (!session) return refusedForNoSession(change.account, 'PutBucketEncryption');
+      const inconsistency = checkAfterMatchesTarget(change);
+      if (inconsistency) return { status: 'inconsistent', detail: inconsistency };
+      const precondition = await checkKey(keys, change);
+      if (precondition) return precondition;
+      const current = await readState(session.s3(change.region), change.bucket);
+      if (isFactError(current)) return { status: 'failed', detail: `could not re-read the bucket: ${current.code}`, error: asJournalError(current) };
+      if (!sameConfiguration(current, change.before)) {
+        return { status: 'drifted', detail: `the bucket is now ${describeState(current)}, not ${describeState(change.before)} as planned` };
+      }
+      return { current };
+    },
+    verified: (readBack, change) => sameConfiguration(readBack, change.after),
+  };
+}
+
+export function restoreSteps(sessions: readonly AccountSession[]): RestoreSteps<EncryptionState> {
+  const byAccount = sessionMap(sessions);
+  return {
+    ...writeSteps(byAccount),
+    async current(place) {
+      const session = byAccount.get(place.account);
+      if (!session) return refusedForNoSession(place.account, 'GetBucketEncryption');
+      const current = await readState(session.s3(place.region), place.bucket);
+      if (isFactError(current)) return { status: 'failed', detail: `could not read the bucket: ${current.code}`, error: asJournalError(current) };
+      return { current };
+    },
+    matches: matchesRestored,
+    // DeleteBucketEncryption leaves SSE-S3 on today's S3: the closest state to "none", not an exact restore.
+    inexact: (wanted, readBack) => (wanted === 'none' && isSseS3Default(readBack) ? RESTORED_DEFAULT_DETAIL : undefined),
+  };
+}
+
+/**
+ * A saved plan is a file anyone can edit, and only `change.key.arn` is re-checked against KMS: the
+ * document actually written is `change.after`. So `after` must be exactly what the planner builds from the
+ * change's own target (a KMS algorithm, the re-checked key ARN, its Bucket Key flag, and what `before`
+ * carries over); otherwise a stale or hand-edited plan could put another key, or AES256, on the bucket.
+ * Returns why not, or undefined when it is.
+ */
+export function checkAfterMatchesTarget(change: PlannedChange): string | undefined {
+  // Typed as a configuration, but read from a file: "none" or a malformed document must be refused too.
+  const after = change.after as EncryptionState;
+  if (after === 'none' || !Array.isArray(after.Rules) || after.Rules.length !== 1) {
+    return `the plan's new configuration is not one rule (${describeState(after)}); the plan file was edited or is corrupt`;
+  }
+  const rule = after.Rules[0]!;
+  const algorithm = rule.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
+  if (algorithm !== 'aws:kms' && algorithm !== 'aws:kms:dsse') {
+    return `the plan's new configuration is ${describeState(after)}, not SSE-KMS with its target key ${change.key.arn}; the plan file was edited or is corrupt`;
+  }
+  const expected = buildConfiguration({ algorithm, keyArn: change.key.arn, bucketKeyEnabled: rule.BucketKeyEnabled === true }, change.before);
+  if (sameConfiguration(after, expected)) return undefined;
+  return `the plan's new configuration (${describeState(after)}) is not the one its target makes (${describeState(expected)}); the plan file was edited or is corrupt`;
+}
+
+/** The plan's preconditions on the target key, checked again now; undefined when they hold. */
+async function checkKey(keys: KeyResolver, change: PlannedChange): Promise<StepRefusal | undefined> {
+  // Only DescribeKey: state, manager and region are what can have changed since the plan.
+  const key = await keys.resolve(change.key.arn, change.account, change.region, { rotation: false, aliases: false });
+  if (isFactError(key)) return { status: 'failed', detail: `could not re-check key ${change.key.arn}: ${key.code}`, error: asJournalError(key) };
+  const problems: string[] = [];
+  if (!key.exists) problems.push('no longer exists');
+  else {
+    if (key.state !== 'Enabled') problems.push(`is ${key.state}`);
+    if (key.region !== change.region) problems.push(`is in ${key.region}`);
+    if (change.requireCustomerManaged && key.manager !== 'CUSTOMER') problems.push(`is managed by ${key.manager}`);
+  }
+  if (problems.length === 0) return undefined;
+  return { status: 'precondition', detail: `target key ${change.key.arn} ${problems.join(', ')}` };
+}
