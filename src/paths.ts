@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /**
  * The package root (the folder holding package.json), whether running from src via a loader
@@ -15,6 +15,12 @@ export function packageRoot(): string {
     dir = parent;
   }
   return dir;
+}
+
+/** The package version, for reports, plans, journals and `--version`. */
+export function toolVersion(): string {
+  const pkg = JSON.parse(readFileSync(resolve(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
 }
 
 export const builtinRulesDir = (): string => resolve(packageRoot(), 'rules');

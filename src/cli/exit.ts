@@ -60,13 +60,15 @@ function hintFor(code: string): string {
   return '';
 }
 
-export function failureFor(err: unknown, env: NodeJS.ProcessEnv = process.env): Failure {
+/** `command`: the subcommand that was running or being parsed, whose --help the usage hint points to. */
+export function failureFor(err: unknown, env: NodeJS.ProcessEnv = process.env, command?: string): Failure {
   if (err instanceof ConfigError) {
     const lines = err.problems.map(formatProblem);
     return { exitCode: EXIT_USAGE, message: `${lines.join('\n')}\n${lines.length} configuration problem${lines.length === 1 ? '' : 's'} (no AWS call was made)` };
   }
   if (err instanceof UsageError) {
-    return { exitCode: EXIT_USAGE, message: `error: ${err.message}\nRun "s3-kms-audit --help" for usage.` };
+    const help = command === undefined ? 's3-kms-audit --help' : `s3-kms-audit ${command} --help`;
+    return { exitCode: EXIT_USAGE, message: `error: ${err.message}\nRun "${help}" for usage.` };
   }
   const debug = env.S3_KMS_AUDIT_DEBUG === '1';
   const stack = debug && err instanceof Error && err.stack ? `\n${err.stack}` : '';

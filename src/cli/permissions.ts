@@ -8,65 +8,10 @@ import { loadAuditConfig } from '../run/audit.js';
 import { iamActionsOf, objectVersionIamActions, scanOperations } from '../aws/permissions.js';
 import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { remediateIamActions, rollbackIamActions } from '../remediate/permissions.js';
-import { UsageError } from '../domain/errors.js';
 import { requiredAspects } from '../engine/aspects.js';
-import { DEFAULT_POLICIES, parse, parseRoleArn } from './args.js';
+import type { PermissionCommand, PermissionsArgs } from './commands.js';
 import { EXIT_OK } from './exit.js';
 import type { CliIO } from './terminal.js';
-
-export const PERMISSION_COMMANDS = ['scan', 'remediate', 'rollback'] as const;
-export type PermissionCommand = (typeof PERMISSION_COMMANDS)[number];
-
-export interface PermissionsArgs {
-  help: boolean;
-  command?: PermissionCommand;
-  policies: string;
-  rules: string[];
-  assumeRoles: string[];
-}
-
-const PERMISSIONS_OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  policies: { type: 'string' },
-  rules: { type: 'string', multiple: true },
-  'assume-role': { type: 'string', multiple: true },
-} as const;
-
-export const PERMISSIONS_HELP = `Usage: s3-kms-audit permissions scan|remediate|rollback [options]
-
-Prints the least-privilege IAM policy (JSON) the command needs in each account it works in, from
-the operations it calls and what the rules in the policy file need (tags, key rotation, objects).
-Attach it to the auditing principal, or to the role given with --assume-role in each account.
-
-Options:
-  --policies FILE     policy file the scan or remediation will use (default ${DEFAULT_POLICIES});
-                      not read for rollback
-  --rules DIR         extra rules folder, repeatable
-  --assume-role ARN   add sts:AssumeRole on these role ARNs (for the calling principal), repeatable
-  -h, --help          show this help
-
-Exit codes: 0 printed · 2 usage or configuration error
-`;
-
-export function parsePermissionsArgs(argv: string[]): PermissionsArgs {
-  const { values, positionals } = parse('permissions', argv, PERMISSIONS_OPTIONS, true);
-  const args: PermissionsArgs = {
-    help: values.help ?? false,
-    policies: values.policies ?? DEFAULT_POLICIES,
-    rules: values.rules ?? [],
-    assumeRoles: (values['assume-role'] ?? []).map(parseRoleArn),
-  };
-  if (positionals.length > 1) throw new UsageError(`permissions: give one command, not ${positionals.length}`);
-  const command = positionals[0];
-  if (command === undefined) {
-    if (!args.help) throw new UsageError(`permissions: which command? one of ${PERMISSION_COMMANDS.join(', ')}`);
-  } else if (!(PERMISSION_COMMANDS as readonly string[]).includes(command)) {
-    throw new UsageError(`permissions: unknown command "${command}"; one of ${PERMISSION_COMMANDS.join(', ')}`);
-  } else {
-    args.command = command as PermissionCommand;
-  }
-  return args;
-}
 
 interface Statement {
   Sid: string;
@@ -110,13 +55,8 @@ export function iamPolicy(command: PermissionCommand, actions: string[], assumeR
   return { Version: '2012-10-17', Statement: statements };
 }
 
-export async function permissionsCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parsePermissionsArgs(argv);
-  if (args.help) {
-    io.stdout.write(PERMISSIONS_HELP);
-    return EXIT_OK;
-  }
-  const command = args.command!;
+export async function permissionsCommand(args: PermissionsArgs, io: CliIO): Promise<number> {
+  const { command } = args;
   io.stdout.write(JSON.stringify(iamPolicy(command, commandActions(command, args), args.assumeRoles), null, 2) + '\n');
   return EXIT_OK;
 }

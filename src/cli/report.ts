@@ -10,11 +10,11 @@ import { UsageError } from '../domain/errors.js';
 import type { AuditReport } from '../domain/report.js';
 import { render as renderConsole } from '../report/console.js';
 import { baselineLine, withDiff } from '../report/diff.js';
-import { fileRenderings, FILE_FORMATS } from '../report/formats.js';
+import { fileRenderings } from '../report/formats.js';
 import { loadReportSchema } from '../report/json.js';
 import { checkReportName, prepareOutDir, writeReports } from '../report/writer.js';
 import { validateAgainst } from '../schema/ajv.js';
-import { FORMATS, parse, parseFormats, type ReportFormat } from './args.js';
+import type { ReportArgs } from './commands.js';
 import { EXIT_OK } from './exit.js';
 import { useColor, type CliIO } from './terminal.js';
 
@@ -58,69 +58,6 @@ export function policyMismatchWarning(baseline: AuditReport, policyFileSha256: s
   );
 }
 
-export interface ReportArgs {
-  help: boolean;
-  input?: string;
-  formats: ReportFormat[];
-  out?: string;
-  name?: string;
-  baseline?: string;
-}
-
-const REPORT_OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  format: { type: 'string' },
-  out: { type: 'string' },
-  name: { type: 'string' },
-  baseline: { type: 'string' },
-} as const;
-
-export const DEFAULT_REPORT_FORMATS = 'html,md,junit,sarif,csv';
-
-export const REPORT_HELP = `Usage: s3-kms-audit report RESULT.json [--format LIST] [--out DIR] [--name NAME]
-                          [--baseline PREVIOUS.json]
-
-Re-renders a saved JSON report (from scan --format json) in other formats, with no AWS call and
-without the rule files (the report carries the rules' text). The files are byte for byte what
-scan would have written for the same result.
-
-Options:
-  --format LIST        comma-separated: ${FORMATS.join(', ')}
-                       (default ${DEFAULT_REPORT_FORMATS}); each writes
-                       <name>.<ext> (${(Object.keys(FILE_FORMATS) as (keyof typeof FILE_FORMATS)[]).map((f) => FILE_FORMATS[f].extension).join(', ')});
-                       console prints the summary
-  --out DIR            folder to write to (default: the folder of RESULT.json)
-  --name NAME          file name without extension (default: RESULT's name without .json)
-  --baseline FILE      an earlier JSON report: every format shows new, resolved and still-failing
-                       findings (replaces a diff the report already carries)
-  -h, --help           show this help
-
-Exit codes: 0 rendered · 2 usage error, or RESULT / the baseline is not a valid JSON report
-`;
-
-export function parseReportArgs(argv: string[]): ReportArgs {
-  const { values, positionals } = parse('report', argv, REPORT_OPTIONS, true);
-  const args: ReportArgs = { help: values.help ?? false, formats: parseFormats(values.format ?? DEFAULT_REPORT_FORMATS) };
-  if (args.help) return args;
-  if (positionals.length !== 1) {
-    throw new UsageError(positionals.length === 0 ? 'report: give the JSON report to render (report RESULT.json)' : `report: unexpected argument "${positionals[1]}"`);
-  }
-  args.input = positionals[0]!;
-  if (values.out !== undefined) {
-    if (values.out === '') throw new UsageError('--out: give a path');
-    args.out = values.out;
-  }
-  if (values.name !== undefined) {
-    checkReportName(values.name);
-    args.name = values.name;
-  }
-  if (values.baseline !== undefined) {
-    if (values.baseline === '') throw new UsageError('--baseline: give the path of an earlier JSON report');
-    args.baseline = values.baseline;
-  }
-  return args;
-}
-
 /** nightly.json → nightly; anything that is not a safe report name falls back to "report". */
 function defaultName(input: string): string {
   const name = basename(input).replace(/\.json$/i, '');
@@ -132,12 +69,7 @@ function defaultName(input: string): string {
   }
 }
 
-export async function reportCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseReportArgs(argv);
-  if (args.help || args.input === undefined) {
-    io.stdout.write(REPORT_HELP);
-    return EXIT_OK;
-  }
+export async function reportCommand(args: ReportArgs, io: CliIO): Promise<number> {
   const saved = await readReportFile(args.input, 'RESULT');
   let report = saved;
   if (args.baseline !== undefined) {
@@ -160,7 +92,7 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
     paths = await writeReports(out, name, renderings);
   }
   if (args.formats.includes('console')) {
-    io.stdout.write(renderConsole(report, { color: useColor(io.stdout, io.env), reportPaths: paths }));
+    io.stdout.write(renderConsole(report, { color: useColor(io.stdout, io.env), reportPaths: paths, verbose: args.verbose }));
     if (report.diff) io.stdout.write(baselineLine(report.diff));
   } else {
     io.stdout.write(paths.map((p) => `Report: ${p}\n`).join(''));

@@ -8,69 +8,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { toolVersion } from '../run/audit.js';
 import { openSessions } from '../aws/session.js';
-import { UsageError } from '../domain/errors.js';
+import { toolVersion } from '../paths.js';
 import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { JournalWriter, readJournal } from '../remediate/journal.js';
 import { renderRollbackSummary } from '../report/remediation.js';
 import { restoreTargets, rollbackJournal } from '../remediate/rollback.js';
 import { escapeControl } from '../domain/text.js';
-import { AWS_FLAGS_HELP, AWS_FLAG_OPTIONS, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, parse, parseAwsFlags, parseConcurrency, type AwsFlags } from './args.js';
+import { awsOptionsFrom } from './aws-flags.js';
+import type { RollbackArgs } from './commands.js';
 import { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK } from './exit.js';
-import { awsOptionsOf, confirm, onInterrupt, requireConsent, timestampName, type PromptIO } from './remediate.js';
-
-export interface RollbackArgs extends AwsFlags {
-  help: boolean;
-  journal?: string;
-  yes: boolean;
-  force: boolean;
-  concurrency: number;
-}
-
-const ROLLBACK_OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  yes: { type: 'boolean', short: 'y' },
-  force: { type: 'boolean' },
-  concurrency: { type: 'string' },
-  ...AWS_FLAG_OPTIONS,
-} as const;
-
-export const ROLLBACK_HELP = `Usage: s3-kms-audit rollback JOURNAL [options]
-
-Restores every bucket that the remediation journal JOURNAL changed to the configuration it had
-before (exactly as GetBucketEncryption returned it), latest change first, and verifies each restore
-by reading it back. A bucket that had no configuration at all is restored with DeleteBucketEncryption,
-which on today's S3 leaves the SSE-S3 (AES256) default: S3 can no longer have no configuration, so
-such buckets are reported apart as "restored to SSE-S3 default", not as exact restores. Buckets
-already as before are left alone;
-buckets someone changed since the journaled change are skipped and reported (--force restores them
-anyway). The rollback is journaled next to JOURNAL as <name>.rollback-<UTC time>.jsonl.
-
-Options:
-  -y, --yes             do not ask for confirmation (required when stdin is not a terminal)
-  --force               also restore buckets changed by someone else since the journaled change
-  --concurrency N       parallel restores, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
-${AWS_FLAGS_HELP}  -h, --help            show this help
-
-Exit codes: 0 all restored (or already as before) · 1 a restore failed or a bucket was skipped ·
-2 usage error or unreadable journal · 3 interrupted
-`;
-
-export function parseRollbackArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): RollbackArgs {
-  const { values, positionals } = parse('rollback', argv, ROLLBACK_OPTIONS, true);
-  if (positionals.length > 1) throw new UsageError(`rollback: give one journal, not ${positionals.length}`);
-  const args: RollbackArgs = {
-    help: values.help ?? false,
-    yes: values.yes ?? false,
-    force: values.force ?? false,
-    concurrency: parseConcurrency(values.concurrency ?? String(DEFAULT_CONCURRENCY)),
-    ...parseAwsFlags(values, env),
-  };
-  if (positionals[0] !== undefined) args.journal = positionals[0];
-  else if (!args.help) throw new UsageError('rollback: give the journal to roll back (the .journal.jsonl file remediate --apply wrote)');
-  return args;
-}
+import { confirm, onInterrupt, requireConsent, timestampName, type PromptIO } from './interaction.js';
 
 /** Where the rollback journals itself: next to the journal it undoes, never over an existing file. */
 export function rollbackJournalPath(journal: string, at: Date): string {
@@ -78,14 +26,9 @@ export function rollbackJournalPath(journal: string, at: Date): string {
   return join(dirname(journal), `${timestampName(`${base}.rollback`, at)}.jsonl`);
 }
 
-export async function rollbackCommand(argv: string[], io: PromptIO): Promise<number> {
-  const args = parseRollbackArgs(argv, io.env);
-  if (args.help) {
-    io.stdout.write(ROLLBACK_HELP);
-    return EXIT_OK;
-  }
+export async function rollbackCommand(args: RollbackArgs, io: PromptIO): Promise<number> {
   requireConsent('rollback', args.yes, io);
-  const source = args.journal!;
+  const source = args.journal;
   const { records, truncatedTail } = await readJournal(source);
   if (truncatedTail) io.stderr.write(`note: the last line of ${escapeControl(source)} was cut short (a crash while writing it) and is ignored\n`);
   const targets = restoreTargets(records);
@@ -100,7 +43,7 @@ export async function rollbackCommand(argv: string[], io: PromptIO): Promise<num
     return EXIT_FINDINGS;
   }
 
-  const sessions = await openSessions(awsOptionsOf(args, args.concurrency));
+  const sessions = await openSessions(awsOptionsFrom(args, args.concurrency));
   const path = rollbackJournalPath(source, new Date());
   const journal = await JournalWriter.create(path, randomUUID());
   const interrupt = onInterrupt(io, 'restores');

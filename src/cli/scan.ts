@@ -2,38 +2,25 @@
  * `s3-kms-audit scan`: validate config (no AWS call), run the audit, write the report files,
  * print the console summary, and return the gate's exit code.
  */
-import { defaultReportName, loadAuditConfig, runAudit } from '../run/audit.js';
-import type { AwsOptions } from '../aws/options.js';
+import { loadAuditConfig, runAudit } from '../run/audit.js';
 import type { CollectProgress } from '../collect/collector.js';
 import type { AuditReport } from '../domain/report.js';
 import { render, renderGateLine } from '../report/console.js';
 import { baselineLine, failingIds, withDiff } from '../report/diff.js';
 import { fileRenderings } from '../report/formats.js';
 import { prepareOutDir, writeReports } from '../report/writer.js';
-import { SCAN_HELP, parseScanArgs, type ScanArgs } from './args.js';
+import { awsOptionsFrom } from './aws-flags.js';
+import type { ScanArgs } from './commands.js';
+import { timestampName } from './interaction.js';
 import { policyMismatchWarning, readReportFile } from './report.js';
-import { EXIT_OK } from './exit.js';
 import { join } from 'node:path';
 import { openObjectOutputs } from '../report/jsonl-writer.js';
 import { ProgressLine } from './progress.js';
 import { useColor, type CliIO } from './terminal.js';
 
-export function awsOptionsFrom(args: ScanArgs): AwsOptions {
-  const aws: AwsOptions = {};
-  if (args.endpointUrl) aws.endpoint = args.endpointUrl;
-  if (args.region) aws.region = args.region;
-  if (args.profile) aws.profile = args.profile;
-  if (args.assumeRoles.length > 0) aws.assumeRoles = args.assumeRoles;
-  if (args.maxAttempts !== undefined) aws.maxAttempts = args.maxAttempts;
-  return aws;
-}
+const defaultReportName = (start: Date): string => timestampName('scan', start);
 
-export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseScanArgs(argv, io.env);
-  if (args.help) {
-    io.stdout.write(SCAN_HELP);
-    return EXIT_OK;
-  }
+export async function scanCommand(args: ScanArgs, io: CliIO): Promise<number> {
   // Throws ConfigError before any session is opened: a broken policy file never reaches AWS.
   const config = loadAuditConfig(args.policies, args.rules);
   // The baseline is read and validated before the scan too: a bad file costs no AWS call (exit 2).
@@ -45,7 +32,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
 
   const progress = !args.quiet && io.stderr.isTTY === true ? new ProgressLine(io.stderr) : undefined;
   const audited = await runAudit(config, {
-    aws: awsOptionsFrom(args),
+    aws: awsOptionsFrom(args, args.concurrency),
     concurrency: args.concurrency,
     gate: {
       failOn: args.failOn,
@@ -81,7 +68,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   if (args.quiet) {
     io.stdout.write(renderGateLine(report, { color }) + '\n');
   } else if (args.formats.includes('console')) {
-    io.stdout.write(render(report, { color, reportPaths: paths }));
+    io.stdout.write(render(report, { color, reportPaths: paths, verbose: args.verbose }));
     if (report.diff) io.stdout.write(baselineLine(report.diff));
   } else {
     // Without the console format, still say what was decided and where the report is.

@@ -9,16 +9,11 @@ import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { runFixtures } from '../engine/fixtures.js';
 import { builtinRulesDir } from '../paths.js';
 import { escapeControl } from '../domain/text.js';
-import { TEST_HELP, parseTestArgs } from './args.js';
+import type { TestArgs } from './commands.js';
 import { EXIT_FINDINGS, EXIT_OK } from './exit.js';
 import { passMark, type CliIO } from './terminal.js';
 
-export async function testCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseTestArgs(argv);
-  if (args.help) {
-    io.stdout.write(TEST_HELP);
-    return EXIT_OK;
-  }
+export async function testCommand(args: TestArgs, io: CliIO): Promise<number> {
   const dirs = [builtinRulesDir(), ...args.dirs.map((d) => resolve(d))];
   // Throws ConfigError (exit 2) for an invalid rule or fixture file.
   const { rules, fixtures } = loadRulesWithFixtures(dirs, BUILTIN_ACTIONS.catalogue());

@@ -4,11 +4,10 @@
  * print and write, and the exit code comes from the report's gate.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AwsOptions } from '../aws/options.js';
 import { DEFAULT_MAX_SOCKETS } from '../aws/options.js';
-import { openSessions } from '../aws/session.js';
+import { openSessions, type AccountSession } from '../aws/session.js';
 import { collectBuckets, type CollectProgress } from '../collect/collector.js';
 import { startObjectRun, type ObjectRunOptions } from './object-audit.js';
 import { loadPolicyFile } from '../config/policies.js';
@@ -20,7 +19,7 @@ import type { Finding } from '../domain/finding.js';
 import { requiredAspects } from '../engine/aspects.js';
 import { evaluateResource } from '../engine/evaluate.js';
 import { bucketInScope } from '../engine/scope.js';
-import { packageRoot, builtinRulesDir, pathForReports } from '../paths.js';
+import { builtinRulesDir, pathForReports, toolVersion } from '../paths.js';
 import type { GateOptions } from '../engine/gate.js';
 import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { buildReport, ruleCatalogue } from './report.js';
@@ -55,19 +54,13 @@ export interface AuditOptions {
   runId?: string;
   onProgress?: (progress: CollectProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Sessions the caller opened and closes itself (remediate applies with the ones it scanned with);
+   * without them the audit opens its own from `aws` and closes them when done.
+   */
+  sessions?: AccountSession[];
   /** Object policies: outputs (JSONL, manifest), state folder, findings cap, progress (src/collect/objects-audit.ts). */
   objects?: ObjectRunOptions;
-}
-
-/** The package version, for the report's `tool.version` and `--version`. */
-export function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(resolve(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
-  return pkg.version ?? '0.0.0';
-}
-
-/** `scan-YYYYMMDDTHHMMSSZ` (UTC), the default report name. */
-export function defaultReportName(start: Date): string {
-  return `scan-${start.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
 }
 
 /**
@@ -89,11 +82,16 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
   const start = now();
   const { policyFile, rules } = config;
 
-  const sessions = await openSessions({
-    ...options.aws,
-    // Each account's agent must allow at least as many sockets as requests we run at once.
-    maxSockets: Math.max(options.aws.maxSockets ?? DEFAULT_MAX_SOCKETS, options.concurrency),
-  });
+  const sessions =
+    options.sessions ??
+    (await openSessions({
+      ...options.aws,
+      // Each account's agent must allow at least as many sockets as requests we run at once.
+      maxSockets: Math.max(options.aws.maxSockets ?? DEFAULT_MAX_SOCKETS, options.concurrency),
+    }));
+  const closeOwnSessions = (): void => {
+    if (options.sessions === undefined) for (const s of sessions) s.destroy();
+  };
   // Object policies (if any) are audited as each bucket's context arrives, sharing the key cache.
   const objectRun = await startObjectRun(
     policyFile,
@@ -102,7 +100,7 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
     { concurrency: options.concurrency, evaluatedAt: start, clock: now, ...(options.signal ? { signal: options.signal } : {}) },
     options.objects,
   ).catch((err: unknown) => {
-    for (const s of sessions) s.destroy();
+    closeOwnSessions();
     throw err;
   });
   try {
@@ -146,6 +144,6 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
     await objectRun?.fail();
     throw err;
   } finally {
-    for (const s of sessions) s.destroy();
+    closeOwnSessions();
   }
 }

@@ -4,7 +4,8 @@
  * (src/remediate/plan.ts). Writes nothing and never exits.
  */
 import { randomUUID } from 'node:crypto';
-import { runAudit, toolVersion, type AuditConfig } from './audit.js';
+import { runAudit, type AuditConfig } from './audit.js';
+import { toolVersion } from '../paths.js';
 import type { AwsOptions } from '../aws/options.js';
 import type { AccountSession } from '../aws/session.js';
 import type { CollectProgress } from '../collect/collector.js';
@@ -15,8 +16,8 @@ import type { ActionRegistry } from '../remediate/registry.js';
 
 export interface MakePlanOptions {
   aws: AwsOptions;
-  /** Sessions opened by the caller (and reused for applying); the scan opens its own. */
-  sessions: readonly AccountSession[];
+  /** Sessions opened by the caller: the scan and the reads for the plan use them, and so can the apply. */
+  sessions: AccountSession[];
   concurrency: number;
   maxChanges: number;
   now?: () => Date;
@@ -39,6 +40,7 @@ export async function makePlan(config: AuditConfig, opts: MakePlanOptions): Prom
   // The gate is irrelevant here: the plan reports refusals itself, and nothing is failed or passed.
   const report = await runAudit(config, {
     aws: opts.aws,
+    sessions: opts.sessions,
     concurrency: opts.concurrency,
     gate: { failOn: 'none', allowIncomplete: true },
     now,

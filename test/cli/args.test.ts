@@ -1,7 +1,15 @@
+/**
+ * The command line as the command table (src/cli/commands.ts) declares it: defaults, every flag, each
+ * value check's rejection (exit 2), the top level (commands, help, version), and commander's
+ * "(Did you mean …?)" for mistyped flags and commands. In process, with fake streams.
+ */
 import { expect } from 'chai';
 import { ConfigError, UsageError } from '../../src/domain/errors.js';
-import { DEFAULT_CONCURRENCY, parseScanArgs, parseTestArgs, parseTopLevel, parseValidateArgs } from '../../src/cli/args.js';
+import { COMMANDS, DEFAULT_CONCURRENCY, SCAN } from '../../src/cli/commands.js';
 import { failureFor } from '../../src/cli/exit.js';
+import { helpText, parseArgsOf, parseCommandLine } from '../../src/cli/program.js';
+import { runCli } from '../../src/cli/run.js';
+import { optionSyntax } from '../../src/cli/spec.js';
 import { useColor } from '../../src/cli/terminal.js';
 
 function usageError(fn: () => unknown): UsageError {
@@ -15,21 +23,32 @@ function usageError(fn: () => unknown): UsageError {
   throw new Error('expected a UsageError');
 }
 
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: {} };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+const parseScanArgs = (argv: string[], env: NodeJS.ProcessEnv) => parseArgsOf('scan', argv, env);
+
 describe('cli/args', () => {
   describe('scan', () => {
     it('has the documented defaults', () => {
       const a = parseScanArgs([], {});
       expect(a).to.deep.equal({
-        help: false,
         policies: 'policies.yaml',
         rules: [],
         out: 'reports',
         formats: ['json', 'console'],
         failOn: 'high',
         allowIncomplete: false,
+        failOnNew: false,
         concurrency: DEFAULT_CONCURRENCY,
         assumeRoles: [],
         quiet: false,
+        verbose: false,
       });
       expect(DEFAULT_CONCURRENCY).to.equal(16);
     });
@@ -50,6 +69,7 @@ describe('cli/args', () => {
         allowIncomplete: true, concurrency: 4, maxAttempts: 9, endpointUrl: 'http://127.0.0.1:4566', region: 'eu-west-1', profile: 'audit', quiet: true,
       });
       expect(a.assumeRoles).to.deep.equal(['arn:aws:iam::444455556666:role/Audit', 'arn:aws:iam::111122223333:role/path/Audit']);
+      expect(parseScanArgs(['-q'], {}).quiet).to.equal(true);
     });
 
     it('reads AWS_ENDPOINT_URL when --endpoint-url is not given, and the flag wins', () => {
@@ -66,7 +86,7 @@ describe('cli/args', () => {
 
     const bad: [string, string[], RegExp][] = [
       ['a zero --max-attempts', ['--max-attempts', '0'], /--max-attempts/],
-      ['an unknown flag', ['--bogus'], /Unknown option '--bogus'/],
+      ['an unknown flag', ['--bogus'], /scan: unknown option '--bogus'/],
       ['a missing value', ['--fail-on'], /--fail-on/],
       ['a bad --fail-on', ['--fail-on', 'severe'], /--fail-on: "severe" is not one of info, low, medium, high, critical, none/],
       ['a bad --format', ['--format', 'json,xml'], /unknown format "xml"/],
@@ -81,6 +101,9 @@ describe('cli/args', () => {
       ['a path in --name', ['--name', '../x'], /invalid report name/],
       ['a positional argument', ['policies.yaml'], /unexpected argument "policies.yaml"/],
       ['a boolean flag with a value', ['--quiet=yes'], /--quiet/],
+      ['an empty --policies', ['--policies', ''], /--policies: give a path/],
+      ['an empty --profile', ['--profile', ''], /--profile: give a profile name/],
+      ['a --max-object-findings above a million', ['--max-object-findings', '1000001'], /--max-object-findings/],
     ];
     for (const [what, argv, message] of bad) {
       it(`rejects ${what} with a usage error (exit 2)`, () => {
@@ -91,31 +114,97 @@ describe('cli/args', () => {
 
   describe('validate and test', () => {
     it('validate takes --policies and repeatable --rules, nothing else', () => {
-      expect(parseValidateArgs(['--policies', 'x.yaml', '--rules', 'a', '--rules', 'b'])).to.deep.equal({ help: false, policies: 'x.yaml', rules: ['a', 'b'] });
-      usageError(() => parseValidateArgs(['--fail-on', 'high']));
-      usageError(() => parseValidateArgs(['extra']));
+      expect(parseArgsOf('validate', ['--policies', 'x.yaml', '--rules', 'a', '--rules', 'b'])).to.deep.equal({ policies: 'x.yaml', rules: ['a', 'b'] });
+      usageError(() => parseArgsOf('validate', ['--fail-on', 'high']));
+      usageError(() => parseArgsOf('validate', ['extra']));
     });
 
     it('test takes folders as positionals', () => {
-      expect(parseTestArgs(['a', 'b'])).to.deep.equal({ help: false, dirs: ['a', 'b'] });
-      expect(parseTestArgs(['--help']).help).to.equal(true);
-      usageError(() => parseTestArgs(['--verbose']));
+      expect(parseArgsOf('test', ['a', 'b'])).to.deep.equal({ dirs: ['a', 'b'] });
+      expect(parseArgsOf('test', [])).to.deep.equal({ dirs: [] });
+      usageError(() => parseArgsOf('test', ['--verbose']));
     });
   });
 
   describe('top level', () => {
-    it('splits the command from its arguments', () => {
-      expect(parseTopLevel(['scan', '--quiet'])).to.deep.equal({ command: 'scan', rest: ['--quiet'], help: false, version: false });
-      expect(parseTopLevel(['--version']).version).to.equal(true);
-      expect(parseTopLevel([]).help).to.equal(true);
-      expect(parseTopLevel(['help', 'scan'])).to.deep.include({ command: 'scan', rest: ['--help'] });
+    const silent = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
+
+    it('splits the command from its arguments', async () => {
+      expect(parseCommandLine(['scan', '--quiet'], silent, '0')).to.deep.include({ command: 'scan' });
+      expect(parseCommandLine(['scan', '--quiet'], silent, '0')!.args).to.deep.include({ quiet: true });
+      const version = await run(['--version']);
+      expect(version.code).to.equal(0);
+      expect(version.stdout).to.match(/^s3-kms-audit \d+\.\d+\.\d+\n$/);
+      expect((await run(['-V'])).stdout).to.equal(version.stdout);
+      const main = await run([]);
+      expect(main.code).to.equal(0);
+      expect(main.stdout).to.equal(helpText());
+      expect((await run(['help'])).stdout).to.equal(helpText());
+      const scanHelp = await run(['help', 'scan']);
+      expect(scanHelp.code).to.equal(0);
+      expect(scanHelp.stdout).to.equal(helpText('scan'));
+      expect((await run(['scan', '-h'])).stdout).to.equal(helpText('scan'));
     });
 
-    it('rejects unknown commands and flags before the command', () => {
-      expect(usageError(() => parseTopLevel(['scna'])).message).to.contain('unknown command "scna"');
-      expect(usageError(() => parseTopLevel(['--quiet', 'scan'])).message).to.contain('unknown option');
-      expect(usageError(() => parseTopLevel(['help', 'scna'])).message).to.contain('unknown command "scna"');
-      expect(parseTopLevel(['help'])).to.deep.equal({ rest: [], help: true, version: false });
+    it('rejects unknown commands and flags before the command (exit 2, nothing on stdout)', async () => {
+      const scna = await run(['scna']);
+      expect(scna.code).to.equal(2);
+      expect(scna.stderr).to.contain('unknown command "scna"');
+      expect(scna.stdout).to.equal('');
+      const before = await run(['--quiet', 'scan']);
+      expect(before.code).to.equal(2);
+      expect(before.stderr).to.contain("unknown option '--quiet'");
+      const helpScna = await run(['help', 'scna']);
+      expect(helpScna.code).to.equal(2);
+      expect(helpScna.stderr).to.contain('unknown command "scna"');
+    });
+
+    it('suggests the command meant: scna → scan', async () => {
+      const r = await run(['scna']);
+      expect(r.stderr).to.match(/^error: unknown command "scna" \(Did you mean scan\?\)\nRun "s3-kms-audit --help" for usage\.\n$/);
+    });
+
+    it('suggests the flag meant, and points to the command\'s own help: scan --polices → --policies', async () => {
+      const r = await run(['scan', '--polices', 'x']);
+      expect(r.code).to.equal(2);
+      expect(r.stdout).to.equal('');
+      expect(r.stderr).to.equal(`error: scan: unknown option '--polices' (Did you mean --policies?)\nRun "s3-kms-audit scan --help" for usage.\n`);
+      expect((await run(['remediate', '--aply'])).stderr).to.contain('(Did you mean --apply?)').and.contain('s3-kms-audit remediate --help');
+    });
+
+    it('points a value error to the command\'s help too', async () => {
+      const r = await run(['rollback', 'j.jsonl', '--concurrency', '0']);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.equal('error: --concurrency: "0" is not a whole number from 1 to 256\nRun "s3-kms-audit rollback --help" for usage.\n');
+    });
+  });
+
+  describe('help is derived from the command table', () => {
+    for (const command of COMMANDS) {
+      it(`${command.name} --help lists every option of the table with its help text, and the exit codes`, async () => {
+        const r = await run([command.name, '--help']);
+        expect(r.code).to.equal(0);
+        expect(r.stdout).to.match(new RegExp(`^Usage: s3-kms-audit ${command.name} `));
+        const flat = r.stdout.replace(/\s+/g, ' ');
+        for (const option of Object.values(command.options)) {
+          expect(r.stdout, option.flag).to.contain(optionSyntax(option));
+          expect(flat, option.flag).to.contain(option.help.replace(/\s+/g, ' '));
+        }
+        expect(flat).to.contain(`Exit codes: ${command.exitCodes.replace(/\s+/g, ' ')}`);
+      });
+    }
+
+    it('the main help lists every command with its summary', async () => {
+      const flat = (await run(['--help'])).stdout.replace(/\s+/g, ' ');
+      for (const command of COMMANDS) expect(flat).to.contain(command.summary);
+    });
+
+    it('scan --help shows defaults, repeatable options and the environment variables read', () => {
+      const help = helpText('scan').replace(/\s+/g, ' ');
+      expect(help).to.contain('--rules DIR extra rules folder (the built-in rules are always loaded), repeatable');
+      expect(help).to.contain('(default: $AWS_ENDPOINT_URL, else AWS)');
+      expect(help).to.contain('(default: high)');
+      expect(Object.keys(SCAN.options)).to.include('exportManifest');
     });
   });
 });

@@ -8,8 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { packageRoot } from '../../src/paths.js';
-import { toolVersion } from '../../src/run/audit.js';
+import { packageRoot, toolVersion } from '../../src/paths.js';
 import { cleanEnv, fixture, runCli } from '../e2e/run-cli.js';
 
 const FAKE_KEYS = { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE000000000', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40), AWS_REGION: 'us-east-1' };

@@ -65,7 +65,7 @@ describe('cli: a summary larger than a pipe buffer is not cut off', function () 
 
   it('prints the whole console summary through a pipe, ending with the gate line', async () => {
     const account = sandbox.accounts[0]!;
-    const args = ['scan', '--policies', join(out, 'policies.yaml'), '--endpoint-url', sandbox.endpoint, '--out', out, '--name', 'big', '--format', 'json,console'];
+    const args = ['scan', '--policies', join(out, 'policies.yaml'), '--endpoint-url', sandbox.endpoint, '--out', out, '--name', 'big', '--format', 'json,console', '--verbose'];
     // Through `| cat`: a real pipe, as in a CI job's log capture (Node's own child stdio is a
     // socket pair with a larger buffer, which would hide the truncation).
     const run = await new Promise<{ code: number; stdout: string }>((resolvePromise, reject) => {

@@ -8,11 +8,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { confirm, parseRemediateArgs, type PromptIO } from '../../src/cli/remediate.js';
-import { parseRollbackArgs, rollbackJournalPath } from '../../src/cli/rollback.js';
+import { confirm, type PromptIO } from '../../src/cli/interaction.js';
+import { parseArgsOf } from '../../src/cli/program.js';
+import { rollbackJournalPath } from '../../src/cli/rollback.js';
 import { runCli } from '../../src/cli/run.js';
 import { packageRoot } from '../../src/paths.js';
 import { useSandbox } from '../helpers/sandbox.js';
+
+const parseRemediateArgs = (argv: string[], env: NodeJS.ProcessEnv) => parseArgsOf('remediate', argv, env);
+const parseRollbackArgs = (argv: string[], env: NodeJS.ProcessEnv) => parseArgsOf('rollback', argv, env);
 
 const fixture = (name: string): string => resolve(packageRoot(), 'test/fixtures/remediate', name);
 

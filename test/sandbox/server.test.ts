@@ -14,9 +14,14 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { demoEstatePath, packageRoot } from '../../src/paths.js';
 import { generateEstate } from '../../src/sandbox/estate.js';
 import { DEFAULT_BODY_LIMITS, startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { exposureWarning, isLoopbackHost, parseSandboxArgs } from '../../src/sandbox/cli.js';
+import { exposureWarning, isLoopbackHost } from '../../src/sandbox/exposure.js';
+import { parseArgsOf } from '../../src/cli/program.js';
+import { faultsOf } from '../../src/cli/sandbox.js';
 import { cliCreds, kmsFor, s3For, sendRaw, signRequest, signedRequest, stsFor, useSandbox } from '../helpers/sandbox.js';
 import { rejection } from '../helpers/errors.js';
+
+const CLI = resolve(packageRoot(), 'dist/src/cli/main.js');
+const parseSandboxArgs = (argv: string[]) => parseArgsOf('sandbox', argv);
 
 
 describe('sandbox server', () => {
@@ -328,14 +333,11 @@ describe('sandbox server', () => {
 
   describe('the sandbox command', () => {
     it('parses its flags', () => {
-      expect(parseSandboxArgs([])).to.deep.equal({ port: 4566, host: '127.0.0.1', faults: {} });
-      expect(parseSandboxArgs(['--port', '0', '--latency', '100:20', '--throttle-rate', '0.25', '--error-rate', '0', '--reset-rate', '1', '--seed', '9', '--estate', 'x.yaml'])).to.deep.equal({
-        port: 0,
-        host: '127.0.0.1',
-        estate: 'x.yaml',
-        faults: { latencyMs: 100, jitterMs: 20, throttleRate: 0.25, errorRate: 0, resetRate: 1, seed: 9 },
-      });
-      expect(parseSandboxArgs(['--help'])).to.equal('help');
+      expect(parseSandboxArgs([])).to.deep.equal({ port: 4566, host: '127.0.0.1' });
+      expect(faultsOf(parseSandboxArgs([]))).to.deep.equal({});
+      const all = parseSandboxArgs(['--port', '0', '--latency', '100:20', '--throttle-rate', '0.25', '--error-rate', '0', '--reset-rate', '1', '--seed', '9', '--estate', 'x.yaml']);
+      expect(all).to.deep.include({ port: 0, host: '127.0.0.1', estate: 'x.yaml' });
+      expect(faultsOf(all)).to.deep.equal({ latencyMs: 100, jitterMs: 20, throttleRate: 0.25, errorRate: 0, resetRate: 1, seed: 9 });
     });
 
     for (const bad of [['--throttle-rate', '1.5'], ['--latency', 'fast'], ['--port', '-1'], ['--port', '70000'], ['--seed', 'x'], ['--bogus'], ['stray']]) {
@@ -346,8 +348,7 @@ describe('sandbox server', () => {
 
     it('runs in the foreground: prints endpoint and credentials, serves, and exits 0 on SIGTERM', async function () {
       this.timeout(20_000);
-      const cli = resolve(packageRoot(), 'dist/src/sandbox/cli.js');
-      const child = spawn(process.execPath, ['--input-type=module', '-e', `import { sandboxCommand } from ${JSON.stringify(cli)}; process.exitCode = await sandboxCommand(['--port', '0', '--throttle-rate', '0']);`], {
+      const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--throttle-rate', '0'], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -377,9 +378,8 @@ describe('sandbox server', () => {
 
     it('warns on stderr when bound beyond loopback (--host 0.0.0.0)', async function () {
       this.timeout(20_000);
-      const cli = resolve(packageRoot(), 'dist/src/sandbox/cli.js');
       // Nothing connects to it: the test only reads what the command prints, then stops it.
-      const child = spawn(process.execPath, ['--input-type=module', '-e', `import { sandboxCommand } from ${JSON.stringify(cli)}; process.exitCode = await sandboxCommand(['--port', '0', '--host', '0.0.0.0']);`], {
+      const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--host', '0.0.0.0'], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -397,10 +397,9 @@ describe('sandbox server', () => {
     });
 
     it('exits 2 with a message on a bad flag or a bad estate file', async () => {
-      const cli = resolve(packageRoot(), 'dist/src/sandbox/cli.js');
       const run = (args: string[]) =>
         new Promise<{ code: number | null; stderr: string }>((done) => {
-          const child = spawn(process.execPath, ['--input-type=module', '-e', `import { sandboxCommand } from ${JSON.stringify(cli)}; process.exitCode = await sandboxCommand(${JSON.stringify(args)});`]);
+          const child = spawn(process.execPath, [CLI, 'sandbox', ...args]);
           let stderr = '';
           child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
           child.on('exit', (code) => done({ code, stderr }));
