@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 
 /**
  * The package root (the folder holding package.json), whether running from src via a loader
@@ -44,4 +45,35 @@ export function pathForReports(path: string, cwd: string): string {
   const rel = relative(cwd, resolve(cwd, path));
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return resolve(cwd, path);
   return rel.split(sep).join('/');
+}
+
+/**
+ * `mkdir -p` that always ends: Node's `mkdir(…, { recursive: true })` can loop for ever on a path it
+ * cannot create (under /proc it keeps getting ENOENT and retrying), so the missing folders are created
+ * one level at a time from the nearest existing ancestor, and the first refusal is thrown as it came.
+ */
+export async function createDirectory(path: string): Promise<void> {
+  const missing: string[] = [];
+  let dir = resolve(path);
+  for (;;) {
+    try {
+      const info = await stat(dir);
+      if (!info.isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const parent = dirname(dir);
+      if (parent === dir) throw err;
+      missing.push(dir);
+      dir = parent;
+    }
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      await mkdir(folder);
+    } catch (err) {
+      // Made meanwhile by another writer (two scans sharing --out): fine.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }

@@ -8,9 +8,9 @@
  * scan to the disk's pace instead of queueing lines in memory.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { temporarySibling } from '../paths.js';
+import { createDirectory, temporarySibling } from '../paths.js';
 
 const CHUNK_CHARS = 64 * 1024;
 
@@ -35,7 +35,7 @@ export class LineFileWriter {
 
   /** Opens `path` for writing (its folder is created); `eol` ends every line (CRLF for RFC 4180 CSV). */
   static async open(path: string, eol = '\n'): Promise<LineFileWriter> {
-    await mkdir(dirname(path), { recursive: true });
+    await createDirectory(dirname(path));
     const temporary = temporarySibling(path);
     const stream = createWriteStream(temporary, { encoding: 'utf8' });
     await new Promise<void>((resolve, reject) => {

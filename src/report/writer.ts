@@ -4,10 +4,10 @@
  * Files are written to a temporary name and renamed, so a reader (a CI step, a dashboard polling
  * the folder) never sees half a report.
  */
-import { access, constants, mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, constants, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UsageError } from '../domain/errors.js';
-import { temporarySibling } from '../paths.js';
+import { createDirectory, temporarySibling } from '../paths.js';
 
 export interface Rendering {
   /** File extension without the dot, e.g. "json". */
@@ -30,7 +30,7 @@ export function checkReportName(name: string): void {
  */
 export async function prepareOutDir(outDir: string): Promise<void> {
   try {
-    await mkdir(outDir, { recursive: true });
+    await createDirectory(outDir);
     await access(outDir, constants.W_OK);
   } catch (err) {
     const reason = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : String(err);
@@ -41,7 +41,7 @@ export async function prepareOutDir(outDir: string): Promise<void> {
 /** Writes every rendering and returns the paths written, in the order given. */
 export async function writeReports(outDir: string, name: string, renderings: readonly Rendering[]): Promise<string[]> {
   checkReportName(name);
-  await mkdir(outDir, { recursive: true });
+  await createDirectory(outDir);
   const paths: string[] = [];
   for (const { extension, content } of renderings) {
     const path = join(outDir, `${name}.${extension}`);

@@ -25,11 +25,11 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { constants as zlib, createGunzip, createGzip, type Gzip } from 'node:zlib';
 import type { SseAlgorithm } from '../domain/facts.js';
-import { temporarySibling } from '../paths.js';
+import { createDirectory, temporarySibling } from '../paths.js';
 import { compareUtf8 } from '../domain/s3-key-order.js';
 
 export const STATE_FORMAT = 's3-kms-audit/object-state';
@@ -339,7 +339,7 @@ export class StateWriter {
   }
 
   static async create(path: string, header: Omit<StateHeader, 'format' | 'version' | 'scannedAt'>): Promise<StateWriter> {
-    await mkdir(dirname(path), { recursive: true });
+    await createDirectory(dirname(path));
     // Unique per writer, not per process: two scans in one run must never write (or rename) the same file.
     const temporary = temporarySibling(path);
     const gzip = createGzip({ level: zlib.Z_BEST_SPEED });

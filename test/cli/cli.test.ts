@@ -146,6 +146,14 @@ describe('cli (compiled, as a child process)', function () {
       }
     });
 
+    it('an --out under /proc fails at once with a usage error instead of hanging in mkdir', async function () {
+      if (process.platform !== 'linux') this.skip();
+      const run = await runCli(['scan', '--policies', fixture('everything.yaml'), '--endpoint-url', endpoint, '--out', '/proc/s3ka-no-such/reports'], cleanEnv(FAKE_KEYS));
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.contain('--out: cannot write reports to "/proc/s3ka-no-such/reports"');
+      expect(requests).to.equal(0);
+    });
+
     it('the same with an unreachable endpoint: a config error, not a connection error', async () => {
       const run = await runCli(['scan', '--policies', fixture('broken/unknown-key.yaml'), '--endpoint-url', 'http://127.0.0.1:1'], cleanEnv(FAKE_KEYS));
       expect(run.code).to.equal(2);

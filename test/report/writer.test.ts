@@ -58,4 +58,16 @@ describe('report/writer', () => {
     expect(caught).to.be.instanceOf(UsageError);
     expect((caught as Error).message).to.contain('--out').and.contain('ENOTDIR');
   });
+
+  it('prepareOutDir fails at once under /proc, where a recursive mkdir would loop for ever', async function () {
+    if (process.platform !== 'linux') this.skip();
+    let caught: unknown;
+    try {
+      await prepareOutDir('/proc/s3-kms-audit-no-such-dir/reports');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).to.be.instanceOf(UsageError);
+    expect((caught as Error).message).to.contain('--out: cannot write reports to "/proc/s3-kms-audit-no-such-dir/reports"');
+  });
 });
