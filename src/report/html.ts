@@ -12,11 +12,14 @@
  * Pure render(report) → string: same report, same bytes (no clock, no locale, no randomness).
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../domain/finding.js';
 import type { AuditReport, RuleInfo, RunError } from '../domain/report.js';
 import { diffCountsText, diffMarks, type DiffMark } from './diff.js';
 import { html } from './escape.js';
 import { plural } from '../domain/text.js';
+import { packageRoot } from '../paths.js';
 
 export interface HtmlOptions {
   /** Rows shown in the "by account and region" chart before "+N more" (default 24). */
@@ -47,132 +50,28 @@ function attrs(pairs: Record<string, string | number | undefined>): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The client script: sorting and filtering. A constant (no report data inside), hashed for the CSP.
+// The client script (sorting and filtering) and the style sheet live in ./assets as plain .js and
+// .css files, so they can be read, linted and diffed as what they are. They are read from the package
+// root at run time, as the JSON Schemas are: src/ ships in the package, and tsc (which does not copy
+// non-TS files to dist) stays the whole build. Read once, on first render, and cached.
+// Both are constants (no report data inside); the script is hashed for the CSP exactly as inserted.
 
-const CLIENT_SCRIPT = `
-(function () {
-  'use strict';
-  var table = document.getElementById('findings');
-  var controls = document.getElementById('filters');
-  if (!table || !controls) return;
-  var body = table.tBodies[0];
-  var rows = Array.prototype.slice.call(body.rows);
-  var fields = ['status', 'severity', 'rule', 'account'];
-  var selects = {};
-  fields.forEach(function (name) { selects[name] = document.getElementById('filter-' + name); });
-  var text = document.getElementById('filter-bucket');
-  var count = document.getElementById('shown-count');
+let assets: { script: string; style: string } | undefined;
 
-  function apply() {
-    var needle = text.value.trim().toLowerCase();
-    var shown = 0;
-    rows.forEach(function (row) {
-      var data = row.dataset;
-      var match = fields.every(function (name) {
-        var wanted = selects[name].value;
-        return wanted === '' || data[name] === wanted;
-      }) && (needle === '' || data.bucket.toLowerCase().indexOf(needle) !== -1);
-      row.hidden = !match;
-      if (match) shown += 1;
-    });
-    count.textContent = shown + ' of ' + rows.length + ' findings shown';
-  }
-
-  fields.forEach(function (name) { selects[name].addEventListener('change', apply); });
-  text.addEventListener('input', apply);
-  document.getElementById('filter-reset').addEventListener('click', function () {
-    fields.forEach(function (name) { selects[name].value = ''; });
-    text.value = '';
-    apply();
-  });
-
-  var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
-  headers.forEach(function (th) {
-    var button = th.querySelector('button[data-sort]');
-    if (!button) return;
-    button.disabled = false;
-    button.addEventListener('click', function () {
-      var key = button.dataset.sort;
-      var ascending = th.getAttribute('aria-sort') !== 'ascending';
-      headers.forEach(function (other) { other.removeAttribute('aria-sort'); });
-      th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
-      var numeric = /Rank$/.test(key);
-      rows.sort(function (a, b) {
-        var x = a.dataset[key];
-        var y = b.dataset[key];
-        var order = numeric ? Number(x) - Number(y) : (x < y ? -1 : x > y ? 1 : 0);
-        return (ascending ? order : -order) || Number(a.dataset.i) - Number(b.dataset.i);
-      });
-      rows.forEach(function (row) { body.appendChild(row); });
-    });
-  });
-
-  controls.hidden = false;
-  apply();
-})();
-`;
+/** The inline script and style, each as the exact text placed between its tags. */
+function reportAssets(): { script: string; style: string } {
+  const read = (name: string): string => readFileSync(resolve(packageRoot(), 'src/report/assets', name), 'utf8');
+  // The text starts with a newline so the tags sit on their own lines; that newline is part of the
+  // hashed script text.
+  assets ??= { script: `\n${read('report.js')}`, style: `\n${read('report.css')}` };
+  return assets;
+}
 
 /** The CSP for this file: nothing from anywhere, except our inline CSS and this exact script. */
 export function contentSecurityPolicy(script: string): string {
   const hash = createHash('sha256').update(script, 'utf8').digest('base64');
   return `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'none'`;
 }
-
-const STYLE = `
-:root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg-alt: #f6f8fa; }
-* { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 0 auto; padding: 1.5rem; max-width: 1400px; }
-h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.15rem; margin: 2rem 0 .75rem; border-bottom: 1px solid var(--line); padding-bottom: .3rem; }
-h4 { margin: .75rem 0 .25rem; font-size: .9rem; }
-code, pre { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-pre { background: var(--bg-alt); padding: .6rem .8rem; border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; margin: .25rem 0; }
-.muted { color: var(--muted); }
-.gate { padding: .75rem 1rem; border-radius: 6px; margin: 1rem 0; font-weight: 600; }
-.gate.passed { background: #dafbe1; border: 1px solid #2e7d32; }
-.gate.failed { background: #ffebe9; border: 1px solid #c62828; }
-.gate .reason { font-weight: 400; }
-dl.run { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0; }
-dl.run dt { color: var(--muted); }
-dl.run dd { margin: 0; overflow-wrap: anywhere; }
-.cards { display: flex; flex-wrap: wrap; gap: .75rem; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .9rem; min-width: 7rem; }
-.card .n { font-size: 1.6rem; font-weight: 600; display: block; }
-.charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
-figure { margin: 0; }
-figcaption { font-weight: 600; margin-bottom: .3rem; }
-.legend { display: flex; flex-wrap: wrap; gap: .9rem; margin: .25rem 0 .75rem; }
-.swatch { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; margin-right: .3rem; vertical-align: -1px; }
-.badge { display: inline-block; padding: 0 .45rem; border-radius: 1rem; font-size: 12px; font-weight: 600; color: #fff; white-space: nowrap; }
-.sev { display: inline-block; font-size: 12px; font-weight: 600; text-transform: uppercase; }
-.sev-critical { color: #8b0000; } .sev-high { color: #c62828; } .sev-medium { color: #b26a00; } .sev-low { color: #1565c0; } .sev-info { color: var(--muted); }
-.new { display: inline-block; margin-left: .3rem; font-size: 11px; font-weight: 700; color: #c62828; border: 1px solid #c62828; border-radius: 3px; padding: 0 .25rem; }
-.resolved { display: inline-block; margin-left: .3rem; font-size: 11px; font-weight: 700; color: #2e7d32; border: 1px solid #2e7d32; border-radius: 3px; padding: 0 .25rem; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
-thead th { position: sticky; top: 0; background: #fff; z-index: 1; }
-th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0; cursor: pointer; color: inherit; }
-th button:disabled { cursor: default; }
-th[aria-sort="ascending"] button::after { content: " \\25B2"; }
-th[aria-sort="descending"] button::after { content: " \\25BC"; }
-td.nowrap { white-space: nowrap; }
-td.bucket, td.message { overflow-wrap: anywhere; }
-td.bucket { min-width: 10rem; }
-td.message { min-width: 26rem; }
-tbody tr:nth-child(even) { background: var(--bg-alt); }
-summary { cursor: pointer; }
-details[open] > summary { margin-bottom: .3rem; }
-dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .8rem; margin: .3rem 0; }
-dl.kv dt { color: var(--muted); }
-dl.kv dd { margin: 0; overflow-wrap: anywhere; }
-table.evidence td, table.evidence th { padding: .15rem .4rem; border: 1px solid var(--line); font-weight: 400; }
-#filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; margin: .5rem 0 .75rem; }
-#filters[hidden] { display: none; }
-#filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
-#filters select, #filters input { font: inherit; padding: .2rem .3rem; min-width: 9rem; }
-.note { background: #fff8c5; border: 1px solid #d4a72c; padding: .5rem .8rem; border-radius: 6px; }
-footer { margin-top: 2rem; color: var(--muted); font-size: 12px; }
-`;
 
 // ---------------------------------------------------------------------------------------------
 // Header, gate, totals
@@ -483,17 +382,18 @@ function rulesSection(report: AuditReport): string {
 
 export function render(report: AuditReport, opts: HtmlOptions = {}): string {
   const { gate } = report.summary;
+  const { script, style } = reportAssets();
   const title = `S3 KMS audit ${gate.passed ? 'PASSED' : 'FAILED'} · ${report.run.start}`;
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
     '<head>',
     '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy"${attrs({ content: contentSecurityPolicy(CLIENT_SCRIPT) })}>`,
+    `<meta http-equiv="Content-Security-Policy"${attrs({ content: contentSecurityPolicy(script) })}>`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="referrer" content="no-referrer">',
     `<title>${html(title)}</title>`,
-    `<style>${STYLE}</style>`,
+    `<style>${style}</style>`,
     '</head>',
     '<body>',
     header(report),
@@ -505,7 +405,7 @@ export function render(report: AuditReport, opts: HtmlOptions = {}): string {
     runErrors(report.errors),
     rulesSection(report),
     `<footer>Generated by ${html(report.tool.name)} ${html(report.tool.version)} from run ${html(report.run.id)}. Self-contained: this file loads nothing from the network.</footer>`,
-    `<script>${CLIENT_SCRIPT}</script>`,
+    `<script>${script}</script>`,
     '</body>',
     '</html>',
   ]

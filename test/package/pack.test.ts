@@ -91,7 +91,7 @@ describe('package: npm pack and install into an empty project', function () {
         if (m) resolve({ AWS_ACCESS_KEY_ID: m[1]!, AWS_SECRET_ACCESS_KEY: m[2]!, AWS_ENDPOINT_URL: m[3]!, AWS_REGION: 'us-east-1' });
       });
     });
-    const scan = spawnSync(bin, ['scan', '--policies', 'node_modules/s3-kms-audit/policies.yaml', '--out', 'reports', '--name', 'installed', '--format', 'json'], {
+    const scan = spawnSync(bin, ['scan', '--policies', 'node_modules/s3-kms-audit/policies.yaml', '--out', 'reports', '--name', 'installed', '--format', 'json,html'], {
       cwd: project,
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: project, ...env },
@@ -100,5 +100,10 @@ describe('package: npm pack and install into an empty project', function () {
     expect(scan.status, scan.stderr).to.equal(1);
     const report = JSON.parse(execFileSync('cat', [join(project, 'reports/installed.json')], { encoding: 'utf8' })) as { summary: { total: number } };
     expect(report.summary.total).to.be.greaterThan(0);
+    // The HTML report's style and script are read from the installed package's assets.
+    const page = execFileSync('cat', [join(project, 'reports/installed.html')], { encoding: 'utf8' });
+    const between = (open: string, close: string): string => page.slice(page.indexOf(open) + open.length, page.indexOf(close));
+    expect(between('<style>', '</style>').length).to.be.greaterThan(200);
+    expect(between('<script>', '</script>').length).to.be.greaterThan(200);
   });
 });

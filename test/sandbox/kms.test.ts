@@ -206,14 +206,17 @@ describe('sandbox KMS', () => {
 
   describe('CreateKey and CreateAlias', () => {
     it('creates an enabled customer managed key that DescribeKey and ListKeys then show', async () => {
+      const asked = Date.now();
       const out = await lab.send(
         new CreateKeyCommand({ Description: 'created by a test', KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT', Tags: [{ TagKey: 'env', TagValue: 'test' }] }),
       );
+      const answered = Date.now();
       const m = out.KeyMetadata!;
       expect(m).to.include({ AWSAccountId: PROD, Enabled: true, KeyState: 'Enabled', KeyManager: 'CUSTOMER', Description: 'created by a test', KeySpec: 'SYMMETRIC_DEFAULT' });
       expect(m.KeyId).to.match(/^[0-9a-f-]{36}$/);
       expect(m.Arn).to.equal(`arn:aws:kms:us-west-2:${PROD}:key/${m.KeyId}`);
-      expect(Math.abs(m.CreationDate!.getTime() - Date.now())).to.be.lessThan(60_000);
+      // Created while the call was in flight (KMS dates are epoch seconds), however long it took.
+      expect(m.CreationDate!.getTime()).to.be.within(Math.floor(asked / 1000) * 1000, answered);
       expect((await lab.send(new DescribeKeyCommand({ KeyId: m.Arn! }))).KeyMetadata!.Description).to.equal('created by a test');
       expect((await lab.send(new ListKeysCommand({}))).Keys!.map((k) => k.KeyId)).to.include(m.KeyId);
       expect((await lab.send(new GetKeyRotationStatusCommand({ KeyId: m.KeyId! }))).KeyRotationEnabled).to.equal(false);
@@ -303,9 +306,12 @@ describe('sandbox KMS', () => {
       await expectError(lab.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 6 })), 'ValidationException', 400, /greater than or equal to 7/);
       await expectError(lab.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 31 })), 'ValidationException', 400, /less than or equal to 30/);
 
+      const asked = Date.now();
       const scheduled = await lab.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
+      const answered = Date.now();
       expect(scheduled).to.include({ KeyId: arn, KeyState: 'PendingDeletion', PendingWindowInDays: 7 });
-      expect(Math.abs(scheduled.DeletionDate!.getTime() - (Date.now() + 7 * DAY_MS))).to.be.lessThan(60_000);
+      // Seven days after the moment KMS answered (to the second), however long the call took.
+      expect(scheduled.DeletionDate!.getTime()).to.be.within(Math.floor(asked / 1000) * 1000 + 7 * DAY_MS, answered + 7 * DAY_MS);
       const described = (await lab.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
       expect(described.KeyState).to.equal('PendingDeletion');
       expect(described.DeletionDate!.getTime()).to.equal(scheduled.DeletionDate!.getTime());
