@@ -9,6 +9,13 @@ export interface DescribedKey {
   arn: string;
   manager: 'AWS' | 'CUSTOMER';
   state: string;
+  /** null when the answer leaves them out (real KMS always answers them; some compatible backends do not). */
+  spec: string | null;
+  usage: string | null;
+  origin: string | null;
+  multiRegion: boolean | null;
+  multiRegionKeyType: 'PRIMARY' | 'REPLICA' | null;
+  customKeyStoreId: string | null;
 }
 
 /** DescribeKey with any spelling KMS accepts: key id, key ARN, alias name, alias ARN. */
@@ -23,6 +30,13 @@ export async function describeKey(client: KMSClient, keyId: string, signal?: Abo
     // because that is the stricter reading for rules (rotation is then checked, not skipped).
     manager: meta.KeyManager === 'AWS' ? 'AWS' : 'CUSTOMER',
     state: meta.KeyState ?? 'Unknown',
+    // KeySpec replaced CustomerMasterKeySpec (deprecated, still answered); either names the key type.
+    spec: meta.KeySpec ?? meta.CustomerMasterKeySpec ?? null,
+    usage: meta.KeyUsage ?? null,
+    origin: meta.Origin ?? null,
+    multiRegion: meta.MultiRegion ?? null,
+    multiRegionKeyType: meta.MultiRegionConfiguration?.MultiRegionKeyType ?? null,
+    customKeyStoreId: meta.CustomKeyStoreId ?? null,
   };
 }
 

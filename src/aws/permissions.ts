@@ -13,6 +13,8 @@ export const IAM_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
   GetBucketLocation: 's3:GetBucketLocation',
   GetBucketEncryption: 's3:GetEncryptionConfiguration',
   GetBucketTagging: 's3:GetBucketTagging',
+  // DescribeKey's one answer also carries KeySpec, KeyUsage, Origin, MultiRegion(Configuration) and
+  // CustomKeyStoreId, which key usability reads: they need no permission beyond kms:DescribeKey.
   DescribeKey: 'kms:DescribeKey',
   ListAliases: 'kms:ListAliases',
   GetKeyRotationStatus: 'kms:GetKeyRotationStatus',

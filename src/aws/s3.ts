@@ -89,7 +89,8 @@ export async function getBucketEncryption(client: S3Client, bucket: string, sign
     }
     return {
       algorithm: algorithm as SseAlgorithm,
-      ...(byDefault.KMSMasterKeyID ? { kmsKeyId: byDefault.KMSMasterKeyID } : {}),
+      // Kept exactly, even empty or blank: that is the string S3 will hand to KMS (only an absent one means aws/s3).
+      ...(byDefault.KMSMasterKeyID !== undefined ? { kmsKeyId: byDefault.KMSMasterKeyID } : {}),
       bucketKeyEnabled: rule?.BucketKeyEnabled === true,
     };
   } catch (err) {

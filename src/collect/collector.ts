@@ -47,6 +47,8 @@ export interface CollectOptions {
   ignoreListedRegion?: boolean;
   /** A run-wide key cache to use (the object audit resolves object keys through the same one); default a new one. */
   keys?: KeyResolver;
+  /** For a new key cache: the policies' key-list spellings (keyListSpellings), resolved when a key's aliases cannot be listed. */
+  keyListSpellings?: readonly string[];
   /** Request counters to add to (shared with the object audit); default new ones. */
   stats?: CollectStats;
 }
@@ -75,7 +77,7 @@ export function collectBuckets(opts: CollectOptions): CollectResult {
   const regions = new Set<string>();
   const accounts = opts.sessions.map((s) => s.account);
   const byAccount = new Map(opts.sessions.map((s) => [s.account, s] as const));
-  const keys = opts.keys ?? new KeyResolver((account) => byAccount.get(account), stats, opts.signal);
+  const keys = opts.keys ?? new KeyResolver((account) => byAccount.get(account), stats, opts.signal, opts.keyListSpellings);
   const concurrency = Math.max(1, Math.floor(opts.concurrency));
   const limit = pLimit(concurrency);
 

@@ -8,7 +8,12 @@
  *  - ListAliases (KeyId filter) once per key ARN, and only when asked for (the `key.aliases` aspect). It is
  *    always called in the key's own account (KMS lists only the caller's aliases), so the answer does not
  *    depend on which bucket's account needed it;
- *  - GetKeyRotationStatus once per (calling account, key ARN), only when asked for (`key.rotation`).
+ *  - GetKeyRotationStatus once per (calling account, key ARN), only when asked for (`key.rotation`);
+ *  - DescribeKey of the policies' own key-list entries (`candidates`, the params of format kms-key), only
+ *    for a key whose aliases could not be listed (no session in its account): KMS resolves an alias ARN of
+ *    another account when the key policy lets the caller, so a list of alias ARNs is matched by key ARN
+ *    instead of failing for want of ListAliases. Entries KMS will not resolve are kept as uncheckedSpellings.
+ * A spelling KMS would not accept (see key-grammar.ts) is judged as stored and never sent.
  * Promises are cached, not results, so buckets resolving the same key concurrently share one call.
  */
 import type { AccountSession } from '../aws/session.js';
@@ -22,6 +27,9 @@ export { keyFactsFor } from '../domain/keys.js';
 
 /** What DescribeKey said about one spelling. */
 type Described = { found: true; key: DescribedKey } | { found: false } | FactError;
+
+/** ListAliases was not possible: no session in the key's own account (KMS lists only the caller's aliases). */
+const UNLISTED = 'unlisted';
 
 /** Which optional facts to read besides DescribeKey: the `key.rotation` and `key.aliases` aspects. */
 export interface KeyWants {
@@ -46,7 +54,7 @@ const byCaller = (account: string, arn: string): string => `${account}\n${arn}`;
 
 export class KeyResolver {
   private readonly described = new Map<string, Promise<Described>>();
-  private readonly aliasesByKeyArn = new Map<string, Promise<AliasEntry[] | FactError>>();
+  private readonly aliasesByKeyArn = new Map<string, Promise<AliasEntry[] | FactError | typeof UNLISTED>>();
   private readonly rotations = new Map<string, Promise<boolean | FactError>>();
   private readonly keyArns = new Set<string>();
 
@@ -54,6 +62,8 @@ export class KeyResolver {
     private readonly sessionFor: (account: string) => AccountSession | undefined,
     private readonly stats?: CollectStats,
     private readonly signal?: AbortSignal,
+    /** Key spellings the policies compare keys with (params of format kms-key); see the file comment. */
+    private readonly candidates: readonly string[] = [],
   ) {}
 
   /**
@@ -76,6 +86,8 @@ export class KeyResolver {
     const wants: KeyWants = typeof want === 'boolean' ? { rotation: want, aliases: true } : want;
     const session = this.sessionFor(bucketAccount);
     const spelling = parseKeySpelling(ref, bucketAccount, bucketRegion, partitionOf(session?.principalArn));
+    // What S3 stores is what KMS gets: a spelling KMS would refuse names no key, and is not asked about.
+    if (!spelling.valid) return { key: keyFactsFor(invalidSpellingKey(spelling), bucketAccount, bucketRegion) };
     if (!session) {
       const err: FactError = { code: 'NoSession', operation: 'DescribeKey', message: `no session for account ${bucketAccount}` };
       return { key: err };
@@ -99,11 +111,30 @@ export class KeyResolver {
     const unknown: Omit<ResolvedKey, 'key'> = {};
     if (isFactError(listed)) unknown.aliases = listed;
     // What this caller described under the key ARN it can describe under any alias ARN of it.
-    else for (const a of listed ?? []) this.learn(session.account, a.arn, described);
+    else if (Array.isArray(listed)) for (const a of listed) this.learn(session.account, a.arn, described);
     let facts = keyFacts(spelling, key, Array.isArray(listed) ? listed : []);
     if (isFactError(rotation)) unknown.rotation = rotation;
     else if (rotation !== undefined) facts = { ...facts, rotationEnabled: rotation };
-    return { key: keyFactsFor(facts, bucketAccount, bucketRegion), ...unknown };
+    const seen = keyFactsFor(facts, bucketAccount, bucketRegion);
+    return { key: listed === UNLISTED ? await this.withCandidates(seen, session, bucketAccount, bucketRegion) : seen, ...unknown };
+  }
+
+  /**
+   * The key's facts completed with the candidate spellings that name it for this resource, asked of KMS
+   * one by one in the resource's account (bare spellings in its Region too). Needed only when the key's
+   * aliases could not be listed; a candidate KMS does not know names another key (or none) and is dropped.
+   */
+  private async withCandidates(key: KeyFacts, session: AccountSession, account: string, region: string): Promise<KeyFacts> {
+    const spellings = [...key.spellings];
+    const unchecked: Record<string, FactError> = {};
+    const open = this.candidates.filter((c) => !spellings.includes(c));
+    const answers = await Promise.all(open.map((c) => this.describe(parseKeySpelling(c, account, region, partitionOf(session.principalArn)), session)));
+    open.forEach((candidate, i) => {
+      const answer = answers[i]!;
+      if (isFactError(answer)) unchecked[candidate] = answer;
+      else if (answer.found && answer.key.arn === key.arn) spellings.push(candidate);
+    });
+    return { ...key, spellings, ...(Object.keys(unchecked).length > 0 ? { uncheckedSpellings: unchecked } : {}) };
   }
 
   /** DescribeKey, once per (calling account, canonical spelling), with the bucket account's client in the spelling's region. */
@@ -129,17 +160,18 @@ export class KeyResolver {
     if (!this.described.has(cacheKey)) this.described.set(cacheKey, Promise.resolve(described));
   }
 
-  /** The key's aliases, once per key ARN, listed in the key's own account; [] without a session there. */
-  private aliases(key: DescribedKey): Promise<AliasEntry[] | FactError> {
+  /** The key's aliases, once per key ARN, listed in the key's own account; UNLISTED without a session there. */
+  private aliases(key: DescribedKey): Promise<AliasEntry[] | FactError | typeof UNLISTED> {
     let p = this.aliasesByKeyArn.get(key.arn);
     if (!p) {
       const { account, region } = parseKeySpelling(key.arn, '', '');
       // KMS lists only the caller's own aliases: ask the key's account when we have a session there.
       const owner = this.sessionFor(account);
       // No session in the key's account (a cross-account key we only use): its aliases are not listable.
-      // The spelling the bucket used is still added per bucket in keyFacts().
+      // The spelling the bucket used is still added per bucket in keyFacts(), and the policies' own key
+      // lists are resolved against the key instead (withCandidates).
       p = !owner
-        ? Promise.resolve([])
+        ? Promise.resolve(UNLISTED)
         : listAliasesOfKey(owner.kms(region), key.id, this.signal, () => countRequest(this.stats, 'ListAliases')).catch((err: unknown) =>
             toFactError(err, 'ListAliases'),
           );
@@ -183,8 +215,22 @@ function keyFacts(spelling: KeySpelling, key: DescribedKey, listed: AliasEntry[]
     aliases,
     manager: key.manager,
     state: key.state,
+    spec: key.spec,
+    usage: key.usage,
+    origin: key.origin,
+    multiRegion: key.multiRegion,
+    multiRegionKeyType: key.multiRegionKeyType,
+    customKeyStoreId: key.customKeyStoreId,
     spellings: unique([key.id, key.arn, ...aliases]),
   };
+}
+
+/** No key at all: KMS facts are unknown because there is nothing to know. */
+const NO_KEY = { manager: null, state: null, spec: null, usage: null, origin: null, multiRegion: null, multiRegionKeyType: null, customKeyStoreId: null } as const;
+
+/** KeyFacts for a stored spelling KMS would refuse (a space, a character outside the grammar): it names nothing. */
+function invalidSpellingKey(spelling: KeySpelling): KeyFacts {
+  return { exists: false, ref: spelling.spelling, arn: spelling.arn, id: spelling.name, account: spelling.account, region: spelling.region, aliases: [], ...NO_KEY, spellings: [] };
 }
 
 /** KeyFacts for a spelling KMS does not know (NotFoundException): where it points, and that nothing is there. */
@@ -197,8 +243,7 @@ function missingKey(spelling: KeySpelling): KeyFacts {
     account: spelling.account,
     region: spelling.region,
     aliases: [],
-    manager: null,
-    state: null,
+    ...NO_KEY,
     spellings: unique([spelling.spelling, spelling.name, spelling.arn]),
   };
 }

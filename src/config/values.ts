@@ -5,37 +5,14 @@
 import { validateGlob } from '../engine/glob.js';
 import { AWS_REGIONS, isKnownRegion } from './regions.js';
 import { suggest } from './suggest.js';
+import { kmsArnRegion, kmsKeySpellingKind } from '../domain/key-grammar.js';
 
 export interface ValueProblem {
   message: string;
   suggestion?: string;
 }
 
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-const MRK = 'mrk-[0-9a-fA-F]{32}';
-const ALIAS_NAME = 'alias/[a-zA-Z0-9/_-]+';
-const ARN_PREFIX = 'arn:aws[-a-z]*:kms:([a-z0-9-]+):(\\d{12}):';
-
-const KEY_ID_RE = new RegExp(`^(?:${UUID}|${MRK})$`);
-const ALIAS_RE = new RegExp(`^${ALIAS_NAME}$`);
-const KEY_ARN_RE = new RegExp(`^${ARN_PREFIX}key/(?:${UUID}|${MRK})$`);
-const ALIAS_ARN_RE = new RegExp(`^${ARN_PREFIX}${ALIAS_NAME}$`);
-
-export type KmsKeySpellingKind = 'key-id' | 'key-arn' | 'alias' | 'alias-arn';
-
-export function kmsKeySpellingKind(s: string): KmsKeySpellingKind | null {
-  if (KEY_ID_RE.test(s)) return 'key-id';
-  if (ALIAS_RE.test(s)) return 'alias';
-  if (KEY_ARN_RE.test(s)) return 'key-arn';
-  if (ALIAS_ARN_RE.test(s)) return 'alias-arn';
-  return null;
-}
-
-/** The region named inside a KMS key or alias ARN, or null for ids and alias names. */
-export function kmsArnRegion(s: string): string | null {
-  const m = new RegExp(`^${ARN_PREFIX}`).exec(s);
-  return m ? m[1]! : null;
-}
+export { kmsArnRegion, kmsKeySpellingKind, type KmsKeySpellingKind } from '../domain/key-grammar.js';
 
 export function checkKmsKeySpelling(value: unknown): ValueProblem | null {
   if (typeof value !== 'string') return { message: `a KMS key must be a string, got ${JSON.stringify(value)}` };

@@ -52,6 +52,32 @@ export interface KeyFacts {
   /** Only fetched for customer managed keys when a rule requires `key.rotation`. */
   rotationEnabled?: boolean;
   /**
+   * DescribeKey's KeySpec (SYMMETRIC_DEFAULT, RSA_2048, ECC_NIST_P256, HMAC_256, SM2, ...) and KeyUsage
+   * (ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT); null when KMS did not report them
+   * or the key does not exist. Absent only in facts built before these were read.
+   */
+  spec?: string | null;
+  usage?: string | null;
+  /** Where the key material comes from: AWS_KMS, EXTERNAL (imported), AWS_CLOUDHSM or EXTERNAL_KEY_STORE (custom key stores). */
+  origin?: string | null;
+  /** true for a multi-Region key (id mrk-...); its MultiRegionKeyType says whether this is the primary or a replica. */
+  multiRegion?: boolean | null;
+  multiRegionKeyType?: 'PRIMARY' | 'REPLICA' | null;
+  /** The custom key store holding the key (origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE); null for others. */
+  customKeyStoreId?: string | null;
+  /**
+   * Whether S3 can encrypt with this key for the resource being judged, and why not (one sentence
+   * that completes "the key ..."). Derived by keyFactsFor() from s3KeyUsability(); never read from AWS.
+   */
+  s3Usable?: boolean;
+  s3UnusableReason?: string | null;
+  /**
+   * Spellings from the policies' key lists (params of format kms-key) that might name this key but that
+   * KMS would not resolve for the auditor (for example AccessDenied on an alias ARN of an account without
+   * a session): the engine reports `error` when the verdict would depend on them.
+   */
+  uncheckedSpellings?: Record<string, FactError>;
+  /**
    * Every spelling that names this key, relative to the resource being judged: the key ARN and
    * alias ARNs always; the bare key id and alias names only when the key is in the resource's own
    * account and region (elsewhere those spellings would name a different key). See keyFactsFor().

@@ -4,13 +4,17 @@
  * to the bucket's account and region, as KMS reads them for the caller.
  */
 import type { KeyFacts } from './facts.js';
+import { isValidKeySpelling } from './key-grammar.js';
+import { s3KeyUsability } from './key-usability.js';
 
 /** What S3 uses when SSE-KMS names no key: the AWS managed key of the bucket's account and region. */
 export const AWS_MANAGED_S3_ALIAS = 'alias/aws/s3';
 
 export interface KeySpelling {
-  /** As written (or alias/aws/s3 when absent). */
+  /** Exactly as stored (or alias/aws/s3 when absent). */
   spelling: string;
+  /** false when KMS would not accept the spelling at all (see kmsKeySpellingKind): no call is made for it. */
+  valid: boolean;
   kind: 'key' | 'alias';
   partition: string;
   account: string;
@@ -24,16 +28,18 @@ export interface KeySpelling {
 const KMS_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
 
 export function parseKeySpelling(spelling: string | undefined, bucketAccount: string, bucketRegion: string, partition = 'aws'): KeySpelling {
-  const s = spelling && spelling.trim() !== '' ? spelling.trim() : AWS_MANAGED_S3_ALIAS;
+  // Only an absent KMSMasterKeyID means aws/s3; any string, even blank, is what S3 will hand to KMS.
+  const s = spelling ?? AWS_MANAGED_S3_ALIAS;
+  const valid = isValidKeySpelling(s);
   const m = KMS_ARN.exec(s);
   if (m) {
     const [, p, region, account, resource] = m as unknown as [string, string, string, string, string];
     const isKey = resource.startsWith('key/');
-    return { spelling: s, kind: isKey ? 'key' : 'alias', partition: p, account, region, name: isKey ? resource.slice(4) : resource, arn: s };
+    return { spelling: s, valid, kind: isKey ? 'key' : 'alias', partition: p, account, region, name: isKey ? resource.slice(4) : resource, arn: s };
   }
   const kind = s.startsWith('alias/') ? 'alias' : 'key';
   const arn = `arn:${partition}:kms:${bucketRegion}:${bucketAccount}:${kind === 'alias' ? s : `key/${s}`}`;
-  return { spelling: s, kind, partition, account: bucketAccount, region: bucketRegion, name: s, arn };
+  return { spelling: s, valid, kind, partition, account: bucketAccount, region: bucketRegion, name: s, arn };
 }
 
 /** The partition of any ARN (aws, aws-cn, aws-us-gov); 'aws' when it is not an ARN. */
@@ -56,5 +62,25 @@ export function partitionOf(arn: string | undefined): string {
  */
 export function keyFactsFor(key: KeyFacts, account: string, region: string): KeyFacts {
   const local = key.account === account && key.region === region;
-  return { ...key, spellings: key.spellings.filter((s) => local || KMS_ARN.test(s)) };
+  const { usable, reason } = s3KeyUsability(key, region);
+  return {
+    ...key,
+    manager: managerOf(key),
+    spellings: key.spellings.filter((s) => local || KMS_ARN.test(s)),
+    s3Usable: usable,
+    s3UnusableReason: reason,
+  };
+}
+
+/** Alias names beginning alias/aws/ are reserved for AWS managed keys (KMS Developer Guide, alias-about.html). */
+const AWS_RESERVED_ALIAS = /(^|:)alias\/aws\//;
+
+/**
+ * The key's manager, with the reserved alias prefix taken at its word: a key reached through, or named
+ * by, an alias/aws/... alias is AWS managed, whatever a backend's KeyManager says, because only AWS can
+ * create such an alias. The one place that decides it, so every rule and remediation agrees.
+ */
+function managerOf(key: KeyFacts): KeyFacts['manager'] {
+  if (!key.exists) return key.manager;
+  return AWS_RESERVED_ALIAS.test(key.ref) || key.aliases.some((a) => AWS_RESERVED_ALIAS.test(a)) ? 'AWS' : key.manager;
 }

@@ -27,6 +27,26 @@ export function requiredAspects(pf: PolicyFile, rules: RuleSet, resource?: Resou
 }
 
 /**
+ * Every value of every rule param declared `format: kms-key` in the policies (the approved-key lists),
+ * deduplicated: the spellings the collector may have to resolve with DescribeKey when a key's aliases
+ * cannot be listed (see KeyResolver).
+ */
+export function keyListSpellings(pf: PolicyFile, rules: RuleSet): string[] {
+  const out = new Set<string>();
+  for (const policy of pf.policies) {
+    for (const ref of policy.rules) {
+      const declared = rules.get(ref.id)?.params ?? {};
+      for (const [name, param] of Object.entries(declared)) {
+        if (param.format !== 'kms-key') continue;
+        const value = ref.params?.[name];
+        for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') out.add(v);
+      }
+    }
+  }
+  return [...out];
+}
+
+/**
  * The aspect a fact path belongs to, or null for facts that are always present (bucket name,
  * ARN, account, region) and for params. Used at load time: a rule that reads a fact must list
  * its aspect in `requires`, or the collector would not fetch it and the rule would judge an

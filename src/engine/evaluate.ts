@@ -14,6 +14,7 @@ import { buildDocument, readPath, type EvalDocument } from './document.js';
 import { matchException } from './exceptions.js';
 import { bucketInScope } from './scope.js';
 import { renderTemplate } from './template.js';
+import { assumingUncheckedMatch, firstUnchecked } from './unchecked-spellings.js';
 
 export interface RuleOutcome {
   status: 'pass' | 'fail' | 'error' | 'skip';
@@ -75,18 +76,20 @@ export function evaluateRule(rule: Rule, ctx: FactContext, params: Record<string
       { aspect, code: error.code, operation: error.operation },
     );
   }
-  const doc = buildDocument(ctx, params);
   try {
-    const evidence = collectEvidence(rule, doc, params);
-    if (rule.when && !evaluateCondition(rule.when, doc)) {
-      const message = rule.skipMessage ? renderTemplate(rule.skipMessage, doc) : `${label}: not applicable (${rule.title})`;
-      return { status: 'skip', message, evidence };
+    const outcome = judge(rule, ctx, params, label);
+    // Key-list entries KMS would not resolve: the verdict stands only if it does not depend on them.
+    const widened = assumingUncheckedMatch(ctx);
+    const unchecked = firstUnchecked(ctx);
+    if (widened && unchecked && judge(rule, widened, params, label).status !== outcome.status) {
+      const { spelling, error } = unchecked;
+      return errorOutcome(
+        `${label}: cannot evaluate ${rule.id}: key list entry ${spelling} could not be resolved (${error.operation} failed with ${error.code}: ${error.message}), and the verdict depends on it`,
+        error,
+        { aspect: 'key.aliases', spelling, code: error.code, operation: error.operation },
+      );
     }
-    if (evaluateCondition(rule.assert, doc)) {
-      const message = rule.passMessage ? renderTemplate(rule.passMessage, doc) : `${label}: ${rule.title}`;
-      return { status: 'pass', message, evidence };
-    }
-    return { status: 'fail', message: renderTemplate(rule.message, doc), evidence };
+    return outcome;
   } catch (e) {
     if (!(e instanceof ConditionError)) throw e;
     return errorOutcome(
@@ -95,6 +98,21 @@ export function evaluateRule(rule: Rule, ctx: FactContext, params: Record<string
       {},
     );
   }
+}
+
+/** The rule's verdict on facts already known to be readable. */
+function judge(rule: Rule, ctx: FactContext, params: Record<string, unknown>, label: string): RuleOutcome {
+  const doc = buildDocument(ctx, params);
+  const evidence = collectEvidence(rule, doc, params);
+  if (rule.when && !evaluateCondition(rule.when, doc)) {
+    const message = rule.skipMessage ? renderTemplate(rule.skipMessage, doc) : `${label}: not applicable (${rule.title})`;
+    return { status: 'skip', message, evidence };
+  }
+  if (evaluateCondition(rule.assert, doc)) {
+    const message = rule.passMessage ? renderTemplate(rule.passMessage, doc) : `${label}: ${rule.title}`;
+    return { status: 'pass', message, evidence };
+  }
+  return { status: 'fail', message: renderTemplate(rule.message, doc), evidence };
 }
 
 function resourceRef(ctx: FactContext): ResourceRef {

@@ -3,8 +3,10 @@
  * tests and by the user-facing `s3-kms-audit test [DIR]` command, so users can unit-test rules.
  *
  * Fixtures may give partial facts; the rest is filled with plain defaults (a bucket
- * "example-bucket" in 111122223333 / us-east-1, an Enabled customer managed key in the bucket's
- * account and region) so each fixture states only what it is about. Key spellings follow the collector's
+ * "example-bucket" in 111122223333 / us-east-1, an Enabled customer managed symmetric encryption key
+ * with key material from KMS (origin AWS_KMS) in the bucket's account and region; an mrk- id makes it a
+ * multi-Region primary) so each fixture states only what it is about. Derived facts (s3Usable, the
+ * reserved alias/aws/ manager) come from keyFactsFor, as in a scan. Key spellings follow the collector's
  * rule (keyFactsFor): a bare key id or alias name names the key only for a bucket in the key's own
  * account and region, so a fixture cannot claim a match a scan would never see.
  */
@@ -75,11 +77,29 @@ export function fixtureKey(partial: Partial<KeyFacts> | null | undefined, bucket
     aliases: partial.aliases ?? [],
     manager: partial.manager !== undefined ? partial.manager : exists ? 'CUSTOMER' : null,
     state: partial.state !== undefined ? partial.state : exists ? 'Enabled' : null,
+    ...kmsDefaults(partial, id, exists),
     spellings: [],
   };
   if (partial.rotationEnabled !== undefined) key.rotationEnabled = partial.rotationEnabled;
+  if (partial.uncheckedSpellings !== undefined) key.uncheckedSpellings = partial.uncheckedSpellings;
   key.spellings = partial.spellings ?? keySpellings(key);
   return keyFactsFor(key, bucket.account, bucket.region);
+}
+
+type KmsMetadata = Pick<KeyFacts, 'spec' | 'usage' | 'origin' | 'multiRegion' | 'multiRegionKeyType' | 'customKeyStoreId'>;
+
+/** DescribeKey's type and origin fields: a fixture's own values, else those of an ordinary key (none for a missing one). */
+function kmsDefaults(partial: Partial<KeyFacts>, id: string, exists: boolean): KmsMetadata {
+  const multiRegion = partial.multiRegion ?? (exists ? id.startsWith('mrk-') : null);
+  const pick = <K extends keyof KmsMetadata>(k: K, fallback: KmsMetadata[K]): KmsMetadata[K] => (partial[k] !== undefined ? partial[k] : exists ? fallback : null);
+  return {
+    spec: pick('spec', 'SYMMETRIC_DEFAULT'),
+    usage: pick('usage', 'ENCRYPT_DECRYPT'),
+    origin: pick('origin', 'AWS_KMS'),
+    multiRegion,
+    multiRegionKeyType: pick('multiRegionKeyType', multiRegion ? 'PRIMARY' : null),
+    customKeyStoreId: pick('customKeyStoreId', null),
+  };
 }
 
 export function fixtureObject(partial: Partial<ObjectFacts> | undefined, bucket: BucketFacts): ObjectFacts | undefined {

@@ -16,7 +16,7 @@ import type { RuleSet } from '../domain/rule.js';
 import type { PolicyFile } from '../domain/policy.js';
 import type { AuditReport } from '../domain/report.js';
 import type { Finding } from '../domain/finding.js';
-import { requiredAspects } from '../engine/aspects.js';
+import { keyListSpellings, requiredAspects } from '../engine/aspects.js';
 import { evaluateResource } from '../engine/evaluate.js';
 import { bucketInScope } from '../engine/scope.js';
 import { builtinRulesDir, pathForReports, toolVersion } from '../paths.js';
@@ -107,7 +107,7 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
     const collected = collectBuckets({
       sessions,
       aspects: new Set([...requiredAspects(policyFile, rules, 'bucket'), ...(objectRun?.bucketAspects ?? [])]),
-      ...(objectRun ? { keys: objectRun.keys, stats: objectRun.stats } : {}),
+      ...(objectRun ? { keys: objectRun.keys, stats: objectRun.stats } : { keyListSpellings: keyListSpellings(policyFile, rules) }),
       concurrency: options.concurrency,
       prefilter: mayBeInScope(policyFile),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -16,6 +16,7 @@ import type { BucketFacts, FactContext, FactError } from '../domain/facts.js';
 import type { Finding } from '../domain/finding.js';
 import type { ObjectBucketScan, ObjectsSection, OutcomeCounts, RunError } from '../domain/report.js';
 import { evaluateResource } from '../engine/evaluate.js';
+import { keyListSpellings } from '../engine/aspects.js';
 import { bucketInScope } from '../engine/scope.js';
 import type { PolicyFile } from '../domain/policy.js';
 import type { FactAspect } from '../domain/rule.js';
@@ -304,7 +305,7 @@ export async function startObjectRun(
   if (groups.some((g) => g.options.mode === 'incremental') && !options.stateDir) throw new Error('incremental object policies need a state folder (--state)');
   const stats = newStats();
   const byAccount = new Map(sessions.map((s) => [s.account, s] as const));
-  const keys = new KeyResolver((account) => byAccount.get(account), stats, run.signal);
+  const keys = new KeyResolver((account) => byAccount.get(account), stats, run.signal, keyListSpellings(policyFile, rules));
   const outputs = options.openOutputs ? await options.openOutputs(run.evaluatedAt, groups) : undefined;
   const audit = new ObjectAudit({
     groups,

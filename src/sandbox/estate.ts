@@ -10,7 +10,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } fro
 import { packageRoot } from '../paths.js';
 import { validatorFor, type ErrorObject } from '../schema/ajv.js';
 import { DEFAULT_FAULTS } from './faults.js';
-import { aliasMapKey, deterministicKeyId, keyArn, parseKeyReference, resolveKey, awsManagedKey } from './keys.js';
+import { aliasMapKey, deterministicKeyId, keyArn, keyMapKey, parseKeyReference, resolveKey, awsManagedKey } from './keys.js';
 import type {
   BucketFault,
   Estate,
@@ -20,6 +20,7 @@ import type {
   SandboxAccount,
   SandboxBucket,
   SandboxEncryption,
+  KeyOrigin,
   SandboxKey,
   SandboxObject,
   SandboxRole,
@@ -38,11 +39,14 @@ export interface KeySpec {
   region: string;
   aliases?: string[];
   manager?: 'CUSTOMER' | 'AWS';
-  state?: 'Enabled' | 'Disabled' | 'PendingDeletion';
+  state?: 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable';
   rotation?: boolean;
   description?: string;
   spec?: string;
   usage?: string;
+  origin?: KeyOrigin;
+  customKeyStoreId?: string;
+  multiRegion?: 'PRIMARY' | 'REPLICA';
   creationDate?: string;
   deletionDate?: string;
 }
@@ -269,7 +273,7 @@ export function buildEstate(spec: EstateSpec, locate: Locate = (path) => `estate
   const estate: Estate = { accounts: new Map(), buckets: new Map(), sessions: new Map(), faults: { ...DEFAULT_FAULTS, ...spec.faults } };
 
   // Pass 1: accounts, keys and aliases — every bucket may refer to any account's keys.
-  const keyIds = new Set<string>();
+  const keyIds = new Map<string, string>(); // key id → account: ids are unique in the estate, except a multi-Region key's regions
   const accessKeys = new Set<string>();
   spec.accounts.forEach((a, ai) => {
     const at: PathSegment[] = ['accounts', ai];
@@ -288,8 +292,10 @@ export function buildEstate(spec: EstateSpec, locate: Locate = (path) => `estate
     estate.accounts.set(a.id, account);
     (a.keys ?? []).forEach((k, ki) => {
       const kat: PathSegment[] = [...at, 'keys', ki];
-      if (keyIds.has(k.id)) problem([...kat, 'id'], `key id ${k.id} is declared twice`);
-      keyIds.add(k.id);
+      const sameId = keyIds.get(k.id);
+      if (sameId !== undefined && !(k.multiRegion && sameId === a.id && !account.keys.has(keyMapKey(k.region, k.id)))) problem([...kat, 'id'], `key id ${k.id} is declared twice`);
+      keyIds.set(k.id, a.id);
+      for (const p of keyShapeProblems(k)) problem([...kat, p.field], p.message);
       const state: KeyState = k.state ?? 'Enabled';
       if (k.deletionDate !== undefined && state !== 'PendingDeletion') problem([...kat, 'deletionDate'], 'deletionDate is only for keys in state PendingDeletion');
       const manager = k.manager ?? 'CUSTOMER';
@@ -303,19 +309,26 @@ export function buildEstate(spec: EstateSpec, locate: Locate = (path) => `estate
         // AWS managed keys always rotate (yearly); AWS reports their rotation as enabled.
         rotation: manager === 'AWS' ? true : (k.rotation ?? false),
         spec: k.spec ?? 'SYMMETRIC_DEFAULT',
-        usage: k.usage ?? 'ENCRYPT_DECRYPT',
+        usage: k.usage ?? defaultUsage(k.spec),
+        origin: k.origin ?? 'AWS_KMS',
+        ...(k.customKeyStoreId ? { customKeyStoreId: k.customKeyStoreId } : {}),
+        ...(k.multiRegion ? { multiRegion: k.multiRegion } : {}),
         description: k.description ?? '',
         creationDate: toDate(k.creationDate, DEFAULT_KEY_CREATION),
       };
       // AWS schedules deletion at least 7 days ahead; a key declared pending deletion keeps that shape.
       if (state === 'PendingDeletion') key.deletionDate = k.deletionDate ? new Date(k.deletionDate) : new Date(Date.now() + PENDING_WINDOW_MS);
-      account.keys.set(k.id, key);
+      account.keys.set(keyMapKey(k.region, k.id), key);
       (k.aliases ?? []).forEach((alias, li) => {
         const mapKey = aliasMapKey(k.region, alias);
         if (account.aliases.has(mapKey)) problem([...kat, 'aliases', li], `alias ${alias} already names another key in ${a.id} ${k.region}`);
         if (alias.startsWith('alias/aws/') && manager !== 'AWS') problem([...kat, 'aliases', li], `the alias/aws/ prefix is reserved for AWS managed keys (manager: AWS)`);
         account.aliases.set(mapKey, { name: alias, account: a.id, region: k.region, targetKeyId: k.id });
       });
+      // A replica is made from its primary (ReplicateKey): the primary, same id, is in the same account.
+      if (k.multiRegion === 'REPLICA' && !(a.keys ?? []).some((o) => o.id === k.id && o.multiRegion === 'PRIMARY')) {
+        problem([...kat, 'multiRegion'], `multi-Region replica ${k.id} has no PRIMARY key of the same id in account ${a.id}`);
+      }
     });
   });
 
@@ -331,6 +344,42 @@ export function buildEstate(spec: EstateSpec, locate: Locate = (path) => `estate
 
   if (problems.length > 0) throw new EstateError(problems);
   return estate;
+}
+
+/** The KeyUsage KMS gives a new key of this spec when none is asked for (CreateKey "KeyUsage"). */
+function defaultUsage(spec: string | undefined): string {
+  if (spec?.startsWith('HMAC_')) return 'GENERATE_VERIFY_MAC';
+  if (spec?.startsWith('ECC_')) return 'SIGN_VERIFY';
+  return 'ENCRYPT_DECRYPT';
+}
+
+/** Usages each key spec admits (KMS Developer Guide, "Key type reference", symm-asymm-compare.html). */
+function usagesOf(spec: string): string[] {
+  if (spec === 'SYMMETRIC_DEFAULT') return ['ENCRYPT_DECRYPT'];
+  if (spec.startsWith('HMAC_')) return ['GENERATE_VERIFY_MAC'];
+  if (spec.startsWith('RSA_')) return ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'];
+  if (spec === 'SM2') return ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'KEY_AGREEMENT'];
+  return ['SIGN_VERIFY', 'KEY_AGREEMENT']; // ECC_*
+}
+
+/**
+ * What a schema cannot say about a key: combinations KMS never produces. PendingImport belongs to keys
+ * with imported material (origin EXTERNAL), Unavailable to keys in a custom key store (a disconnected
+ * store), and only such keys have a CustomKeyStoreId (KMS Developer Guide, key-state.html and
+ * create-keys "Origin"). A multi-Region key has an mrk- id, and only an mrk- id is multi-Region.
+ */
+function keyShapeProblems(k: KeySpec): { field: string; message: string }[] {
+  const out: { field: string; message: string }[] = [];
+  const spec = k.spec ?? 'SYMMETRIC_DEFAULT';
+  const usage = k.usage ?? defaultUsage(k.spec);
+  if (!usagesOf(spec).includes(usage)) out.push({ field: 'usage', message: `a ${spec} key cannot have usage ${usage} (allowed: ${usagesOf(spec).join(', ')})` });
+  const origin = k.origin ?? 'AWS_KMS';
+  const inKeyStore = origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE';
+  if (k.state === 'PendingImport' && origin !== 'EXTERNAL') out.push({ field: 'state', message: 'PendingImport is only for keys with imported key material (origin: EXTERNAL)' });
+  if (k.state === 'Unavailable' && !inKeyStore) out.push({ field: 'state', message: 'Unavailable is only for keys in a custom key store (origin: AWS_CLOUDHSM or EXTERNAL_KEY_STORE)' });
+  if (inKeyStore !== (k.customKeyStoreId !== undefined)) out.push({ field: 'customKeyStoreId', message: 'a key in a custom key store (origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE), and only such a key, has a customKeyStoreId' });
+  if (k.id.startsWith('mrk-') !== (k.multiRegion !== undefined)) out.push({ field: 'multiRegion', message: 'a multi-Region key (multiRegion: PRIMARY or REPLICA), and only such a key, has an mrk- id' });
+  return out;
 }
 
 function buildBucket(estate: Estate, account: string, b: BucketSpec, at: PathSegment[], problem: (path: PathSegment[], message: string) => void): SandboxBucket {

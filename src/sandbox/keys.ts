@@ -9,6 +9,8 @@ import type { Estate, SandboxKey } from './model.js';
 export const keyArn = (account: string, region: string, keyId: string): string => `arn:aws:kms:${region}:${account}:key/${keyId}`;
 export const aliasArn = (account: string, region: string, aliasName: string): string => `arn:aws:kms:${region}:${account}:${aliasName}`;
 export const aliasMapKey = (region: string, aliasName: string): string => `${region}/${aliasName}`;
+/** Keys are kept per region: a multi-Region primary and its replicas share one key id. */
+export const keyMapKey = (region: string, keyId: string): string => `${region}/${keyId}`;
 
 /** The alias AWS gives the AWS managed key of a service. */
 export const awsManagedAliasName = (service: 's3'): string => `alias/aws/${service}`;
@@ -52,14 +54,10 @@ export function resolveKey(estate: Estate, account: string, region: string, spel
   const owner = estate.accounts.get(ref.account);
   if (!owner) return undefined;
   if (ref.kind === 'key') {
-    const key = owner.keys.get(ref.keyId);
-    return key && key.region === ref.region ? key : undefined;
+    return owner.keys.get(keyMapKey(ref.region, ref.keyId));
   }
   const alias = owner.aliases.get(aliasMapKey(ref.region, ref.aliasName));
-  if (alias) {
-    const key = owner.keys.get(alias.targetKeyId);
-    return key && key.region === ref.region ? key : undefined;
-  }
+  if (alias) return owner.keys.get(keyMapKey(ref.region, alias.targetKeyId));
   if (ref.aliasName === awsManagedAliasName('s3')) return awsManagedKey(estate, ref.account, ref.region, 's3');
   return undefined;
 }
@@ -81,7 +79,7 @@ export function awsManagedKey(estate: Estate, account: string, region: string, s
   if (!owner) throw new Error(`awsManagedKey: unknown account ${account}`);
   const aliasName = awsManagedAliasName(service);
   const existing = owner.aliases.get(aliasMapKey(region, aliasName));
-  const existingKey = existing && owner.keys.get(existing.targetKeyId);
+  const existingKey = existing && owner.keys.get(keyMapKey(region, existing.targetKeyId));
   if (existingKey) return existingKey;
   const id = deterministicKeyId(`aws-managed/${service}/${account}/${region}`);
   const key: SandboxKey = {
@@ -95,10 +93,11 @@ export function awsManagedKey(estate: Estate, account: string, region: string, s
     rotation: true,
     spec: 'SYMMETRIC_DEFAULT',
     usage: 'ENCRYPT_DECRYPT',
+    origin: 'AWS_KMS',
     description: `Default key that protects my ${service.toUpperCase()} objects when no other key is defined`,
     creationDate: new Date('2020-01-01T00:00:00Z'),
   };
-  owner.keys.set(id, key);
+  owner.keys.set(keyMapKey(region, id), key);
   owner.aliases.set(aliasMapKey(region, aliasName), { name: aliasName, account, region, targetKeyId: id });
   return key;
 }

@@ -9,9 +9,9 @@
  * on the caller's own keys. Alias names always resolve in the caller's own account.
  */
 import { randomUUID } from 'node:crypto';
-import type { Estate, SandboxKey } from './model.js';
+import type { Estate, SandboxAccount, SandboxKey } from './model.js';
 import { AwsError, type SandboxRequest, type SandboxResponse, type ServiceHandler } from './protocol.js';
-import { aliasArn, aliasMapKey, awsManagedAliasName, keyArn, parseKeyReference, resolveKey } from './keys.js';
+import { aliasArn, aliasMapKey, awsManagedAliasName, keyArn, keyMapKey, parseKeyReference, resolveKey } from './keys.js';
 
 type Json = Record<string, unknown>;
 type Operation = (req: SandboxRequest, estate: Estate, input: Json) => Json | undefined;
@@ -129,7 +129,13 @@ function encryptionAlgorithms(key: SandboxKey): string[] | undefined {
   return undefined;
 }
 
-export function keyMetadata(key: SandboxKey): Json {
+/**
+ * DescribeKey's KeyMetadata. Origin, CustomKeyStoreId, MultiRegion and MultiRegionConfiguration are
+ * answered as KMS answers them (API reference, KeyMetadata): MultiRegion always; CustomKeyStoreId only
+ * for a key in a custom key store; MultiRegionConfiguration only for a multi-Region key, naming its
+ * primary and every replica.
+ */
+export function keyMetadata(key: SandboxKey, owner?: SandboxAccount): Json {
   const metadata: Json = {
     AWSAccountId: key.account,
     KeyId: key.id,
@@ -139,16 +145,29 @@ export function keyMetadata(key: SandboxKey): Json {
     Description: key.description,
     KeyUsage: key.usage,
     KeyState: key.state,
-    Origin: 'AWS_KMS',
+    Origin: key.origin,
     KeyManager: key.manager,
     CustomerMasterKeySpec: key.spec,
     KeySpec: key.spec,
-    MultiRegion: false,
+    MultiRegion: key.multiRegion !== undefined,
   };
+  if (key.customKeyStoreId) metadata.CustomKeyStoreId = key.customKeyStoreId;
+  if (key.multiRegion && owner) metadata.MultiRegionConfiguration = multiRegionConfiguration(key, owner);
   const algorithms = encryptionAlgorithms(key);
   if (algorithms) metadata.EncryptionAlgorithms = algorithms;
   if (key.state === 'PendingDeletion' && key.deletionDate) metadata.DeletionDate = epochSeconds(key.deletionDate);
   return metadata;
+}
+
+function multiRegionConfiguration(key: SandboxKey, owner: SandboxAccount): Json {
+  const related = [...owner.keys.values()].filter((k) => k.id === key.id && k.multiRegion !== undefined);
+  const entry = (k: SandboxKey): Json => ({ Arn: k.arn, Region: k.region });
+  const primary = related.find((k) => k.multiRegion === 'PRIMARY');
+  return {
+    MultiRegionKeyType: key.multiRegion,
+    ...(primary ? { PrimaryKey: entry(primary) } : {}),
+    ReplicaKeys: related.filter((k) => k.multiRegion === 'REPLICA').map(entry),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,17 +211,18 @@ const createKey: Operation = (req, _estate, input) => {
     rotation: false,
     spec,
     usage,
+    origin: 'AWS_KMS',
     description: optionalString(input, 'Description') ?? '',
     // KMS reports creation time with millisecond precision.
     creationDate: new Date(),
   };
-  account.keys.set(id, key);
-  return { KeyMetadata: keyMetadata(key) };
+  account.keys.set(keyMapKey(req.region, id), key);
+  return { KeyMetadata: keyMetadata(key, account) };
 };
 
 const describeKey: Operation = (req, estate, input) => {
   const key = findKey(req, estate, requiredString(input, 'KeyId'), { aliases: true, crossAccount: true, operation: 'DescribeKey' });
-  return { KeyMetadata: keyMetadata(key) };
+  return { KeyMetadata: keyMetadata(key, estate.accounts.get(key.account)) };
 };
 
 const listKeys: Operation = (req, _estate, input) => {

@@ -7,8 +7,11 @@
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable' | 'Creating';
 
+/** Where a key's material comes from (KMS API reference, CreateKey "Origin"). */
+export type KeyOrigin = 'AWS_KMS' | 'EXTERNAL' | 'AWS_CLOUDHSM' | 'EXTERNAL_KEY_STORE';
+
 export interface SandboxKey {
-  id: string; // UUID
+  id: string; // UUID, or mrk- and 32 hex digits for a multi-Region key
   account: string;
   region: string;
   arn: string; // arn:aws:kms:<region>:<account>:key/<id>
@@ -17,6 +20,11 @@ export interface SandboxKey {
   rotation: boolean;
   spec: string; // SYMMETRIC_DEFAULT
   usage: string; // ENCRYPT_DECRYPT
+  origin: KeyOrigin;
+  /** For origin AWS_CLOUDHSM / EXTERNAL_KEY_STORE: the custom key store (cks-...). */
+  customKeyStoreId?: string;
+  /** Multi-Region keys: whether this is the primary or a replica (same id, other region, same account). */
+  multiRegion?: 'PRIMARY' | 'REPLICA';
   description: string;
   creationDate: Date;
   deletionDate?: Date;
@@ -101,7 +109,7 @@ export interface SandboxAccount {
   accessKeyId: string;
   secretAccessKey: string;
   roles: SandboxRole[];
-  keys: Map<string, SandboxKey>; // by key id
+  keys: Map<string, SandboxKey>; // by keyMapKey(region, id): a multi-Region key has one entry per region
   aliases: Map<string, SandboxAlias>; // by `${region}/${aliasName}`
 }
 

@@ -21,10 +21,18 @@ describe('collect/keyref: parseKeySpelling', () => {
   it('takes account and region from a key ARN or alias ARN, whatever the bucket', () => {
     const keyArn = `arn:aws:kms:eu-west-1:444455556666:key/${id}`;
     expect(parseKeySpelling(keyArn, acct, 'us-east-1')).to.deep.equal({
-      spelling: keyArn, kind: 'key', partition: 'aws', account: '444455556666', region: 'eu-west-1', name: id, arn: keyArn,
+      spelling: keyArn, valid: true, kind: 'key', partition: 'aws', account: '444455556666', region: 'eu-west-1', name: id, arn: keyArn,
     });
     const aliasArn = 'arn:aws-us-gov:kms:us-gov-west-1:444455556666:alias/x/y';
     expect(parseKeySpelling(aliasArn, acct, 'us-east-1')).to.deep.include({ kind: 'alias', partition: 'aws-us-gov', name: 'alias/x/y' });
+  });
+
+  it('keeps the stored spelling exactly: a space is not trimmed away, it makes the spelling invalid', () => {
+    expect(parseKeySpelling(' alias/app', acct, 'us-east-1')).to.deep.include({ spelling: ' alias/app', valid: false });
+    expect(parseKeySpelling('alias/app ', acct, 'us-east-1')).to.deep.include({ spelling: 'alias/app ', valid: false });
+    expect(parseKeySpelling('', acct, 'us-east-1')).to.deep.include({ spelling: '', valid: false });
+    expect(parseKeySpelling('mrk-1234abcd12ab34cd56ef1234567890ab', acct, 'us-east-1').valid).to.equal(true);
+    expect(parseKeySpelling(`${id};`, acct, 'us-east-1').valid).to.equal(false);
   });
 
   it('builds ARNs in the session partition', () => {
@@ -62,5 +70,25 @@ describe('collect/keyref: keyFactsFor (key facts relative to the resource)', () 
 
   it('is the one function keys.ts exports too', () => {
     expect(keyFactsForFromKeys).to.equal(keyFactsFor);
+  });
+});
+
+describe('domain/keyFactsFor: derived facts', () => {
+  const arn = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const base: KeyFacts = {
+    exists: true, ref: 'alias/aws/s3', arn, id: '1234abcd-12ab-34cd-56ef-1234567890ab', account: '111122223333', region: 'us-east-1',
+    aliases: [], manager: 'CUSTOMER', state: 'Enabled', spec: 'SYMMETRIC_DEFAULT', usage: 'ENCRYPT_DECRYPT', spellings: [arn],
+  };
+
+  it('treats a key reached through an alias/aws/ alias as AWS managed, whatever the backend reported', () => {
+    expect(keyFactsFor(base, '111122223333', 'us-east-1').manager).to.equal('AWS');
+    expect(keyFactsFor({ ...base, ref: arn, aliases: ['arn:aws:kms:us-east-1:111122223333:alias/aws/ebs'] }, '111122223333', 'us-east-1').manager).to.equal('AWS');
+    expect(keyFactsFor({ ...base, ref: arn }, '111122223333', 'us-east-1').manager).to.equal('CUSTOMER');
+    expect(keyFactsFor({ ...base, ref: 'alias/awsome' }, '111122223333', 'us-east-1').manager).to.equal('CUSTOMER');
+  });
+
+  it('judges S3 usability relative to the resource region', () => {
+    expect(keyFactsFor(base, '111122223333', 'us-east-1')).to.deep.include({ s3Usable: true, s3UnusableReason: null });
+    expect(keyFactsFor(base, '111122223333', 'eu-west-1').s3UnusableReason).to.equal("is in us-east-1, not the bucket's region eu-west-1: S3 uses only a key in the same Region");
   });
 });

@@ -15,6 +15,7 @@ const EXPECTED: Record<string, { severity: Severity; remediation?: string }> = {
   's3-bucket-key-usable': { severity: 'critical' },
   's3-bucket-key-rotation': { severity: 'medium' },
   's3-bucket-bucket-key': { severity: 'low', remediation: 'put-bucket-encryption' },
+  's3-bucket-key-pinned': { severity: 'medium' },
   // Object rules: re-encrypting objects is a copy, exported as a Batch Operations manifest, not a remediation action.
   's3-object-sse-kms': { severity: 'high' },
   's3-object-cmk': { severity: 'high' },

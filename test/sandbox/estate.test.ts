@@ -7,6 +7,7 @@ import { demoEstatePath } from '../../src/paths.js';
 import { EstateError, generateEstate, loadEstate, parseEstate } from '../../src/sandbox/estate.js';
 import { generatedObject } from '../../src/sandbox/s3/store/generated.js';
 import type { Estate } from '../../src/sandbox/model.js';
+import { keyMapKey } from '../../src/sandbox/keys.js';
 
 const PROD = '111122223333';
 const DEV = '444455556666';
@@ -57,7 +58,7 @@ describe('sandbox estates', () => {
 
     it('keeps the contracted keys, aliases and states', () => {
       const prod = estate.accounts.get(PROD)!;
-      const byAlias = (region: string, alias: string) => prod.keys.get(prod.aliases.get(`${region}/${alias}`)!.targetKeyId)!;
+      const byAlias = (region: string, alias: string) => prod.keys.get(keyMapKey(region, prod.aliases.get(`${region}/${alias}`)!.targetKeyId))!;
       expect(byAlias('us-east-1', 'alias/prod-data')).to.include({ id: '1111aaaa-0000-4000-8000-000000000001', state: 'Enabled', rotation: true, manager: 'CUSTOMER' });
       expect(byAlias('us-east-1', 'alias/prod-norotate')).to.include({ state: 'Enabled', rotation: false });
       expect(byAlias('us-east-1', 'alias/prod-disabled')).to.include({ state: 'Disabled' });
@@ -68,7 +69,7 @@ describe('sandbox estates', () => {
       expect(byAlias('eu-west-1', 'alias/prod-eu')).to.include({ rotation: true });
       expect(byAlias('ap-southeast-2', 'alias/prod-ap')).to.include({ rotation: true });
       const dev = estate.accounts.get(DEV)!;
-      expect(dev.keys.get(dev.aliases.get('eu-west-1/alias/dev-data')!.targetKeyId)!.id).to.equal('4444bbbb-0000-4000-8000-000000000001');
+      expect(dev.keys.get(keyMapKey('eu-west-1', dev.aliases.get('eu-west-1/alias/dev-data')!.targetKeyId))!.id).to.equal('4444bbbb-0000-4000-8000-000000000001');
       expect(dev.aliases.has('us-east-1/alias/dev-us')).to.equal(true);
     });
 
@@ -147,7 +148,7 @@ describe('sandbox estates', () => {
       expect(mixed.objects.get('reports/2025/q1.csv')).to.include({ sse: 'aws:kms', kmsKeyArn: PROD_DATA, bucketKeyEnabled: true });
       const managed = mixed.objects.get('uploads/managed.json')!;
       const prod = estate.accounts.get(PROD)!;
-      expect(prod.keys.get(managed.kmsKeyArn!.split('/').pop()!)!.manager).to.equal('AWS');
+      expect(prod.keys.get(keyMapKey('us-east-1', managed.kmsKeyArn!.split('/').pop()!))!.manager).to.equal('AWS');
       expect(mixed.objects.get('dsse/ledger.parquet')).to.include({ sse: 'aws:kms:dsse', bucketKeyEnabled: false });
       expect(mixed.objects.get('index.html')!.body!.toString()).to.contain('mixed');
 

@@ -36,6 +36,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import type { Sandbox } from '../../src/sandbox/server.js';
+import { keyMapKey } from '../../src/sandbox/keys.js';
 import type { SandboxBucket, SandboxKey } from '../../src/sandbox/model.js';
 import { childNamed, childText, childrenNamed, el, elAttrs, parseXml, renderXml, XmlParseError } from '../../src/sandbox/xml.js';
 import { cliCreds, kmsFor, s3For, signedRequest, useSandbox } from '../helpers/sandbox.js';
@@ -77,7 +78,7 @@ describe('sandbox S3 API (SDK over HTTP)', () => {
     if (!b) throw new Error(`no bucket ${name}`);
     return b;
   };
-  const prodKey = (id: string): SandboxKey => sb().estate.accounts.get(PROD)!.keys.get(id)!;
+  const prodKey = (id: string): SandboxKey => sb().estate.accounts.get(PROD)!.keys.get(keyMapKey('us-east-1', id))!;
 
   async function createBucket(tag: string, client: S3Client = s3, region?: string): Promise<string> {
     const name = freshName(tag);

@@ -64,7 +64,9 @@ export function putBucketEncryption({ req, bucket }: BucketContext): SandboxResp
   if (!byDefault) throw malformedXml();
   const algorithm = childText(byDefault, 'SSEAlgorithm');
   if (algorithm === undefined || !isSse(algorithm)) throw malformedXml();
-  const kmsKeyId = childText(byDefault, 'KMSMasterKeyID');
+  // Stored exactly as sent, spaces included: S3 does not validate the key id ("Amazon S3 doesn't validate
+  // the KMS key ID provided in PutBucketEncryption requests"), and KMS later gets that very string.
+  const kmsKeyId = childNamed(byDefault, 'KMSMasterKeyID')?.text;
   if (kmsKeyId !== undefined && algorithm === 'AES256') {
     throw invalidArgument('a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse', 'ApplyServerSideEncryptionByDefault');
   }

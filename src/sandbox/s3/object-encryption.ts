@@ -47,7 +47,7 @@ export function targetEncryption(req: SandboxRequest, estate: Estate, bucket: Sa
   const spelling = sseHeader !== undefined ? keyHeader : defaults.kmsKeyId;
   const bucketKey = bucketKeyHeader !== undefined ? bucketKeyHeader.toLowerCase() === 'true' : defaults.bucketKeyEnabled;
   if (sse === 'AES256') return { sse, bucketKeyEnabled: false };
-  const key = keyForEncryption(estate, bucket, spelling);
+  const key = keyForEncryption(estate, bucket, spelling, req.account.id);
   return { sse, key, bucketKeyEnabled: sse === 'aws:kms' && bucketKey };
 }
 
