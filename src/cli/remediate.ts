@@ -6,7 +6,8 @@
  *   0  plan written (plan only), or every planned change applied and verified; the scan was complete
  *   1  some planned change was not made and verified: it failed, did not verify, was refused at apply
  *      time (the bucket drifted, a key precondition no longer holds, the plan's `after` is not what its
- *      target makes), the confirmation was declined, or
+ *      target makes, a saved plan's change is not what the policy file and AWS give now), it was written
+ *      but S3 could not encrypt with its key, the confirmation was declined, or
  *      the plan is larger than --max-changes (then nothing is applied)
  *   2  usage or configuration error, before any AWS call (bad flags, invalid policy or plan file,
  *      --apply without --yes when stdin is not a terminal, journal name already used)
@@ -28,7 +29,8 @@ import { JournalWriter } from '../remediate/journal.js';
 import { PLAN_EXTENSION, readPlanFile, renderPlanJson } from '../remediate/plan-file.js';
 import { maxChangesMessage, renderApplySummary, renderPlan } from '../report/remediation.js';
 import { makePlan } from '../run/remediation.js';
-import type { RemediationPlan } from '../remediate/types.js';
+import type { PlannedChange, RemediationPlan } from '../remediate/types.js';
+import { rederiveSavedPlan, type RederivedPlan } from '../run/saved-plan.js';
 import { escapeControl } from '../domain/text.js';
 import { checkReportName, prepareOutDir, writeReports } from '../report/writer.js';
 import {
@@ -170,9 +172,11 @@ rules (target key and settings from each policy's remediation block), writes <ou
 and prints the plan: each bucket's current configuration -> new configuration, the findings it
 fixes, and every bucket refused with its reason. Nothing changes without --apply.
 
-With --apply it applies that plan (or a saved one, --plan FILE): for each change it re-checks the
-target key and that the bucket is still as planned, journals the intent to <out>/<name>.journal.jsonl
-(fsynced), writes, reads back and journals the result. Undo with: s3-kms-audit rollback JOURNAL.
+With --apply it applies that plan (or a saved one, --plan FILE, which is first derived again from
+--policies and the live buckets and keys: a change that is not exactly what they give now is
+refused): for each change it re-checks the target key and that the bucket is still as planned,
+journals the intent to <out>/<name>.journal.jsonl (fsynced), writes, reads back, checks that S3 can
+use the key it names and journals the result. Undo with: s3-kms-audit rollback JOURNAL.
 
 Options:
   --policies FILE       policy file (default ${DEFAULT_POLICIES})
@@ -180,7 +184,8 @@ Options:
   --out DIR             folder for the plan and the journal (default ${DEFAULT_OUT})
   --name NAME           file name for the plan and journal (default remediate-<UTC YYYYMMDDTHHMMSSZ>)
   --apply               make the planned changes (asks for confirmation on a terminal)
-  --plan FILE           with --apply: apply this saved plan instead of scanning and planning again
+  --plan FILE           with --apply: apply this saved plan; each change must be what --policies
+                        and live AWS state plan now, or it is refused
   --max-changes N       refuse a plan with more changes than N as a whole (default ${DEFAULT_MAX_CHANGES})
   --concurrency N       parallel AWS requests and changes, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
   -y, --yes             do not ask for confirmation (required with --apply when stdin is not a terminal)
@@ -212,9 +217,6 @@ export function parseRemediateArgs(argv: string[], env: NodeJS.ProcessEnv = proc
   if (values.plan !== undefined) {
     if (values.plan === '') throw new UsageError('--plan: give the path of a saved plan');
     if (!args.apply) throw new UsageError('--plan FILE applies a saved plan: add --apply (to see a plan, open the file or run remediate without --plan)');
-    if (values.policies !== undefined || values.rules !== undefined) {
-      throw new UsageError('--plan: a saved plan already names its changes; --policies and --rules are only for making a new plan');
-    }
     args.plan = values.plan;
   }
   for (const [flag, value] of [['--policies', args.policies], ['--out', args.out]] as const) {
@@ -231,8 +233,9 @@ export async function remediateCommand(argv: string[], io: PromptIO): Promise<nu
   }
   if (args.apply) requireConsent('remediate --apply', args.yes, io);
   // Everything that can be wrong with the input is found before the first AWS call.
-  const config = args.plan === undefined ? loadAuditConfig(args.policies, args.rules) : undefined;
   const saved = args.plan !== undefined ? await readPlanFile(args.plan) : undefined;
+  // A saved plan is checked against the policy file given now, never the one its (editable) run names.
+  const config = loadAuditConfig(args.policies, args.rules);
   await prepareOutDir(args.out);
   const name = args.name ?? timestampName('remediate', new Date());
   const journalPath = join(args.out, `${name}.journal.jsonl`);
@@ -242,7 +245,8 @@ export async function remediateCommand(argv: string[], io: PromptIO): Promise<nu
   const sessions = await openSessions(aws);
   try {
     let plan: RemediationPlan;
-    if (config) {
+    let rederive: (() => Promise<RederivedPlan>) | undefined;
+    if (!saved) {
       const showProgress = io.stderr.isTTY === true;
       const made = await makePlan(config, {
         aws,
@@ -257,12 +261,13 @@ export async function remediateCommand(argv: string[], io: PromptIO): Promise<nu
       io.stdout.write(renderPlan(plan, planPath ? { plan: planPath } : {}));
     } else {
       // A saved plan is judged against this run's --max-changes, not the one it was made with.
-      plan = { ...saved!, limit: { maxChanges: args.maxChanges, exceeded: saved!.changes.length > args.maxChanges } };
+      plan = { ...saved, limit: { maxChanges: args.maxChanges, exceeded: saved.changes.length > args.maxChanges } };
       io.stdout.write(renderPlan(plan, { plan: args.plan! }));
+      rederive = () => rederiveSavedPlan(config, plan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges });
     }
     const incomplete = !plan.run.scanComplete;
     if (!args.apply) return plan.limit.exceeded ? EXIT_FINDINGS : incomplete ? EXIT_INCOMPLETE : EXIT_OK;
-    return await applyWithConsent(plan, { args, io, sessions, journalPath, incomplete });
+    return await applyWithConsent(plan, { args, io, sessions, journalPath, incomplete, ...(rederive ? { rederive } : {}) });
   } finally {
     for (const s of sessions) s.destroy();
   }
@@ -270,9 +275,10 @@ export async function remediateCommand(argv: string[], io: PromptIO): Promise<nu
 
 async function applyWithConsent(
   plan: RemediationPlan,
-  ctx: { args: RemediateArgs; io: PromptIO; sessions: AccountSession[]; journalPath: string; incomplete: boolean },
+  ctx: { args: RemediateArgs; io: PromptIO; sessions: AccountSession[]; journalPath: string; incomplete: boolean; rederive?: () => Promise<RederivedPlan> },
 ): Promise<number> {
   const { args, io } = ctx;
+  let incomplete = ctx.incomplete;
   if (plan.changes.length > args.maxChanges) {
     io.stderr.write(maxChangesMessage(plan, args.maxChanges) + '\n');
     return EXIT_FINDINGS;
@@ -280,6 +286,16 @@ async function applyWithConsent(
   if (plan.changes.length === 0) {
     io.stdout.write('\nNothing to apply.\n');
     return ctx.incomplete ? EXIT_INCOMPLETE : EXIT_OK;
+  }
+  let mismatchOf: ((change: PlannedChange) => string | undefined) | undefined;
+  if (ctx.rederive) {
+    io.stderr.write(`Checking the saved plan against ${escapeControl(args.policies)} and the buckets and keys as they are now...\n`);
+    const rederived = await ctx.rederive();
+    plan = rederived.plan;
+    mismatchOf = rederived.mismatchOf;
+    incomplete = incomplete || !rederived.now.run.scanComplete;
+    if (rederived.policyFileDiffers) io.stderr.write(`note: ${escapeControl(args.policies)} is not the policy file the plan was made with (its sha256 differs); every change is checked against it as it is now\n`);
+    if (rederived.mismatched > 0) io.stderr.write(`${rederived.mismatched} of ${plan.changes.length} saved changes are not what the policy file and AWS give now: they will be refused (plan-mismatch)\n`);
   }
   if (!args.yes) {
     const accounts = new Set(plan.changes.map((c) => c.account)).size;
@@ -299,11 +315,12 @@ async function applyWithConsent(
       concurrency: args.concurrency,
       stop: interrupt.signal,
       toolVersion: toolVersion(),
+      ...(mismatchOf ? { mismatchOf } : {}),
       onOutcome: (o) => io.stderr.write(`${o.status === 'verified' ? 'changed' : o.status}: ${escapeControl(o.change.bucket)}\n`),
     });
     io.stdout.write(renderApplySummary(summary, ctx.journalPath));
     if (summary.failed > 0 || summary.refused > 0) return EXIT_FINDINGS;
-    if (summary.interrupted || summary.notStarted > 0 || ctx.incomplete) return EXIT_INCOMPLETE;
+    if (summary.interrupted || summary.notStarted > 0 || incomplete) return EXIT_INCOMPLETE;
     return EXIT_OK;
   } finally {
     interrupt.dispose();

@@ -4,7 +4,9 @@
  *
  * Exit codes: 0 every bucket restored and verified, or already as before · 1 some restore failed or
  * did not verify, or a bucket was skipped because someone changed it since (see --force) · 2 usage
- * error or unreadable journal, nothing done · 3 interrupted before every bucket was handled.
+ * error or unreadable journal, nothing done · 3 interrupted before every bucket was handled · 4 the
+ * journal was cut (no end record, fewer intents than planned): everything it records was restored, but
+ * it may not record everything the run changed. 1 wins over 3, and 3 over 4.
  */
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -17,7 +19,9 @@ import { renderRollbackSummary } from '../report/remediation.js';
 import { restoreTargets, rollbackJournal } from '../remediate/rollback.js';
 import { escapeControl } from '../domain/text.js';
 import { AWS_FLAGS_HELP, AWS_FLAG_OPTIONS, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, parse, parseAwsFlags, parseConcurrency, type AwsFlags } from './args.js';
-import { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK } from './exit.js';
+import { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_JOURNAL_INCOMPLETE, EXIT_OK } from './exit.js';
+import { journalCompleteness } from '../remediate/journal-completeness.js';
+import { renderJournalWarning } from '../report/journal-warning.js';
 import { awsOptionsOf, confirm, onInterrupt, requireConsent, timestampName, type PromptIO } from './remediate.js';
 
 export interface RollbackArgs extends AwsFlags {
@@ -54,7 +58,8 @@ Options:
 ${AWS_FLAGS_HELP}  -h, --help            show this help
 
 Exit codes: 0 all restored (or already as before) · 1 a restore failed or a bucket was skipped ·
-2 usage error or unreadable journal · 3 interrupted
+2 usage error or unreadable journal · 3 interrupted · 4 the journal is incomplete (its run did not
+finish): what it records was restored, the rest cannot be known from it
 `;
 
 export function parseRollbackArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): RollbackArgs {
@@ -88,10 +93,14 @@ export async function rollbackCommand(argv: string[], io: PromptIO): Promise<num
   const source = args.journal!;
   const { records, truncatedTail } = await readJournal(source);
   if (truncatedTail) io.stderr.write(`note: the last line of ${escapeControl(source)} was cut short (a crash while writing it) and is ignored\n`);
+  const completeness = journalCompleteness(records, truncatedTail);
+  io.stderr.write(renderJournalWarning(completeness, source));
+  // Restored all it records, but it may not record all that happened: never 0.
+  const exitWhenDone = completeness.complete ? EXIT_OK : EXIT_JOURNAL_INCOMPLETE;
   const targets = restoreTargets(records);
   if (targets.length === 0) {
     io.stdout.write(`Nothing to roll back: ${escapeControl(source)} records no change.\n`);
-    return EXIT_OK;
+    return exitWhenDone;
   }
   io.stdout.write(`Rolling back ${escapeControl(source)}: ${targets.length} bucket${targets.length === 1 ? '' : 's'}, latest change first\n`);
   for (const t of targets) io.stdout.write(escapeControl(`  ${t.bucket} (${t.account}, ${t.region}) -> ${describeState(t.before)}`) + '\n');
@@ -118,7 +127,7 @@ export async function rollbackCommand(argv: string[], io: PromptIO): Promise<num
     io.stdout.write(renderRollbackSummary(summary, path));
     if (summary.failed > 0 || summary.skipped > 0) return EXIT_FINDINGS;
     if (summary.interrupted || summary.notStarted > 0) return EXIT_INCOMPLETE;
-    return EXIT_OK;
+    return exitWhenDone;
   } finally {
     interrupt.dispose();
     await journal.close();

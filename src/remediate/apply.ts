@@ -1,12 +1,15 @@
 /**
  * Applying a plan: the only module that changes bucket encryption (with rollback.ts). For each planned
  * change, concurrently under a bound:
- *   1. re-check the preconditions: the target key still exists, is Enabled, is in the bucket's region,
- *      and is still customer managed when the plan required it (DescribeKey);
+ *   1. re-check the preconditions: S3 can still use the target key (it exists, is Enabled, is in the
+ *      bucket's region, is a symmetric encryption key) and it is still customer managed when the plan
+ *      required it (DescribeKey);
  *   2. re-read the bucket: if it is no longer in the plan's `before` state, refuse the change as drifted;
+ *      a saved plan's change that is not exactly what the policy plans now is refused too (`mismatchOf`);
  *   3. journal the intent (before exactly as just read, after) and fsync it;
  *   4. PutBucketEncryption;
- *   5. read the configuration back and journal the result (applied, verified, error code).
+ *   5. read the configuration back, describe the key it names again, and journal the result: verified
+ *      only when the configuration is the planned one AND S3 could encrypt with its key (verify-key.ts).
  * A failed change is recorded and the run goes on. Once `stop` is aborted (SIGINT/SIGTERM) no further
  * change starts; changes already past step 3 finish and get their result record, so the journal is
  * always complete enough for `rollback`. SDK calls are not aborted: a half-sent PUT is the one state
@@ -20,10 +23,12 @@ import { KeyResolver } from '../collect/keys.js';
 import { buildConfiguration, describeState, sameConfiguration } from './configuration.js';
 import { asJournalError, type JournalWriter } from './journal.js';
 import { readState, resultError } from './verify.js';
-import { isFactError } from './plan.js';
+import { ALLOWED_KEYS_RULE, CMK_RULE, isFactError } from './plan.js';
+import { keyRefusals } from './key-preconditions.js';
+import { writtenKeyProblem } from './verify-key.js';
 import type { EncryptionState, JournalError, PlannedChange, RemediationPlan } from './types.js';
 
-export type ChangeStatus = 'verified' | 'unverified' | 'failed' | 'drifted' | 'precondition' | 'inconsistent' | 'not-started';
+export type ChangeStatus = 'verified' | 'unverified' | 'failed' | 'drifted' | 'precondition' | 'inconsistent' | 'plan-mismatch' | 'not-started';
 
 export interface ChangeOutcome {
   change: PlannedChange;
@@ -43,8 +48,9 @@ export interface ApplySummary {
   /** Attempted and not verified: the write failed, or the read-back differs or could not be read. */
   failed: number;
   /**
-   * Not attempted because the bucket drifted from the plan, a precondition no longer holds, or the plan's
-   * `after` is not the configuration its own target makes (an edited or corrupted plan file).
+   * Not attempted because the bucket drifted from the plan, a precondition no longer holds, the plan's
+   * `after` is not the configuration its own target makes (an edited or corrupted plan file), or a saved
+   * plan's change is not what the policy and live state give now (plan-mismatch).
    */
   refused: number;
   /** Not attempted because the run was interrupted. */
@@ -62,6 +68,11 @@ export interface ApplyOptions {
   stop?: AbortSignal;
   onOutcome?: (outcome: ChangeOutcome) => void;
   toolVersion: string;
+  /**
+   * For a saved plan: why a change is not the one the policy file and live AWS state plan now
+   * (plan-trust.ts), or undefined when it is exactly that. Checked after the drift check, before the intent.
+   */
+  mismatchOf?: (change: PlannedChange) => string | undefined;
 }
 
 
@@ -95,6 +106,8 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
     if (!sameConfiguration(current, change.before)) {
       return { change, status: 'drifted', detail: `the bucket is now ${describeState(current)}, not ${describeState(change.before)} as planned` };
     }
+    const mismatch = opts.mismatchOf?.(change);
+    if (mismatch) return { change, status: 'plan-mismatch', detail: mismatch };
     // The last moment to honour an interrupt: past this point the change is journaled and made.
     if (stopped()) return notStarted();
 
@@ -113,9 +126,11 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
     );
     // Read back even after a failed PUT: a dropped connection may hide a write that did happen.
     const readBack = await readState(s3, change.bucket);
-    const verified = !isFactError(readBack) && sameConfiguration(readBack, change.after);
-    const applied = put === undefined || verified;
-    const error = resultError(put, readBack, verified);
+    const readBackMatches = !isFactError(readBack) && sameConfiguration(readBack, change.after);
+    const keyProblem = readBackMatches ? await writtenKeyProblem((account) => byAccount.get(account), readBack, change.account, change.region) : undefined;
+    const verified = readBackMatches && keyProblem === undefined;
+    const applied = put === undefined || readBackMatches;
+    const error = keyProblem ?? resultError(put, readBack, readBackMatches);
     await journal.append({
       phase: 'result',
       account: change.account,
@@ -131,7 +146,11 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
     return {
       change,
       status: put ? 'failed' : 'unverified',
-      detail: put ? `PutBucketEncryption failed: ${put.code}: ${put.message}` : `the configuration read back is not the planned one (${error?.code})`,
+      detail: put
+        ? `PutBucketEncryption failed: ${put.code}: ${put.message}`
+        : keyProblem
+          ? `the configuration was written and reads back as planned, but ${keyProblem.message} (${keyProblem.code})`
+          : `the configuration read back is not the planned one (${error?.code})`,
       ...(error ? { error } : {}),
       intentSeq: intent.seq,
     };
@@ -181,18 +200,19 @@ export function checkAfterMatchesTarget(change: PlannedChange): string | undefin
 
 /** The plan's preconditions on the target key, checked again now; undefined when they hold. */
 async function checkKey(keys: KeyResolver, change: PlannedChange): Promise<Pick<ChangeOutcome, 'status' | 'detail' | 'error'> | undefined> {
-  // Only DescribeKey: state, manager and region are what can have changed since the plan.
+  // Only DescribeKey: state, spec, manager and region are what can have changed since the plan. The
+  // allow-lists need the key's aliases; a saved plan has them checked by its re-derivation (plan-trust.ts).
   const key = await keys.resolve(change.key.arn, change.account, change.region, { rotation: false, aliases: false });
   if (isFactError(key)) return { status: 'failed', detail: `could not re-check key ${change.key.arn}: ${key.code}`, error: asJournalError(key) };
-  const problems: string[] = [];
-  if (!key.exists) problems.push('no longer exists');
-  else {
-    if (key.state !== 'Enabled') problems.push(`is ${key.state}`);
-    if (key.region !== change.region) problems.push(`is in ${key.region}`);
-    if (change.requireCustomerManaged && key.manager !== 'CUSTOMER') problems.push(`is managed by ${key.manager}`);
-  }
-  if (problems.length === 0) return undefined;
-  return { status: 'precondition', detail: `target key ${change.key.arn} ${problems.join(', ')}` };
+  const refusals = keyRefusals(key, change.key.arn, {
+    bucketRegion: change.region,
+    requireCustomerManaged: change.requireCustomerManaged,
+    allowLists: [],
+    allowListRule: ALLOWED_KEYS_RULE,
+    cmkRule: CMK_RULE,
+  });
+  if (refusals.length === 0) return undefined;
+  return { status: 'precondition', detail: `${refusals[0]!.code}: ${refusals.map((r) => r.reason).join(' ')}` };
 }
 
 
@@ -203,7 +223,7 @@ export function summarise(outcomes: ChangeOutcome[], interrupted: boolean): Appl
     applied: outcomes.filter((o) => o.status === 'verified' || o.status === 'unverified').length,
     verified: count('verified'),
     failed: count('failed', 'unverified'),
-    refused: count('drifted', 'precondition', 'inconsistent'),
+    refused: count('drifted', 'precondition', 'inconsistent', 'plan-mismatch'),
     notStarted: count('not-started'),
     interrupted,
     outcomes,

@@ -75,6 +75,7 @@ export type RefusalCode =
   | 'key-unreadable'
   | 'key-missing'
   | 'key-not-enabled'
+  | 'key-unusable'
   | 'key-not-customer-managed'
   | 'key-wrong-region'
   | 'key-not-allowed'
@@ -161,7 +162,10 @@ export interface ResultRecord extends RecordBase {
   intent: number;
   /** The write call succeeded (or, after an ambiguous failure, the read-back shows it took effect). */
   applied: boolean;
-  /** The configuration read back equals `after`. */
+  /**
+   * The configuration read back equals `after` and, for an apply, S3 could encrypt with the key it names
+   * (described again after the write; error code KeyUnusable when not).
+   */
   verified: boolean;
   /** What GetBucketEncryption answered after the change (absent when it could not be read). */
   readBack?: EncryptionState;
