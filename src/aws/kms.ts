@@ -9,6 +9,10 @@ export interface DescribedKey {
   arn: string;
   manager: 'AWS' | 'CUSTOMER';
   state: string;
+  spec?: string;
+  usage?: string;
+  origin?: string;
+  multiRegion?: boolean;
 }
 
 /** DescribeKey with any spelling KMS accepts: key id, key ARN, alias name, alias ARN. */
@@ -23,6 +27,10 @@ export async function describeKey(client: KMSClient, keyId: string, signal?: Abo
     // because that is the stricter reading for rules (rotation is then checked, not skipped).
     manager: meta.KeyManager === 'AWS' ? 'AWS' : 'CUSTOMER',
     state: meta.KeyState ?? 'Unknown',
+    ...(meta.KeySpec ? { spec: meta.KeySpec } : {}),
+    ...(meta.KeyUsage ? { usage: meta.KeyUsage } : {}),
+    ...(meta.Origin ? { origin: meta.Origin } : {}),
+    ...(meta.MultiRegion !== undefined ? { multiRegion: meta.MultiRegion } : {}),
   };
 }
 

@@ -183,6 +183,10 @@ function keyFacts(spelling: KeySpelling, key: DescribedKey, listed: AliasEntry[]
     aliases,
     manager: key.manager,
     state: key.state,
+    ...(key.spec !== undefined ? { spec: key.spec } : {}),
+    ...(key.usage !== undefined ? { usage: key.usage } : {}),
+    ...(key.origin !== undefined ? { origin: key.origin } : {}),
+    ...(key.multiRegion !== undefined ? { multiRegion: key.multiRegion } : {}),
     spellings: unique([key.id, key.arn, ...aliases]),
   };
 }

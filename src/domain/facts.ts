@@ -49,6 +49,14 @@ export interface KeyFacts {
   manager: 'AWS' | 'CUSTOMER' | null;
   /** Enabled | Disabled | PendingDeletion | PendingImport | Unavailable | ... ; null when missing. */
   state: string | null;
+  /** KeySpec (SYMMETRIC_DEFAULT, RSA_2048, HMAC_256, ...); absent when DescribeKey did not say. */
+  spec?: string;
+  /** KeyUsage (ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, ...); absent when DescribeKey did not say. */
+  usage?: string;
+  /** Origin of the key material: AWS_KMS, EXTERNAL, AWS_CLOUDHSM, EXTERNAL_KEY_STORE. */
+  origin?: string;
+  /** A multi-Region key (its id starts with mrk-). */
+  multiRegion?: boolean;
   /** Only fetched for customer managed keys when a rule requires `key.rotation`. */
   rotationEnabled?: boolean;
   /**
