@@ -34,7 +34,7 @@ export function scanOperations(aspects: Iterable<FactAspect>): string[] {
   if (set.has('bucket.encryption') || wantsKey) ops.push('GetBucketEncryption');
   if (set.has('bucket.tags')) ops.push('GetBucketTagging');
   if (wantsKey) ops.push('DescribeKey');
-  // Aliases are listed only for rules that read key.aliases / key.spellings (s3-bucket-allowed-keys).
+  // Aliases are listed only for rules that read key.aliases / key.spellings (the allowed-keys rule).
   if (set.has('key.aliases')) ops.push('ListAliases');
   if (set.has('key.rotation')) ops.push('GetKeyRotationStatus');
   if (set.has('object') || set.has('object.bucketKey')) ops.push('ListObjectsV2', 'HeadObject');

@@ -258,9 +258,11 @@ rules (target key and settings from each policy's remediation block), writes <ou
 and prints the plan: each bucket's current configuration -> new configuration, the findings it
 fixes, and every bucket refused with its reason. Nothing changes without --apply.
 
-With --apply it applies that plan (or a saved one, --plan FILE): for each change it re-checks the
-target key and that the bucket is still as planned, journals the intent to <out>/<name>.journal.jsonl
-(fsynced), writes, reads back and journals the result. Undo with: s3-kms-audit rollback JOURNAL.`,
+With --apply it applies that plan (or a saved one, --plan FILE, which is first derived again from
+--policies and the live buckets and keys: a change that is not exactly what they give now is
+refused): for each change it re-checks the target key and that the bucket is still as planned,
+journals the intent to <out>/<name>.journal.jsonl (fsynced), writes, reads back, checks that S3 can
+use the key it names and journals the result. Undo with: s3-kms-audit rollback JOURNAL.`,
   exitCodes: `0 done (plan written / every change verified) · 1 some planned change not made and
 verified, or the plan exceeds --max-changes · 2 usage/config error, nothing done · 3 incomplete
 (a bucket could not be read, or interrupted)`,
@@ -273,7 +275,7 @@ verified, or the plan exceeds --max-changes · 2 usage/config error, nothing don
     plan: valueOption({
       flag: '--plan',
       placeholder: 'FILE',
-      help: 'with --apply: apply this saved plan instead of scanning and planning again',
+      help: 'with --apply: apply this saved plan; each change must be what --policies and live AWS state plan now, or it is refused (plan-mismatch)',
       parse: (value: string, source: string) => {
         if (value === '') throw new UsageError(`${source}: give the path of a saved plan`);
         return value;
@@ -284,12 +286,10 @@ verified, or the plan exceeds --max-changes · 2 usage/config error, nothing don
     yes: yesOption('do not ask for confirmation (required with --apply when stdin is not a terminal)'),
     ...AWS_OPTIONS,
   },
-  check(args, given) {
+  // --policies and --rules are allowed with --plan: a saved plan is checked against the policy given now.
+  check(args) {
     if (args.plan === undefined) return;
     if (!args.apply) throw new UsageError('--plan FILE applies a saved plan: add --apply (to see a plan, open the file or run remediate without --plan)');
-    if (given.has('policies') || given.has('rules')) {
-      throw new UsageError('--plan: a saved plan already names its changes; --policies and --rules are only for making a new plan');
-    }
   },
 });
 
@@ -305,7 +305,8 @@ already as before are left alone; buckets someone changed since the journaled ch
 and reported (--force restores them anyway). The rollback is journaled next to JOURNAL as
 <name>.rollback-<UTC time>.jsonl.`,
   exitCodes: `0 all restored (or already as before) · 1 a restore failed or a bucket was skipped ·
-2 usage error or unreadable journal · 3 interrupted`,
+2 usage error or unreadable journal · 3 interrupted · 4 the journal is incomplete (its run did not
+finish): what it records was restored, the rest cannot be known from it`,
   positionals: {
     journal: positional({
       name: 'JOURNAL',

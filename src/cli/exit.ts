@@ -2,7 +2,7 @@
  * Errors → exit codes, in ONE place (docs/architecture.md "Exit codes").
  *
  *   0 gate passed · 1 findings at or above --fail-on · 2 usage or configuration error (nothing
- *   was scanned) · 3 the scan is incomplete.
+ *   was scanned) · 3 the scan is incomplete · 4 (rollback only) the journal rolled back was cut short.
  *
  * A thrown error that is neither a usage nor a configuration problem means the scan did not finish:
  * an AWS failure before anything was scanned (bad credentials, STS denied, endpoint unreachable)
@@ -15,6 +15,11 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INCOMPLETE = 3;
+/**
+ * rollback only: the journal rolled back was cut (no end record, fewer intents than its start planned),
+ * so rollback cannot know that it restored everything the run changed. Never 0: it would read as "all restored".
+ */
+export const EXIT_JOURNAL_INCOMPLETE = 4;
 
 export interface Failure {
   exitCode: 0 | 1 | 2 | 3;

@@ -5,7 +5,8 @@
  *   0  plan written (plan only), or every planned change applied and verified; the scan was complete
  *   1  some planned change was not made and verified: it failed, did not verify, was refused at apply
  *      time (the bucket drifted, a key precondition no longer holds, the plan's `after` is not what its
- *      target makes), the confirmation was declined, or
+ *      target makes, a saved plan's change is not what the policy file and AWS give now), it was written
+ *      but S3 could not encrypt with its key, the confirmation was declined, or
  *      the plan is larger than --max-changes (then nothing is applied)
  *   2  usage or configuration error, before any AWS call (bad flags, invalid policy or plan file,
  *      --apply without --yes when stdin is not a terminal, journal name already used)
@@ -25,7 +26,8 @@ import { JournalWriter } from '../remediate/journal.js';
 import { PLAN_EXTENSION, readPlanFile, renderPlanJson } from '../remediate/plan-file.js';
 import { maxChangesMessage, renderApplySummary, renderPlan } from '../report/remediation.js';
 import { makePlan } from '../run/remediation.js';
-import type { RemediationPlan } from '../remediate/types.js';
+import type { ChangeBase, RemediationPlan } from '../remediate/types.js';
+import { rederiveSavedPlan, type RederivedPlan } from '../run/saved-plan.js';
 import { escapeControl } from '../domain/text.js';
 import { prepareOutDir, writeReports } from '../report/writer.js';
 import { awsOptionsFrom } from './aws-flags.js';
@@ -36,8 +38,9 @@ import { confirm, onInterrupt, requireConsent, timestampName, type PromptIO } fr
 export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promise<number> {
   if (args.apply) requireConsent('remediate --apply', args.yes, io);
   // Everything that can be wrong with the input is found before the first AWS call.
-  const config = args.plan === undefined ? loadAuditConfig(args.policies, args.rules) : undefined;
   const saved = args.plan !== undefined ? await readPlanFile(args.plan) : undefined;
+  // A saved plan is checked against the policy file given now, never the one its (editable) run names.
+  const config = loadAuditConfig(args.policies, args.rules);
   await prepareOutDir(args.out);
   const name = args.name ?? timestampName('remediate', new Date());
   const journalPath = join(args.out, `${name}.journal.jsonl`);
@@ -48,7 +51,8 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
   const sessions = await openSessions(aws);
   try {
     let plan: RemediationPlan;
-    if (config) {
+    let rederive: (() => Promise<RederivedPlan>) | undefined;
+    if (!saved) {
       const showProgress = io.stderr.isTTY === true;
       const made = await makePlan(config, {
         aws,
@@ -63,12 +67,13 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
       io.stdout.write(renderPlan(plan, planPath ? { plan: planPath } : {}));
     } else {
       // A saved plan is judged against this run's --max-changes, not the one it was made with.
-      plan = { ...saved!, limit: { maxChanges: args.maxChanges, exceeded: saved!.changes.length > args.maxChanges } };
+      plan = { ...saved, limit: { maxChanges: args.maxChanges, exceeded: saved.changes.length > args.maxChanges } };
       io.stdout.write(renderPlan(plan, { plan: args.plan! }));
+      rederive = () => rederiveSavedPlan(config, plan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges });
     }
     const incomplete = !plan.run.scanComplete;
     if (!args.apply) return plan.limit.exceeded ? EXIT_FINDINGS : incomplete ? EXIT_INCOMPLETE : EXIT_OK;
-    return await applyWithConsent(plan, { args, io, sessions, journalPath, incomplete });
+    return await applyWithConsent(plan, { args, io, sessions, journalPath, incomplete, ...(rederive ? { rederive } : {}) });
   } finally {
     for (const s of sessions) s.destroy();
   }
@@ -76,9 +81,10 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
 
 async function applyWithConsent(
   plan: RemediationPlan,
-  ctx: { args: RemediateArgs; io: PromptIO; sessions: AccountSession[]; journalPath: string; incomplete: boolean },
+  ctx: { args: RemediateArgs; io: PromptIO; sessions: AccountSession[]; journalPath: string; incomplete: boolean; rederive?: () => Promise<RederivedPlan> },
 ): Promise<number> {
   const { args, io } = ctx;
+  let incomplete = ctx.incomplete;
   if (plan.changes.length > args.maxChanges) {
     io.stderr.write(maxChangesMessage(plan, args.maxChanges) + '\n');
     return EXIT_FINDINGS;
@@ -86,6 +92,16 @@ async function applyWithConsent(
   if (plan.changes.length === 0) {
     io.stdout.write('\nNothing to apply.\n');
     return ctx.incomplete ? EXIT_INCOMPLETE : EXIT_OK;
+  }
+  let mismatchOf: ((change: ChangeBase) => string | undefined) | undefined;
+  if (ctx.rederive) {
+    io.stderr.write(`Checking the saved plan against ${escapeControl(args.policies)} and the buckets and keys as they are now...\n`);
+    const rederived = await ctx.rederive();
+    plan = rederived.plan;
+    mismatchOf = rederived.mismatchOf;
+    incomplete = incomplete || !rederived.now.run.scanComplete;
+    if (rederived.policyFileDiffers) io.stderr.write(`note: ${escapeControl(args.policies)} is not the policy file the plan was made with (its sha256 differs); every change is checked against it as it is now\n`);
+    if (rederived.mismatched > 0) io.stderr.write(`${rederived.mismatched} of ${plan.changes.length} saved changes are not what the policy file and AWS give now: they will be refused (plan-mismatch)\n`);
   }
   if (!args.yes) {
     const accounts = new Set(plan.changes.map((c) => c.account)).size;
@@ -105,11 +121,12 @@ async function applyWithConsent(
       concurrency: args.concurrency,
       stop: interrupt.signal,
       toolVersion: toolVersion(),
+      ...(mismatchOf ? { mismatchOf } : {}),
       onOutcome: (o) => io.stderr.write(`${o.status === 'verified' ? 'changed' : o.status}: ${escapeControl(o.change.bucket)}\n`),
     });
     io.stdout.write(renderApplySummary(summary, ctx.journalPath));
     if (summary.failed > 0 || summary.refused > 0) return EXIT_FINDINGS;
-    if (summary.interrupted || summary.notStarted > 0 || ctx.incomplete) return EXIT_INCOMPLETE;
+    if (summary.interrupted || summary.notStarted > 0 || incomplete) return EXIT_INCOMPLETE;
     return EXIT_OK;
   } finally {
     interrupt.dispose();

@@ -4,7 +4,9 @@
  *
  * Exit codes: 0 every bucket restored and verified, or already as before · 1 some restore failed or
  * did not verify, or a bucket was skipped because someone changed it since (see --force) · 2 usage
- * error or unreadable journal, nothing done · 3 interrupted before every bucket was handled.
+ * error or unreadable journal, nothing done · 3 interrupted before every bucket was handled · 4 the
+ * journal was cut (no end record, fewer intents than planned): everything it records was restored, but
+ * it may not record everything the run changed. 1 wins over 3, and 3 over 4.
  */
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -17,7 +19,9 @@ import { restoreTargets, rollbackJournal } from '../remediate/rollback.js';
 import { escapeControl } from '../domain/text.js';
 import { awsOptionsFrom } from './aws-flags.js';
 import type { RollbackArgs } from './commands.js';
-import { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK } from './exit.js';
+import { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_JOURNAL_INCOMPLETE, EXIT_OK } from './exit.js';
+import { journalCompleteness } from '../remediate/journal-completeness.js';
+import { renderJournalWarning } from '../report/journal-warning.js';
 import { confirm, onInterrupt, requireConsent, timestampName, type PromptIO } from './interaction.js';
 
 /** Where the rollback journals itself: next to the journal it undoes, never over an existing file. */
@@ -31,10 +35,14 @@ export async function rollbackCommand(args: RollbackArgs, io: PromptIO): Promise
   const source = args.journal;
   const { records, truncatedTail } = await readJournal(source);
   if (truncatedTail) io.stderr.write(`note: the last line of ${escapeControl(source)} was cut short (a crash while writing it) and is ignored\n`);
+  const completeness = journalCompleteness(records, truncatedTail);
+  io.stderr.write(renderJournalWarning(completeness, source));
+  // Restored all it records, but it may not record all that happened: never 0.
+  const exitWhenDone = completeness.complete ? EXIT_OK : EXIT_JOURNAL_INCOMPLETE;
   const targets = restoreTargets(records);
   if (targets.length === 0) {
     io.stdout.write(`Nothing to roll back: ${escapeControl(source)} records no change.\n`);
-    return EXIT_OK;
+    return exitWhenDone;
   }
   io.stdout.write(`Rolling back ${escapeControl(source)}: ${targets.length} bucket${targets.length === 1 ? '' : 's'}, latest change first\n`);
   for (const t of targets) io.stdout.write(escapeControl(`  ${t.bucket} (${t.account}, ${t.region}) -> ${BUILTIN_ACTIONS.of(t).describeState(t.before)}`) + '\n');
@@ -61,7 +69,7 @@ export async function rollbackCommand(args: RollbackArgs, io: PromptIO): Promise
     io.stdout.write(renderRollbackSummary(summary, path));
     if (summary.failed > 0 || summary.skipped > 0) return EXIT_FINDINGS;
     if (summary.interrupted || summary.notStarted > 0) return EXIT_INCOMPLETE;
-    return EXIT_OK;
+    return exitWhenDone;
   } finally {
     interrupt.dispose();
     await journal.close();

@@ -55,7 +55,7 @@ export function partitionOf(arn: string | undefined): string {
  * different AWS account, you must use a key ARN or alias ARN", developer guide, alias-using.html). So the
  * bare spellings (key id, alias/NAME) name this key only for a resource in the key's own account and
  * Region; ARN spellings are absolute. Without this, a list entry `alias/prod-data` would match a key of
- * another account that happens to carry the same alias name (a false pass of s3-bucket-allowed-keys).
+ * another account that happens to carry the same alias name (a false pass of an allowed-keys rule).
  *
  * The collector caches one KeyFacts per key; every context gets its own copy from here. `aliases` is left
  * whole (names and ARNs): it describes the key for messages, it is not a list of names the resource uses.

@@ -77,6 +77,12 @@ export interface ChangeSteps<C extends ChangeBase, S> extends WriteSteps<S> {
   prepare(change: C): Promise<{ current: S } | StepRefusal>;
   /** Does the state read back equal the change's `after`? */
   verified(readBack: S, change: C): boolean;
+  /**
+   * After a read-back equal to `after`: what the read-back cannot show but "verified" must mean (e.g. the
+   * service can use what the state names). The result record's error when not, then the change is
+   * applied but unverified; undefined when it is confirmed.
+   */
+  confirm?(readBack: S, change: C): Promise<JournalError | undefined>;
 }
 
 /** Rolling back, for one run. */

@@ -2,10 +2,12 @@
  * Applying a plan: the only module that changes resources (with rollback.ts), whatever the action. For
  * each planned change, concurrently under a bound:
  *   1. the change's action re-checks it: it is what its own target makes, its preconditions still hold,
- *      the resource is still in the plan's `before` state (otherwise refused as drifted);
+ *      the resource is still in the plan's `before` state (otherwise refused as drifted); a saved plan's
+ *      change that is not exactly what the policy plans now is refused too (`mismatchOf`, plan-mismatch);
  *   2. journal the intent (before exactly as just read, after) and fsync it;
  *   3. the action's write;
- *   4. read the state back and journal the result (applied, verified, error code).
+ *   4. read the state back, let the action confirm what a read-back cannot show (the bucket encryption
+ *      action: that S3 can use the key written), and journal the result (applied, verified, error code).
  * A failed change is recorded and the run goes on. Once `stop` is aborted (SIGINT/SIGTERM) no further
  * change starts; changes already past step 2 finish and get their result record, so the journal is
  * always complete enough for `rollback`. SDK calls are not aborted: a half-sent write is the one state
@@ -21,7 +23,7 @@ import type { ActionRegistry } from './registry.js';
 import { resultError } from './verify.js';
 import { isFactError, type ChangeBase, type JournalError, type RemediationPlan } from './types.js';
 
-export type ChangeStatus = 'verified' | 'unverified' | 'failed' | 'drifted' | 'precondition' | 'inconsistent' | 'not-started';
+export type ChangeStatus = 'verified' | 'unverified' | 'failed' | 'drifted' | 'precondition' | 'inconsistent' | 'plan-mismatch' | 'not-started';
 
 export interface ChangeOutcome<C extends ChangeBase = ChangeBase> {
   change: C;
@@ -41,8 +43,9 @@ export interface ApplySummary {
   /** Attempted and not verified: the write failed, or the read-back differs or could not be read. */
   failed: number;
   /**
-   * Not attempted because the resource drifted from the plan, a precondition no longer holds, or the plan's
-   * `after` is not the state its own target makes (an edited or corrupted plan file).
+   * Not attempted because the resource drifted from the plan, a precondition no longer holds, the plan's
+   * `after` is not the state its own target makes (an edited or corrupted plan file), or a saved plan's
+   * change is not what the policy and live state give now (plan-mismatch).
    */
   refused: number;
   /** Not attempted because the run was interrupted. */
@@ -62,6 +65,12 @@ export interface ApplyOptions {
   toolVersion: string;
   /** The actions the plan's changes are dispatched to (default: the built-in ones). */
   actions?: ActionRegistry;
+  /**
+   * For a saved plan: why a change is not the one the policy file and live AWS state plan now
+   * (plan-trust.ts), or undefined when it is exactly that. Checked after the action's re-checks (so a
+   * drifted resource is reported as drifted), before the intent.
+   */
+  mismatchOf?: (change: ChangeBase) => string | undefined;
 }
 
 export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
@@ -86,6 +95,8 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
     const steps = stepsOf(change);
     const prepared = await steps.prepare(change);
     if ('status' in prepared) return { change, ...prepared };
+    const mismatch = opts.mismatchOf?.(change);
+    if (mismatch) return { change, status: 'plan-mismatch', detail: mismatch };
     // The last moment to honour an interrupt: past this point the change is journaled and made.
     if (stopped()) return notStarted();
 
@@ -101,9 +112,11 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
     const failure = await steps.write(place, change.after);
     // Read back even after a failed write: a dropped connection may hide a write that did happen.
     const readBack = await steps.read(place);
-    const verified = !isFactError(readBack) && steps.verified(readBack, change);
-    const applied = failure === undefined || verified;
-    const error = resultError(steps, failure, readBack, verified);
+    const readBackMatches = !isFactError(readBack) && steps.verified(readBack, change);
+    const unconfirmed = readBackMatches && steps.confirm ? await steps.confirm(readBack, change) : undefined;
+    const verified = readBackMatches && unconfirmed === undefined;
+    const applied = failure === undefined || readBackMatches;
+    const error = unconfirmed ?? resultError(steps, failure, readBack, readBackMatches);
     await journal.append({
       phase: 'result',
       ...place,
@@ -117,7 +130,11 @@ export async function applyPlan(opts: ApplyOptions): Promise<ApplySummary> {
     return {
       change,
       status: failure ? 'failed' : 'unverified',
-      detail: failure ? `${failure.operation} failed: ${failure.code}: ${failure.message}` : `the configuration read back is not the planned one (${error?.code})`,
+      detail: failure
+        ? `${failure.operation} failed: ${failure.code}: ${failure.message}`
+        : unconfirmed
+          ? `the configuration was written and reads back as planned, but ${unconfirmed.message} (${unconfirmed.code})`
+          : `the configuration read back is not the planned one (${error?.code})`,
       ...(error ? { error } : {}),
       intentSeq: intent.seq,
     };
@@ -149,7 +166,7 @@ export function summarise(outcomes: ChangeOutcome[], interrupted: boolean): Appl
     applied: outcomes.filter((o) => o.status === 'verified' || o.status === 'unverified').length,
     verified: count('verified'),
     failed: count('failed', 'unverified'),
-    refused: count('drifted', 'precondition', 'inconsistent'),
+    refused: count('drifted', 'precondition', 'inconsistent', 'plan-mismatch'),
     notStarted: count('not-started'),
     interrupted,
     outcomes,

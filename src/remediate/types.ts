@@ -141,7 +141,11 @@ export interface ResultRecord extends RecordBase, ResourcePlace {
   intent: number;
   /** The write call succeeded (or, after an ambiguous failure, the read-back shows it took effect). */
   applied: boolean;
-  /** The state read back equals `after`. */
+  /**
+   * The state read back equals `after` and, for an apply, the action's confirmation after the read-back
+   * found nothing wrong (the bucket encryption action: S3 could encrypt with the key the configuration names,
+   * described again after the write; error code KeyUnusable when not).
+   */
   verified: boolean;
   /** What the service answered after the change (absent when it could not be read). */
   readBack?: unknown;

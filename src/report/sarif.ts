@@ -54,7 +54,7 @@ export const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
 /** The finding-id fingerprint key; versioned so a change of id scheme can start a new series. */
 export const FINGERPRINT_KEY = 's3KmsAuditFindingId/v1';
 
-/** s3-bucket-cmk → S3BucketCmk: SARIF's `name` is an identifier-like display name (§3.49.7). */
+/** s3-bucket-sse-kms → S3BucketSseKms: SARIF's `name` is an identifier-like display name (§3.49.7). */
 function pascalCase(id: string): string {
   return id
     .split(/[^A-Za-z0-9]+/)

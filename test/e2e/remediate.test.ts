@@ -13,11 +13,12 @@ import { join, resolve } from 'node:path';
 import { PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { packageRoot } from '../../src/paths.js';
 import { readJournal } from '../../src/remediate/journal.js';
-import type { IntentRecord, JournalRecord, ResultRecord } from '../../src/remediate/types.js';
+import type { JournalRecord } from '../../src/remediate/types.js';
 import type { RemediationPlan } from '../../src/remediate/actions/put-bucket-encryption/types.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import { awsCli, requireAwsCli } from '../helpers/awscli.js';
-import { accountOf, cliCreds, s3For, signedRequest, useSandbox } from '../helpers/sandbox.js';
+import { accountOf, cliCreds, s3For, useSandbox } from '../helpers/sandbox.js';
+import { intents, results, snapshot } from './remediate-helpers.js';
 import { CLI, DEV, PROD, cleanEnv, runCli, scanWith, type CliRun } from './run-cli.js';
 
 const ROLE = (account: string): string => `arn:aws:iam::${account}:role/S3KmsAuditRole`;
@@ -34,23 +35,8 @@ const envFor = (sb: Sandbox): Record<string, string> => {
 /** `remediate` / `rollback` with the prod account's keys, both accounts via AssumeRole. */
 const cli = (sb: Sandbox, args: string[]): Promise<CliRun> => runCli([...args, '--endpoint-url', sb.endpoint, ...BOTH_ACCOUNTS], envFor(sb));
 
-/** Every bucket's GetBucketEncryption answer, raw: the XML body, or status and error code. */
-async function snapshot(sb: Sandbox): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  await Promise.all(
-    [...sb.estate.buckets.values()].map(async (b) => {
-      const account = sb.accounts.find((a) => a.id === b.account)!;
-      const res = await signedRequest(sb, 's3', cliCreds(sb, account.name), { path: `/${b.name}`, query: { encryption: '' } }, b.region);
-      out.set(b.name, res.status === 200 ? res.body : `${res.status} ${/<Code>([^<]+)<\/Code>/.exec(res.body)?.[1]}`);
-    }),
-  );
-  return out;
-}
-
 const SSE_S3_DEFAULT_XML = (snap: Map<string, string>): string => snap.get('prod-sse-s3')!; // AES256, Bucket Key off
 
-const intents = (records: JournalRecord[]): IntentRecord[] => records.filter((r): r is IntentRecord => r.phase === 'intent');
-const results = (records: JournalRecord[]): ResultRecord[] => records.filter((r): r is ResultRecord => r.phase === 'result');
 
 /** Every intent is closed by one result, written after it, for the same bucket. */
 function expectEveryIntentClosed(records: JournalRecord[]): void {
@@ -345,7 +331,7 @@ describe('e2e: remediate --apply and rollback (demo estate)', function () {
       throw new Error(`the run ended before ${path} had an intent record:\n${(await done).stderr}`);
     }
 
-    async function interruptAndRollBack(sb: Sandbox, name: string, signal: 'SIGINT' | 'SIGKILL'): Promise<{ run: CliRun; records: JournalRecord[] }> {
+    async function interruptAndRollBack(sb: Sandbox, name: string, signal: 'SIGINT' | 'SIGKILL'): Promise<{ run: CliRun; records: JournalRecord[]; rolled: CliRun }> {
       const original = await snapshot(sb);
       const made = await cli(sb, ['remediate', '--out', out, '--name', `${name}-plan`]);
       expect(made.code).to.equal(3);
@@ -360,14 +346,15 @@ describe('e2e: remediate --apply and rollback (demo estate)', function () {
       const { records } = await readJournal(journal);
 
       const rolled = await cli(sb, ['rollback', journal, '--yes']);
-      expect(rolled.code, rolled.stdout + rolled.stderr).to.equal(0);
+      // A SIGINT run ends its journal; a SIGKILL run cannot, and rollback says its journal is incomplete (exit 4).
+      expect(rolled.code, rolled.stdout + rolled.stderr).to.equal(signal === 'SIGINT' ? 0 : 4);
       const changed = new Set(intents(records).map((r) => r.bucket));
       const now = await snapshot(sb);
       for (const [b, xml] of now) {
         // Only a legacy bucket the interrupted run did change comes back as the SSE-S3 default.
         expect(xml, b).to.equal(LEGACY.includes(b) && changed.has(b) ? SSE_S3_DEFAULT_XML(original) : original.get(b));
       }
-      return { run, records };
+      return { run, records, rolled };
     }
 
     describe('SIGINT', () => {
@@ -390,10 +377,11 @@ describe('e2e: remediate --apply and rollback (demo estate)', function () {
     describe('SIGKILL', () => {
       const box = useSandbox();
       it('leaves a journal rollback can use, even with an intent and no result', async () => {
-        const { run, records } = await interruptAndRollBack(box.sb, 'sigkill', 'SIGKILL');
+        const { run, records, rolled } = await interruptAndRollBack(box.sb, 'sigkill', 'SIGKILL');
         expect(run.code).to.equal(137);
         expect(records.some((r) => r.phase === 'end')).to.equal(false);
         expect(intents(records).length).to.be.greaterThan(0);
+        expect(rolled.stderr).to.contain(`is incomplete: its start record planned 14 changes, it has ${intents(records).length} intent record`);
       });
     });
   });

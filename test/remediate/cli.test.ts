@@ -131,7 +131,16 @@ describe('remediate: CLI (in-process)', () => {
       expect(taken.code).to.equal(2);
       expect(taken.stderr).to.contain('already exists: choose another --name');
       expect(() => parseRemediateArgs(['--plan', planPath], {})).to.throw(/add --apply/);
-      expect(() => parseRemediateArgs(['--apply', '--plan', planPath, '--policies', 'p.yaml'], {})).to.throw(/--policies and --rules are only for making a new plan/);
+      // A saved plan is checked against the policy file given now: --policies goes with --plan.
+      expect(parseRemediateArgs(['--apply', '--plan', planPath, '--policies', 'p.yaml'], {})).to.deep.include({ plan: planPath, policies: 'p.yaml' });
+      const goodPlan = join(out, 'good.plan.json');
+      writeFileSync(goodPlan, JSON.stringify({
+        schemaVersion: 1, kind: 's3-kms-audit/remediation-plan', tool: { name: 's3-kms-audit', version: '0' },
+        run: { id: 'r', created: '2026-01-01T00:00:00.000Z', policyFile: 'p.yaml', policyFileSha256: '0'.repeat(64), accounts: [], scanComplete: true },
+        limit: { maxChanges: 25, exceeded: false }, changes: [], refusals: [],
+      }));
+      const noPolicy = await run(['remediate', '--apply', '--yes', '--plan', goodPlan, '--policies', join(out, 'missing.yaml'), '--out', out], { env: env() });
+      expect(noPolicy.code, noPolicy.stderr).to.equal(2);
       expect(() => parseRemediateArgs(['--max-changes', '0'], {})).to.throw(/--max-changes: "0"/);
       expect(ctx.sb.requestCount()).to.equal(before);
     });

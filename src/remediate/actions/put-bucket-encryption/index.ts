@@ -47,7 +47,7 @@ export const putBucketEncryptionAction: RemediationAction<PlannedChange, Encrypt
   permissions: {
     // The raw `before` (GetBucketEncryption) and the target keys (DescribeKey, ListAliases), whatever the rules need.
     planAspects: ['bucket.encryption', 'key', 'key.aliases'],
-    apply: [GET, read('DescribeKey', 'the target key is described again just before each change'), PUT],
+    apply: [GET, read('DescribeKey', 'the target key is described again just before each change, and the written key after it (verified means S3 can use it)'), PUT],
     rollback: [GET, PUT, DELETE],
   },
 

@@ -17,9 +17,10 @@
  *    is enough to pass its rules (typically only the S3 Bucket Key was off): the smallest change wins.
  *  - Without `algorithm` in the policy a DSSE-KMS bucket stays DSSE-KMS: dropping a layer of encryption
  *    is never done implicitly. DSSE-KMS never gets a Bucket Key (S3 does not support one).
- *  - `PutBucketEncryption` does not validate the key, so the preconditions are ours: the key exists, is
- *    Enabled, is customer managed when a policy in scope has s3-bucket-cmk, is in the bucket's region,
- *    and is on every s3-bucket-allowed-keys list in scope. Finally the new configuration is evaluated with
+ *  - `PutBucketEncryption` does not validate the key, so the preconditions are ours (key-preconditions.ts),
+ *    for a target key and for a key the bucket would keep alike: S3 can use it (it exists, is Enabled, is
+ *    in the bucket's region, is a symmetric encryption key), it is customer managed when a policy in scope
+ *    has s3-bucket-cmk, and it is on every s3-bucket-allowed-keys list in scope. Finally the new configuration is evaluated with
  *    the same engine and rules: a change that would leave a remediable rule failing, or make a passing
  *    rule fail, is refused.
  */
@@ -33,6 +34,7 @@ import type { PlanPart } from '../../action.js';
 import { assemblePlan, remediableBy, toPlanFinding, type PlanMeta } from '../../plan.js';
 import { isFactError, type Refusal } from '../../types.js';
 import { buildConfiguration, encryptionFacts, sameConfiguration, type TargetSettings } from './configuration.js';
+import { keyRefusals } from './key-preconditions.js';
 import {
   PUT_BUCKET_ENCRYPTION,
   type EncryptionState,
@@ -372,23 +374,12 @@ class BucketPlanner {
   }
 
   private preconditionProblems(c: Candidate, requireCustomerManaged: boolean): { code: RefusalCode; reason: string }[] {
-    const { key, spelling } = c;
-    const name = spelling === key.arn ? key.arn : `${spelling} (${key.arn})`;
-    if (!key.exists) return [{ code: 'key-missing', reason: `Target key ${spelling} does not exist in account ${key.account}, ${key.region} (DescribeKey: NotFoundException).` }];
-    const problems: { code: RefusalCode; reason: string }[] = [];
-    if (key.state !== 'Enabled') problems.push({ code: 'key-not-enabled', reason: `Target key ${name} is ${key.state}, not Enabled.` });
-    if (requireCustomerManaged && key.manager !== 'CUSTOMER') {
-      problems.push({ code: 'key-not-customer-managed', reason: `Target key ${name} is managed by ${key.manager}; a policy in scope requires a customer managed key (${CMK_RULE}).` });
-    }
-    if (key.region !== this.bucket.region) {
-      problems.push({ code: 'key-wrong-region', reason: `Target key ${name} is in ${key.region}; S3 can only use a KMS key in the bucket's region (${this.bucket.region}).` });
-    }
-    for (const { policy, keys } of this.allowLists()) {
-      if (!key.spellings.some((s) => keys.includes(s))) {
-        problems.push({ code: 'key-not-allowed', reason: `Target key ${name} is not on policy ${policy}'s ${ALLOWED_KEYS_RULE} list (${keys.join(', ')}).` });
-      }
-    }
-    return problems;
+    return keyRefusals(
+      c.key,
+      c.spelling,
+      { bucketRegion: this.bucket.region, requireCustomerManaged, allowLists: this.allowLists(), allowListRule: ALLOWED_KEYS_RULE, cmkRule: CMK_RULE },
+      c.kind === 'kept-key' ? 'Current key' : 'Target key',
+    );
   }
 
   /** The allowed-keys lists of the policies in scope whose allowed-keys finding is not an accepted risk. */

@@ -1,7 +1,8 @@
 /**
  * The AWS steps of put-bucket-encryption, for apply and rollback (the generic code in src/remediate/
- * journals around them): re-checks before a change, the write (PutBucketEncryption, or
- * DeleteBucketEncryption to restore "none"), and the read-back that verifies it.
+ * journals around them): re-checks before a change (the key preconditions again, key-preconditions.ts),
+ * the write (PutBucketEncryption, or DeleteBucketEncryption to restore "none"), and the read-back that
+ * verifies it, confirmed by describing the written key again (verify-key.ts).
  */
 import { toFactError } from '../../../aws/errors.js';
 import { deleteBucketEncryption, getBucketEncryptionRaw, putBucketEncryption } from '../../../aws/s3.js';
@@ -11,6 +12,9 @@ import type { FactError } from '../../../domain/facts.js';
 import type { ChangeSteps, RestoreSteps, StepRefusal, WriteSteps } from '../../action.js';
 import { asJournalError, isFactError, type ResourcePlace } from '../../types.js';
 import { buildConfiguration, describeState, isSseS3Default, matchesRestored, sameConfiguration } from './configuration.js';
+import { keyRefusals } from './key-preconditions.js';
+import { ALLOWED_KEYS_RULE, CMK_RULE } from './plan.js';
+import { writtenKeyProblem } from './verify-key.js';
 import type { EncryptionState, PlannedChange } from './types.js';
 
 export const RESTORED_DEFAULT_DETAIL = "restored to S3's default SSE-S3 — S3 can no longer have no configuration (DeleteBucketEncryption resets it to SSE-S3)";
@@ -74,6 +78,8 @@ export function changeSteps(sessions: readonly AccountSession[]): ChangeSteps<Pl
       return { current };
     },
     verified: (readBack, change) => sameConfiguration(readBack, change.after),
+    // "verified" also means S3 could encrypt with the key written: PutBucketEncryption does not check it.
+    confirm: (readBack, change) => writtenKeyProblem((account) => byAccount.get(account), readBack, change.account, change.region),
   };
 }
 
@@ -119,16 +125,17 @@ export function checkAfterMatchesTarget(change: PlannedChange): string | undefin
 
 /** The plan's preconditions on the target key, checked again now; undefined when they hold. */
 async function checkKey(keys: KeyResolver, change: PlannedChange): Promise<StepRefusal | undefined> {
-  // Only DescribeKey: state, manager and region are what can have changed since the plan.
+  // Only DescribeKey: state, spec, manager and region are what can have changed since the plan. The
+  // allow-lists need the key's aliases; a saved plan has them checked by its re-derivation (plan-trust.ts).
   const key = await keys.resolve(change.key.arn, change.account, change.region, { rotation: false, aliases: false });
   if (isFactError(key)) return { status: 'failed', detail: `could not re-check key ${change.key.arn}: ${key.code}`, error: asJournalError(key) };
-  const problems: string[] = [];
-  if (!key.exists) problems.push('no longer exists');
-  else {
-    if (key.state !== 'Enabled') problems.push(`is ${key.state}`);
-    if (key.region !== change.region) problems.push(`is in ${key.region}`);
-    if (change.requireCustomerManaged && key.manager !== 'CUSTOMER') problems.push(`is managed by ${key.manager}`);
-  }
-  if (problems.length === 0) return undefined;
-  return { status: 'precondition', detail: `target key ${change.key.arn} ${problems.join(', ')}` };
+  const refusals = keyRefusals(key, change.key.arn, {
+    bucketRegion: change.region,
+    requireCustomerManaged: change.requireCustomerManaged,
+    allowLists: [],
+    allowListRule: ALLOWED_KEYS_RULE,
+    cmkRule: CMK_RULE,
+  });
+  if (refusals.length === 0) return undefined;
+  return { status: 'precondition', detail: `${refusals[0]!.code}: ${refusals.map((r) => r.reason).join(' ')}` };
 }

@@ -48,6 +48,7 @@ export type RefusalCode =
   | 'key-unreadable'
   | 'key-missing'
   | 'key-not-enabled'
+  | 'key-unusable'
   | 'key-not-customer-managed'
   | 'key-wrong-region'
   | 'key-not-allowed'
