@@ -21,6 +21,9 @@ export const IAM_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
   ListObjectVersions: 's3:ListBucketVersions',
   HeadObject: 's3:GetObject',
   HeadObjectVersion: 's3:GetObjectVersion',
+  // The SSE-C probe after a HeadObject 400 (isSseCObject): the same actions as HeadObject, so nothing to add.
+  GetObject: 's3:GetObject',
+  GetObjectVersion: 's3:GetObjectVersion',
   // Remediation. Both writes are authorized by s3:PutEncryptionConfiguration: "To use this
   // operation, you must have permissions to perform the s3:PutEncryptionConfiguration action" (API reference,
   // PutBucketEncryption and DeleteBucketEncryption alike). For general purpose buckets the caller needs no KMS

@@ -40,6 +40,7 @@ describe('config/rules', () => {
       's3-bucket-cmk',
       's3-bucket-key-rotation',
       's3-bucket-key-usable',
+      's3-bucket-sse-c-blocked',
       's3-bucket-sse-kms',
       's3-object-allowed-keys',
       's3-object-cmk',
@@ -84,7 +85,7 @@ describe('config/rules', () => {
     const { rules, fixtures } = loadRulesWithFixtures([builtinRulesDir(), join(rulesFixtures, 'user')]);
     expect(rules.has('s3-bucket-owner-tag')).to.equal(true);
     expect(rules.has('team-object-sse-kms')).to.equal(true);
-    expect(rules.size).to.equal(12);
+    expect(rules.size).to.equal(13);
     const results = runFixtures(rules, fixtures).filter((r) => r.rule === 's3-bucket-owner-tag');
     expect(results.map((r) => [r.expected, r.passed])).to.deep.equal([
       ['pass', true],
