@@ -24,6 +24,9 @@ export const IAM_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
   ListObjectVersions: 's3:ListBucketVersions',
   HeadObject: 's3:GetObject',
   HeadObjectVersion: 's3:GetObjectVersion',
+  // The SSE-C probe after a HeadObject 400 (isSseCObject): the same actions as HeadObject, so nothing to add.
+  GetObject: 's3:GetObject',
+  GetObjectVersion: 's3:GetObjectVersion',
 };
 
 /** Operations a scan needing `aspects` may call (GetCallerIdentity needs no permission). */

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BucketEncryption, SseAlgorithm } from '../domain/facts.js';
 import { isNotFound } from './errors.js';
-import { HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 
 export interface ListedBucket {
   name: string;
@@ -92,6 +92,8 @@ export async function getBucketEncryption(client: S3Client, bucket: string, sign
       // Kept exactly, even empty or blank: that is the string S3 will hand to KMS (only an absent one means aws/s3).
       ...(byDefault.KMSMasterKeyID !== undefined ? { kmsKeyId: byDefault.KMSMasterKeyID } : {}),
       bucketKeyEnabled: rule?.BucketKeyEnabled === true,
+      // Read as S3 answers it; the s3:GetEncryptionConfiguration permission already covers it.
+      ...(rule?.BlockedEncryptionTypes?.EncryptionType ? { blockedEncryptionTypes: [...rule.BlockedEncryptionTypes.EncryptionType] } : {}),
     };
   } catch (err) {
     if (isNotFound(err, 'ServerSideEncryptionConfigurationNotFoundError')) return { algorithm: null, bucketKeyEnabled: false };
@@ -314,6 +316,33 @@ export async function headObject(client: S3Client, bucket: string, key: string, 
     ...(out.VersionId ? { versionId: out.VersionId } : {}),
   };
 }
+
+/**
+ * Whether the object a HeadObject answered 400 about is SSE-C. "If you encrypt an object by using server-side
+ * encryption with customer-provided encryption keys (SSE-C) when you store the object in Amazon S3, then when
+ * you retrieve the metadata from the object, you must use the following headers" (HeadObject API reference);
+ * without them a HEAD gets a bare 400. GetObject is refused the same way but says why, with S3's recorded
+ * answer 400 InvalidRequest "The object was stored using a form of Server Side Encryption. The correct
+ * parameters must be provided to retrieve the object." — so one GetObject of the first byte (authorized by
+ * the same s3:GetObject / s3:GetObjectVersion as the HEAD) tells SSE-C from any other 400. Without the key
+ * no data comes back. false for any other answer, which leaves the HEAD's 400 as the object's error.
+ */
+export async function isSseCObject(client: S3Client, bucket: string, key: string, versionId: string | undefined, signal?: AbortSignal): Promise<boolean> {
+  try {
+    const out = await client.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, Range: 'bytes=0-0', ...(versionId !== undefined ? { VersionId: versionId } : {}) }),
+      { abortSignal: signal },
+    );
+    (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+    return false;
+  } catch (err) {
+    const e = err as { name?: string; message?: string };
+    return e.name === 'InvalidRequest' && /stored using a form of Server Side Encryption/i.test(e.message ?? '');
+  }
+}
+
+/** True for the error headObject() throws when S3 answered HTTP 400 (see nameHeadError). */
+export const isHeadBadRequest = (err: unknown): boolean => (err as { name?: string } | null)?.name === 'Http400';
 
 /**
  * A HEAD answer has no body, so an error carries only its HTTP status ("if the HEAD request generates an

@@ -15,7 +15,7 @@
  */
 import type { LimitFunction } from 'p-limit';
 import { isNotFound, toFactError } from '../aws/errors.js';
-import { headObject, listObjectPages, listObjectVersionPages, type HeadObjectAnswer, type ListedObjectEntry } from '../aws/s3.js';
+import { headObject, isHeadBadRequest, isSseCObject, listObjectPages, listObjectVersionPages, type HeadObjectAnswer, type ListedObjectEntry } from '../aws/s3.js';
 import type { AccountSession } from '../aws/session.js';
 import type { BucketFacts, FactContext, FactError, KeyFacts, ObjectFacts } from '../domain/facts.js';
 import type { ObjectBucketScan, RunError } from '../domain/report.js';
@@ -107,8 +107,12 @@ function factsFromRecord(bucket: string, entry: ListedObjectEntry, r: StateRecor
   };
 }
 
-/** The listing's view of an object whose HeadObject failed: what is known, and why the rest is not. */
-function unreadableFacts(bucket: string, entry: ListedObjectEntry, error: FactError, versions: boolean): ObjectFacts {
+/**
+ * What the listing says of an object HeadObject did not describe: the object whose HeadObject failed (`sse`
+ * null, the failure in `errors.object`), or an SSE-C object — HeadObject refused it for want of the customer
+ * key (confirmed by isSseCObject), which is how S3 says the object is under a key neither S3 nor KMS holds.
+ */
+function factsFromListing(bucket: string, entry: ListedObjectEntry, versions: boolean, found: { sse: 'SSE-C' } | { error: FactError }): ObjectFacts {
   return {
     bucket,
     key: entry.key,
@@ -116,9 +120,9 @@ function unreadableFacts(bucket: string, entry: ListedObjectEntry, error: FactEr
     size: entry.size,
     lastModified: iso(entry.lastModified),
     etag: entry.etag,
-    sse: null,
+    sse: 'sse' in found ? found.sse : null,
     bucketKeyEnabled: false,
-    errors: { object: error },
+    errors: 'error' in found ? { object: found.error } : {},
   };
 }
 
@@ -235,8 +239,19 @@ export async function scanBucketObjects(target: ObjectBucketTarget, group: Objec
             scan.vanished++;
             return;
           }
-          facts = unreadableFacts(bucket.name, entry, toFactError(error, 'HeadObject'), options.versions);
-          scan.unreadable++;
+          // A 400 on a listed object, to a HEAD that sent no SSE-C headers: an SSE-C object, if GetObject says so.
+          const sseC =
+            isHeadBadRequest(error) &&
+            (await deps.headLimit(() => counted(stats, options.versions ? 'GetObjectVersion' : 'GetObject', () => isSseCObject(s3, bucket.name, entry.key, versionId, signal))));
+          signal?.throwIfAborted();
+          if (sseC) {
+            facts = factsFromListing(bucket.name, entry, options.versions, { sse: 'SSE-C' });
+            record = recordOf(facts, entry);
+            scan.inspected++;
+          } else {
+            facts = factsFromListing(bucket.name, entry, options.versions, { error: toFactError(error, 'HeadObject') });
+            scan.unreadable++;
+          }
         } else {
           const { head } = answer;
           facts = factsFromHead(bucket.name, entry, head, options.versions);

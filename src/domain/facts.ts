@@ -14,12 +14,23 @@ export interface FactError {
 
 export type SseAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
 
+/**
+ * How an object is encrypted: a server-side algorithm, or 'SSE-C' (a key the writer sends with every
+ * request, which neither S3 nor KMS keeps). A bucket default can never be SSE-C.
+ */
+export type ObjectEncryption = SseAlgorithm | 'SSE-C';
+
 export interface BucketEncryption {
   /** null: the bucket has no default encryption configuration (legacy bucket). */
   algorithm: SseAlgorithm | null;
   /** KMSMasterKeyID exactly as configured (id, key ARN, alias name or alias ARN); absent means aws/s3. */
   kmsKeyId?: string;
   bucketKeyEnabled: boolean;
+  /**
+   * The rule's BlockedEncryptionTypes (NONE | SSE-C) as GetBucketEncryption answers them; absent when the
+   * answer has none (nothing is blocked) or the bucket has no configuration at all.
+   */
+  blockedEncryptionTypes?: string[];
 }
 
 export interface BucketFacts {
@@ -93,7 +104,8 @@ export interface ObjectFacts {
   size: number;
   lastModified: string;
   etag?: string;
-  sse: SseAlgorithm | null;
+  /** null: stored without server-side encryption (before January 2023). 'SSE-C': see scanBucketObjects. */
+  sse: ObjectEncryption | null;
   kmsKeyId?: string;
   bucketKeyEnabled: boolean;
   errors: Record<string, FactError>;

@@ -25,6 +25,7 @@ import type {
   SandboxObject,
   SandboxRole,
 } from './model.js';
+import { customerKeyMd5 } from './s3/customer-key.js';
 import { etagFor, placeholderBody } from './s3/store/etag.js';
 import { storeObject } from './s3/store/objects.js';
 import { estateVersionId } from './s3/store/versions.js';
@@ -55,7 +56,12 @@ export interface ObjectSpec {
   key: string;
   size?: number;
   body?: string;
-  sse?: Sse;
+  /** 'none': stored unencrypted before 5 January 2023; 'SSE-C': under `customerKey`. */
+  sse?: Sse | 'SSE-C' | 'none';
+  /** SSE-C: the customer key, base64 of 32 bytes (the sandbox keeps only its MD5, as S3 keeps only an HMAC). */
+  customerKey?: string;
+  /** This version is a delete marker (on the object itself: the key's latest version is one). */
+  deleteMarker?: boolean;
   kmsKeyId?: string;
   bucketKeyEnabled?: boolean;
   lastModified?: string;
@@ -79,7 +85,7 @@ export interface BucketSpec {
   region: string;
   locationConstraint?: 'EU';
   creationDate?: string;
-  encryption?: { algorithm: Sse; kmsKeyId?: string; bucketKeyEnabled?: boolean };
+  encryption?: { algorithm: Sse; kmsKeyId?: string; bucketKeyEnabled?: boolean; blockedEncryptionTypes?: ('NONE' | 'SSE-C')[] };
   legacy?: boolean;
   tags?: Record<string, string>;
   policy?: object | string;
@@ -117,6 +123,12 @@ export class EstateError extends Error {
 const DEFAULT_KEY_CREATION = '2024-01-01T00:00:00Z';
 const DEFAULT_BUCKET_CREATION = '2024-02-01T00:00:00Z';
 const DEFAULT_LAST_MODIFIED = '2025-01-01T00:00:00Z';
+/**
+ * "Starting January 5, 2023, all new object uploads to Amazon S3 are automatically encrypted" (User Guide,
+ * "Using server-side encryption with Amazon S3 managed keys (SSE-S3)"): an object without server-side
+ * encryption must be older.
+ */
+const DEFAULT_ENCRYPTION_START = Date.parse('2023-01-05T00:00:00Z');
 const PENDING_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
 // ---------------------------------------------------------------------------------------------
@@ -396,6 +408,8 @@ function buildBucket(estate: Estate, account: string, b: BucketSpec, at: PathSeg
           algorithm: b.encryption.algorithm,
           ...(b.encryption.kmsKeyId !== undefined ? { kmsKeyId: b.encryption.kmsKeyId } : {}),
           bucketKeyEnabled: b.encryption.bucketKeyEnabled ?? false,
+          // Omitted: no BlockedEncryptionTypes element, as GetBucketEncryption answered before April 2026.
+          ...(b.encryption.blockedEncryptionTypes !== undefined ? { blockedEncryptionTypes: [...b.encryption.blockedEncryptionTypes] } : {}),
         }
       : { algorithm: 'AES256', bucketKeyEnabled: false };
 
@@ -426,18 +440,21 @@ function buildBucket(estate: Estate, account: string, b: BucketSpec, at: PathSeg
   (b.objects ?? []).forEach((o, oi) => {
     const oat: PathSegment[] = [...at, 'objects', oi];
     if (bucket.objects.has(o.key)) problem([...oat, 'key'], `object key ${o.key} is listed twice`);
-    if ((o.versions || o.versionId !== undefined) && !b.versioning) {
-      problem([...oat, o.versions ? 'versions' : 'versionId'], 'object versions need a versioned bucket (versioning: Enabled or Suspended)');
+    const versioned = o.versions ? 'versions' : o.versionId !== undefined ? 'versionId' : o.deleteMarker ? 'deleteMarker' : undefined;
+    if (versioned && !b.versioning) {
+      problem([...oat, versioned], 'object versions and delete markers need a versioned bucket (versioning: Enabled or Suspended)');
     }
     const object = buildObject(estate, bucket, o, oat, problem);
     if (!object) return;
     if (b.versioning) object.versionId = o.versionId ?? estateVersionId(bucket.name, o.key, 0);
-    storeObject(bucket, object);
+    // A key whose latest version is a delete marker has no current object: the marker heads its other versions.
+    if (!object.deleteMarker) storeObject(bucket, object);
     const older = (o.versions ?? []).flatMap((v, vi) => {
       const version = buildObject(estate, bucket, { ...v, key: o.key }, [...oat, 'versions', vi], problem);
       return version ? [{ ...version, versionId: v.versionId ?? estateVersionId(bucket.name, o.key, vi + 1) }] : [];
     });
-    if (older.length > 0) (bucket.noncurrent ??= new Map()).set(o.key, older);
+    const others = object.deleteMarker ? [object, ...older] : older;
+    if (others.length > 0) (bucket.noncurrent ??= new Map()).set(o.key, others);
   });
 
   if (b.generate) {
@@ -467,7 +484,9 @@ function buildBucket(estate: Estate, account: string, b: BucketSpec, at: PathSeg
  * An explicit object. `sse` omitted takes the bucket default (AES256 for legacy buckets, as S3
  * encrypts every new object since 2023); `sse: aws:kms` without kmsKeyId means aws/s3, as a PUT
  * with only x-amz-server-side-encryption: aws:kms does. kmsKeyArn is resolved now, so the object
- * reports the key it was written with even if its alias changes later.
+ * reports the key it was written with even if its alias changes later. `sse: none` is an object stored
+ * before S3 encrypted every upload, `sse: SSE-C` one under the customer key `customerKey`, and
+ * `deleteMarker: true` a delete marker (no data, no encryption).
  */
 function buildObject(
   estate: Estate,
@@ -476,6 +495,12 @@ function buildObject(
   at: PathSegment[],
   problem: (path: PathSegment[], message: string) => void,
 ): SandboxObject | undefined {
+  if (o.deleteMarker) return buildDeleteMarker(o, at, problem);
+  if ((o.customerKey !== undefined) !== (o.sse === 'SSE-C')) {
+    problem([...at, o.customerKey !== undefined ? 'customerKey' : 'sse'], 'an SSE-C object needs its customerKey (base64 of 32 bytes), and only an SSE-C object has one');
+    return undefined;
+  }
+  if (o.sse === 'none' || o.sse === 'SSE-C') return buildUnmanagedObject(o, o.sse, at, problem);
   const inherits = o.sse === undefined;
   const sse: Sse = o.sse ?? bucket.encryption?.algorithm ?? 'AES256';
   const spelling = inherits ? (o.kmsKeyId ?? bucket.encryption?.kmsKeyId) : o.kmsKeyId;
@@ -497,10 +522,7 @@ function buildObject(
       }
     }
   }
-  const body = o.body !== undefined ? Buffer.from(o.body, 'utf8') : undefined;
-  if (body && o.size !== undefined && o.size !== body.length) problem([...at, 'size'], `size ${o.size} differs from the body's ${body.length} bytes`);
-  const size = body ? body.length : (o.size ?? 0);
-  const md5 = createHash('md5').update(body ?? placeholderBody(size)).digest('hex');
+  const { body, size, md5 } = objectData(o, at, problem);
   return {
     key: o.key,
     versionId: 'null',
@@ -513,6 +535,51 @@ function buildObject(
     bucketKeyEnabled: sse === 'aws:kms' && (o.bucketKeyEnabled ?? bucket.encryption?.bucketKeyEnabled === true),
     ...(body ? { body } : {}),
   };
+}
+
+/** An object's bytes (`body`, else `size` placeholder bytes), their size and MD5. */
+function objectData(o: ObjectSpec, at: PathSegment[], problem: (path: PathSegment[], message: string) => void): { body?: Buffer; size: number; md5: string } {
+  const body = o.body !== undefined ? Buffer.from(o.body, 'utf8') : undefined;
+  if (body && o.size !== undefined && o.size !== body.length) problem([...at, 'size'], `size ${o.size} differs from the body's ${body.length} bytes`);
+  const size = body ? body.length : (o.size ?? 0);
+  return { ...(body ? { body } : {}), size, md5: createHash('md5').update(body ?? placeholderBody(size)).digest('hex') };
+}
+
+/** An object whose key is not in KMS: stored unencrypted before 2023 (`none`), or under a customer key (SSE-C). */
+function buildUnmanagedObject(o: ObjectSpec, kind: 'none' | 'SSE-C', at: PathSegment[], problem: (path: PathSegment[], message: string) => void): SandboxObject | undefined {
+  const field = o.kmsKeyId !== undefined ? 'kmsKeyId' : o.bucketKeyEnabled !== undefined ? 'bucketKeyEnabled' : undefined;
+  if (field) {
+    problem([...at, field], `${field} applies only to aws:kms and aws:kms:dsse objects`);
+    return undefined;
+  }
+  const lastModified = toDate(o.lastModified, DEFAULT_LAST_MODIFIED);
+  if (kind === 'none' && !(lastModified.getTime() < DEFAULT_ENCRYPTION_START)) {
+    problem([...at, o.lastModified !== undefined ? 'lastModified' : 'sse'], 'an object without server-side encryption must have been stored before 2023-01-05 (S3 has encrypted every new object since): give its lastModified');
+    return undefined;
+  }
+  const { body, size, md5 } = objectData(o, at, problem);
+  const sse = kind === 'none' ? null : 'SSE-C';
+  return {
+    key: o.key,
+    versionId: 'null',
+    size,
+    etag: etagFor(md5, sse),
+    lastModified,
+    sse,
+    bucketKeyEnabled: false,
+    ...(o.customerKey !== undefined ? { customerKeyMd5: customerKeyMd5(o.customerKey) } : {}),
+    ...(body ? { body } : {}),
+  };
+}
+
+/** A delete marker: a key, a version id and a date, nothing else (User Guide, "Working with delete markers"). */
+function buildDeleteMarker(o: ObjectSpec, at: PathSegment[], problem: (path: PathSegment[], message: string) => void): SandboxObject | undefined {
+  const extra = (['size', 'body', 'sse', 'customerKey', 'kmsKeyId', 'bucketKeyEnabled'] as const).find((f) => o[f] !== undefined);
+  if (extra) {
+    problem([...at, extra], `a delete marker has no data and no encryption: remove ${extra}`);
+    return undefined;
+  }
+  return { key: o.key, versionId: 'null', size: 0, etag: '', lastModified: toDate(o.lastModified, DEFAULT_LAST_MODIFIED), sse: null, bucketKeyEnabled: false, deleteMarker: true };
 }
 
 // ---------------------------------------------------------------------------------------------

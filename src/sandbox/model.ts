@@ -45,15 +45,33 @@ export interface SandboxEncryption {
   blockedEncryptionTypes?: string[];
 }
 
+/**
+ * How a stored object is encrypted: one of the server-side encryption algorithms, 'SSE-C' (the writer's own
+ * key, which S3 does not keep), or null for an object stored unencrypted before S3 began encrypting every
+ * new object on 5 January 2023 (User Guide, "Using server-side encryption with Amazon S3 managed keys").
+ */
+export type ObjectSse = SandboxEncryption['algorithm'] | 'SSE-C' | null;
+
 export interface SandboxObject {
   key: string;
   versionId: string; // "null" when versioning never enabled
   size: number;
   etag: string; // with quotes, as S3 returns it
   lastModified: Date;
-  sse: 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+  sse: ObjectSse;
   kmsKeyArn?: string;
   bucketKeyEnabled: boolean;
+  /**
+   * SSE-C only: the base64 MD5 of the customer key, to check the key a later request presents. S3 keeps a
+   * salted HMAC of the key for the same purpose and never the key itself (User Guide, "Specifying
+   * server-side encryption with customer-provided keys (SSE-C)").
+   */
+  customerKeyMd5?: string;
+  /**
+   * A delete marker: a version with a key and version id but no data (User Guide, "Working with delete
+   * markers"). Only ever in `noncurrent`: a key whose latest version is a delete marker has no current object.
+   */
+  deleteMarker?: true;
   body?: Buffer; // absent for generated objects (body is `size` bytes of 'x')
 }
 
@@ -94,7 +112,11 @@ export interface SandboxBucket {
   faults: BucketFault[];
   /** S3 Versioning: absent for a bucket that never had it (every object's version id is "null"). */
   versioning?: 'Enabled' | 'Suspended';
-  /** Non-current versions per key, newest first (the current version is in `objects` or the generator). */
+  /**
+   * The other versions per key, newest first: non-current versions and delete markers. The current version
+   * is in `objects` or the generator; a key that has none there but has entries here was deleted on a
+   * versioned bucket, and the first entry (a delete marker) is its latest version.
+   */
   noncurrent?: Map<string, SandboxObject[]>;
 }
 

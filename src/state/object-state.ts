@@ -28,7 +28,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { constants as zlib, createGunzip, createGzip, type Gzip } from 'node:zlib';
-import type { SseAlgorithm } from '../domain/facts.js';
+import type { ObjectEncryption } from '../domain/facts.js';
 import { createDirectory, temporarySibling } from '../paths.js';
 import { compareUtf8 } from '../domain/s3-key-order.js';
 
@@ -57,7 +57,7 @@ export interface StateRecord {
   /** Epoch ms. */
   lastModified: number;
   size: number;
-  sse: SseAlgorithm | null;
+  sse: ObjectEncryption | null;
   kmsKeyId?: string;
   bucketKeyEnabled: boolean;
 }
@@ -81,7 +81,8 @@ export function stateFilePath(dir: string, account: string, bucket: string, fing
 // One record per line: [shared, rest, versionId|0, etag, lastModified, size, sse, kms, bucketKey]
 //   shared: UTF-16 units shared with the previous key · kms: 0 none, 1 same as the previous record's
 
-const SSE_CODES: readonly (SseAlgorithm | null)[] = [null, 'AES256', 'aws:kms', 'aws:kms:dsse'];
+// New codes are only ever appended, so older state files keep their meaning.
+const SSE_CODES: readonly (ObjectEncryption | null)[] = [null, 'AES256', 'aws:kms', 'aws:kms:dsse', 'SSE-C'];
 
 class RecordEncoder {
   private prevKey = '';

@@ -6,6 +6,7 @@ import { loadRules, loadRulesWithFixtures, parseRuleText } from '../../src/confi
 import { runFixtures } from '../../src/engine/fixtures.js';
 import { builtinRulesDir, packageRoot } from '../../src/paths.js';
 import { configProblemsOf } from '../helpers/errors.js';
+import { BUILTIN_RULE_COUNT } from '../helpers/builtin-rules.js';
 
 const rulesFixtures = resolve(packageRoot(), 'test/fixtures/rules');
 
@@ -41,6 +42,7 @@ describe('config/rules', () => {
       's3-bucket-key-pinned',
       's3-bucket-key-rotation',
       's3-bucket-key-usable',
+      's3-bucket-sse-c-blocked',
       's3-bucket-sse-kms',
       's3-object-allowed-keys',
       's3-object-cmk',
@@ -85,7 +87,8 @@ describe('config/rules', () => {
     const { rules, fixtures } = loadRulesWithFixtures([builtinRulesDir(), join(rulesFixtures, 'user')]);
     expect(rules.has('s3-bucket-owner-tag')).to.equal(true);
     expect(rules.has('team-object-sse-kms')).to.equal(true);
-    expect(rules.size).to.equal(13);
+    // Every built-in rule plus the user folder's two.
+    expect(rules.size).to.equal(BUILTIN_RULE_COUNT + 2);
     const results = runFixtures(rules, fixtures).filter((r) => r.rule === 's3-bucket-owner-tag');
     expect(results.map((r) => [r.expected, r.passed])).to.deep.equal([
       ['pass', true],

@@ -13,43 +13,44 @@ import { packageRoot } from '../../src/paths.js';
 import type { AuditReport } from '../../src/domain/report.js';
 
 // Columns: kms-baseline sse-kms, prod-customer-managed-keys cmk, allowed-keys, kms-baseline key-usable,
-// prod-customer-managed-keys key-rotation, kms-baseline bucket-key, pci-data cmk.
+// prod-customer-managed-keys key-rotation, kms-baseline bucket-key, pci-data cmk, sse-c-blocked sse-c-blocked
+// (P only where the demo estate sets BlockedEncryptionTypes [SSE-C]; dev-cmk sets [NONE]).
 // P pass · F fail · E error · - skip · X excepted · . rule not applied (bucket out of the policy's scope)
 const EXPECTED: Record<string, string> = {
-  'dev-aws-managed':       'P . . P . P .',
-  'dev-cmk':               'P . . P . P .',
-  'dev-cross-account-key': 'P . . P . P .',
-  'dev-generated':         'P . . P . P .',
-  'dev-legacy':            'F . . - . - .',
-  'dev-sse-s3':            'F . . - . - .',
-  'prod-access-denied':    'E E E E E E .',
-  'prod-ap-cmk':           'P P P P P P .',
-  'prod-archive-expired':  'F F F - - - .',
-  'prod-aws-managed':      'P F F P - P .',
-  'prod-aws-s3-alias':     'P F F P - P .',
-  'prod-bucket-key-off':   'P P P P P F .',
-  'prod-cmk-by-alias':     'P P P P P P .',
-  'prod-cmk-by-alias-arn': 'P P P P P P .',
-  'prod-cmk-by-arn':       'P P P P P P .',
-  'prod-cmk-by-id':        'P P P P P P .',
-  'prod-disabled-key':     'P P F F P P .',
-  'prod-dsse':             'P P P P P - .',
-  'prod-eu-cmk':           'P P P P P P .',
+  'dev-aws-managed':       'P . . P . P . F',
+  'dev-cmk':               'P . . P . P . F',
+  'dev-cross-account-key': 'P . . P . P . F',
+  'dev-generated':         'P . . P . P . F',
+  'dev-legacy':            'F . . - . - . F',
+  'dev-sse-s3':            'F . . - . - . F',
+  'prod-access-denied':    'E E E E E E . E',
+  'prod-ap-cmk':           'P P P P P P . P',
+  'prod-archive-expired':  'F F F - - - . F',
+  'prod-aws-managed':      'P F F P - P . F',
+  'prod-aws-s3-alias':     'P F F P - P . F',
+  'prod-bucket-key-off':   'P P P P P F . F',
+  'prod-cmk-by-alias':     'P P P P P P . F',
+  'prod-cmk-by-alias-arn': 'P P P P P P . F',
+  'prod-cmk-by-arn':       'P P P P P P . F',
+  'prod-cmk-by-id':        'P P P P P P . F',
+  'prod-disabled-key':     'P P F F P P . F',
+  'prod-dsse':             'P P P P P - . F',
+  'prod-eu-cmk':           'P P P P P P . F',
   // allowed-keys F: the list names alias/prod-data, which for this eu-west-1 bucket is the eu-west-1 alias of
   // its own account; the us-east-1 key it uses matches only by ARN (a bare alias name is relative to the bucket).
-  'prod-key-other-region': 'P P F F P P .',
-  'prod-legacy-eu':        'F F F - - - .',
-  'prod-legacy-none':      'F F F - - - .',
-  'prod-logs-excepted':    'X X X - - - .',
-  'prod-missing-key':      'P F F F - P .',
-  'prod-objects-mixed':    'P P P P P P .',
-  'prod-pci-aws-managed':  'P F F P - P F',
-  'prod-pci-cmk':          'P P P P P P P',
+  'prod-key-other-region': 'P P F F P P . F',
+  'prod-legacy-eu':        'F F F - - - . F',
+  'prod-legacy-none':      'F F F - - - . F',
+  'prod-logs-excepted':    'X X X - - - . F',
+  'prod-missing-key':      'P F F F - P . F',
+  'prod-objects-mixed':    'P P P P P P . F',
+  'prod-pci-aws-managed':  'P F F P - P F F',
+  'prod-pci-cmk':          'P P P P P P P P',
   // key-rotation F: GetKeyRotationStatus answers false while a key is pending deletion (read, not assumed).
-  'prod-pending-deletion': 'P P F F F P .',
-  'prod-rotation-off':     'P P F P F P .',
-  'prod-scratch-key':      'P P F P P P .',
-  'prod-sse-s3':           'F F F - - - .',
+  'prod-pending-deletion': 'P P F F F P . F',
+  'prod-rotation-off':     'P P F P F P . F',
+  'prod-scratch-key':      'P P F P P P . F',
+  'prod-sse-s3':           'F F F - - - . F',
 };
 
 const COLUMNS: [policy: string, rule: string][] = [
@@ -60,6 +61,7 @@ const COLUMNS: [policy: string, rule: string][] = [
   ['prod-customer-managed-keys', 's3-bucket-key-rotation'],
   ['kms-baseline', 's3-bucket-bucket-key'],
   ['pci-data', 's3-bucket-cmk'],
+  ['sse-c-blocked', 's3-bucket-sse-c-blocked'],
 ];
 const LETTER: Record<string, string> = { pass: 'P', fail: 'F', error: 'E', skip: '-', excepted: 'X' };
 

@@ -16,6 +16,8 @@ const EXPECTED: Record<string, { severity: Severity; remediation?: string }> = {
   's3-bucket-key-rotation': { severity: 'medium' },
   's3-bucket-bucket-key': { severity: 'low', remediation: 'put-bucket-encryption' },
   's3-bucket-key-pinned': { severity: 'medium' },
+  // Medium: exploiting an unblocked bucket needs write credentials already; the block removes a ransom vector.
+  's3-bucket-sse-c-blocked': { severity: 'medium' },
   // Object rules: re-encrypting objects is a copy, exported as a Batch Operations manifest, not a remediation action.
   's3-object-sse-kms': { severity: 'high' },
   's3-object-cmk': { severity: 'high' },

@@ -115,15 +115,25 @@ describe('sandbox S3 Versioning (ListObjectVersions with non-current versions)',
     expect(put.VersionId).to.equal('null');
   });
 
-  it('DeleteObject with a version id removes that version; without one it is not modelled (501, no silent delete)', async () => {
+  it('DeleteObject with a version id removes that version; without one it adds a delete marker that hides the key', async () => {
     const before = (await allVersions(s3(), 'obj-versioned', 1000)).versions.filter((v) => v.Key === 'b.csv');
     await s3().send(new DeleteObjectCommand({ Bucket: 'obj-versioned', Key: 'b.csv', VersionId: before[1]!.VersionId }));
     const after = (await allVersions(s3(), 'obj-versioned', 1000)).versions.filter((v) => v.Key === 'b.csv');
     expect(after.map((v) => v.VersionId)).to.deep.equal([before[0]!.VersionId]);
-    const err = await s3()
-      .send(new DeleteObjectCommand({ Bucket: 'obj-versioned', Key: 'a.csv' }))
+    const deleted = await s3().send(new DeleteObjectCommand({ Bucket: 'obj-versioned', Key: 'a.csv' }));
+    expect(deleted.DeleteMarker).to.equal(true);
+    expect(deleted.VersionId).to.be.a('string');
+    const listed = await s3().send(new ListObjectVersionsCommand({ Bucket: 'obj-versioned', Prefix: 'a.csv' }));
+    expect(listed.DeleteMarkers?.map((m) => [m.Key, m.VersionId, m.IsLatest])).to.deep.equal([['a.csv', deleted.VersionId, true]]);
+    expect(listed.Versions?.map((v) => [v.Size, v.IsLatest])).to.deep.equal([[10, false], [9, false], [8, false]]);
+    // The key is gone for reads without a version id (404 with x-amz-delete-marker), and from ListObjectsV2.
+    const get = await s3()
+      .send(new GetObjectCommand({ Bucket: 'obj-versioned', Key: 'a.csv' }))
       .catch((e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
-    expect((err as Error).name).to.equal('NotImplemented');
-    expect((await allVersions(s3(), 'obj-versioned', 1000)).versions.filter((v) => v.Key === 'a.csv')).to.have.length(3);
+    expect((get as Error).name).to.equal('NoSuchKey');
+    // Removing the delete marker by its version id brings the object back.
+    const undelete = await s3().send(new DeleteObjectCommand({ Bucket: 'obj-versioned', Key: 'a.csv', VersionId: deleted.VersionId }));
+    expect(undelete.DeleteMarker).to.equal(true);
+    expect((await s3().send(new HeadObjectCommand({ Bucket: 'obj-versioned', Key: 'a.csv' }))).ContentLength).to.equal(10);
   });
 });

@@ -187,11 +187,11 @@ describe('sandbox S3 API (SDK over HTTP)', () => {
   });
 
   describe('CreateBucket, HeadBucket, GetBucketLocation, DeleteBucket', () => {
-    it('creates a us-east-1 bucket with SSE-S3 default encryption and a null location', async () => {
+    it('creates a us-east-1 bucket with SSE-S3 default encryption, SSE-C blocked (since April 2026) and a null location', async () => {
       const name = await createBucket('plain');
       const enc = await s3.send(new GetBucketEncryptionCommand({ Bucket: name }));
       expect(enc.ServerSideEncryptionConfiguration?.Rules).to.deep.equal([
-        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false },
+        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false, BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] } },
       ]);
       const loc = await s3.send(new GetBucketLocationCommand({ Bucket: name }));
       expect(loc.LocationConstraint).to.equal(undefined);
@@ -386,7 +386,7 @@ describe('sandbox S3 API (SDK over HTTP)', () => {
       );
       expect(err.message).to.contain('KMSMasterKeyID is not applicable');
       // Nothing was stored by the failed requests.
-      expect(bucketOf(name).encryption).to.deep.equal({ algorithm: 'AES256', bucketKeyEnabled: false });
+      expect(bucketOf(name).encryption).to.deep.equal({ algorithm: 'AES256', bucketKeyEnabled: false, blockedEncryptionTypes: ['SSE-C'] });
     });
 
     it('on the wire: malformed XML, a missing Content-MD5 and a wrong Content-MD5', async () => {

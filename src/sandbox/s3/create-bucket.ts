@@ -7,7 +7,7 @@ import type { Estate } from '../model.js';
 import { AwsError, type SandboxRequest, type SandboxResponse } from '../protocol.js';
 import { childText } from '../xml.js';
 import { malformedXml } from './errors.js';
-import { DEFAULT_ENCRYPTION } from './sse.js';
+import { newBucketEncryption } from './sse.js';
 import { nowToTheSecond, parseBody } from './wire.js';
 
 /**
@@ -70,7 +70,8 @@ function bucketPlacement(req: SandboxRequest): { region: string; locationConstra
  * BucketAlreadyExists; your own → 409 BucketAlreadyOwnedByYou, except that "For legacy
  * compatibility, if you re-create an existing bucket that you already own in the North Virginia
  * Region, Amazon S3 returns 200 OK" (API reference, BucketAlreadyOwnedByYou). New buckets get
- * SSE-S3 default encryption with BucketKeyEnabled false, as every bucket has since January 2023.
+ * SSE-S3 default encryption with BucketKeyEnabled false, as every bucket has since January 2023, and
+ * (since April 2026) SSE-C blocked: see newBucketEncryption.
  */
 export function createBucket(req: SandboxRequest, estate: Estate, name: string): SandboxResponse {
   if (!isValidBucketName(name)) throw new AwsError('InvalidBucketName', 400, 'The specified bucket is not valid.', { BucketName: name });
@@ -94,7 +95,7 @@ export function createBucket(req: SandboxRequest, estate: Estate, name: string):
     region: placement.region,
     locationConstraint: placement.locationConstraint,
     creationDate: nowToTheSecond(),
-    encryption: { ...DEFAULT_ENCRYPTION },
+    encryption: newBucketEncryption(placement.region),
     tags: null,
     policy: null,
     objects: new Map(),

@@ -10,7 +10,7 @@ import { invalidArgument } from './errors.js';
 import { parseEncodingType, parseMaxKeys, s3UrlEncode } from './pagination.js';
 import { compareKeys } from './store/key-order.js';
 import { type ListedObject, listPage } from './store/listing.js';
-import { versionsOf } from './store/versions.js';
+import { keysWithoutCurrent, versionsOf } from './store/versions.js';
 import { owner, xmlResponse } from './wire.js';
 
 /**
@@ -19,7 +19,8 @@ import { owner, xmlResponse } from './wire.js';
  * page may end inside a key: NextKeyMarker is then that key and NextVersionIdMarker the last version
  * listed, and a request with both resumes after that version. key-marker alone resumes after the key.
  * Buckets that never had versioning list every object once with VersionId "null". Delete markers are
- * not modelled (the sandbox refuses DeleteObject without a version id on a versioned bucket).
+ * listed in their place among the versions as <DeleteMarker> (Key, VersionId, IsLatest, LastModified,
+ * Owner: API reference, DeleteMarkerEntry), including keys whose latest version is one.
  */
 export function listObjectVersions({ req, estate, bucket }: BucketContext): SandboxResponse {
   const q = req.query;
@@ -59,6 +60,7 @@ export function listObjectVersions({ req, estate, bucket }: BucketContext): Sand
     return true;
   };
 
+  const deletedKeys = keysWithoutCurrent(estate, bucket).sort(compareKeys);
   let after: string | undefined = keyMarker || undefined;
   let more = true;
   // Resuming inside a key: the rest of its versions come first.
@@ -66,7 +68,7 @@ export function listObjectVersions({ req, estate, bucket }: BucketContext): Sand
     more = addVersions(keyMarker, versionIdMarker);
   }
   while (more) {
-    const page = listPage(estate, bucket, { prefix, delimiter, after, maxKeys: Math.max(1, limit - count()) });
+    const page = listPage(estate, bucket, { prefix, delimiter, after, maxKeys: Math.max(1, limit - count()), keysWithoutCurrent: deletedKeys });
     const entries: (string | ListedObject)[] = [...page.objects, ...page.commonPrefixes].sort((a, b) =>
       compareListed(typeof a === 'string' ? a : a.key, typeof b === 'string' ? b : b.key),
     );
@@ -106,17 +108,19 @@ export function listObjectVersions({ req, estate, bucket }: BucketContext): Sand
       truncated && last !== undefined ? el('NextKeyMarker', enc(last.key)) : null,
       truncated && last?.versionId !== undefined ? el('NextVersionIdMarker', last.versionId) : null,
       versions.map(({ key, v, latest }) =>
-        el(
-          'Version',
-          el('Key', enc(key)),
-          el('VersionId', v.versionId),
-          el('IsLatest', latest),
-          el('LastModified', v.lastModified),
-          el('ETag', v.etag),
-          el('Size', v.size),
-          el('StorageClass', 'STANDARD'),
-          owner(bucket),
-        ),
+        v.deleteMarker
+          ? el('DeleteMarker', el('Key', enc(key)), el('VersionId', v.versionId), el('IsLatest', latest), el('LastModified', v.lastModified), owner(bucket))
+          : el(
+              'Version',
+              el('Key', enc(key)),
+              el('VersionId', v.versionId),
+              el('IsLatest', latest),
+              el('LastModified', v.lastModified),
+              el('ETag', v.etag),
+              el('Size', v.size),
+              el('StorageClass', 'STANDARD'),
+              owner(bucket),
+            ),
       ),
       prefixes.map((p) => el('CommonPrefixes', el('Prefix', enc(p)))),
     ),

@@ -3,16 +3,19 @@
  * x-amz-server-side-encryption* headers that describe an object's encryption on answers. Shared by
  * PutObject, CopyObject, GetObject and HeadObject.
  */
-import type { Estate, SandboxBucket, SandboxKey } from '../model.js';
+import type { Estate, ObjectSse, SandboxBucket, SandboxKey } from '../model.js';
 import { header, type SandboxRequest } from '../protocol.js';
+import { assertSseCAllowed, customerKeyOf } from './customer-key.js';
 import { invalidArgument } from './errors.js';
 import { keyForEncryption } from './kms-keys.js';
 import { DEFAULT_ENCRYPTION, isKms, isSse, type Sse } from './sse.js';
 
 export interface TargetEncryption {
-  sse: Sse;
+  sse: Sse | 'SSE-C';
   key?: SandboxKey;
   bucketKeyEnabled: boolean;
+  /** SSE-C: the base64 MD5 of the writer's key. */
+  customerKeyMd5?: string;
 }
 
 /**
@@ -23,7 +26,13 @@ export interface TargetEncryption {
  *   (User Guide, "Configuring an S3 Bucket Key at the object level").
  * - Bucket Keys exist only for SSE-KMS: not SSE-S3, not DSSE-KMS (User Guide, bucket-key).
  */
-export function targetEncryption(req: SandboxRequest, estate: Estate, bucket: SandboxBucket): TargetEncryption {
+export function targetEncryption(req: SandboxRequest, estate: Estate, bucket: SandboxBucket, write: { action: string; key: string }): TargetEncryption {
+  // SSE-C replaces every other encryption the request or the bucket default could give.
+  const customerKey = customerKeyOf(req);
+  if (customerKey) {
+    assertSseCAllowed(req, bucket, write.action, write.key);
+    return { sse: 'SSE-C', bucketKeyEnabled: false, customerKeyMd5: customerKey.md5 };
+  }
   const sseHeader = header(req, 'x-amz-server-side-encryption');
   const keyHeader = header(req, 'x-amz-server-side-encryption-aws-kms-key-id');
   const bucketKeyHeader = header(req, 'x-amz-server-side-encryption-bucket-key-enabled');
@@ -51,8 +60,18 @@ export function targetEncryption(req: SandboxRequest, estate: Estate, bucket: Sa
   return { sse, key, bucketKeyEnabled: sse === 'aws:kms' && bucketKey };
 }
 
-/** x-amz-server-side-encryption* response headers: the key always as its full ARN, bucket key only when on. */
-export function sseHeaders(o: { sse: Sse; kmsKeyArn?: string; bucketKeyEnabled: boolean }): Record<string, string> {
+/**
+ * x-amz-server-side-encryption* response headers: the key always as its full ARN, bucket key only when on.
+ * An SSE-C object answers the customer algorithm and key MD5 instead ("If server-side encryption with a
+ * customer-provided encryption key was requested, the response will include this header", PutObject and
+ * HeadObject API reference), and no x-amz-server-side-encryption; an object stored unencrypted before 2023
+ * answers none of them.
+ */
+export function sseHeaders(o: { sse: ObjectSse; kmsKeyArn?: string; bucketKeyEnabled: boolean; customerKeyMd5?: string }): Record<string, string> {
+  if (o.sse === null) return {};
+  if (o.sse === 'SSE-C') {
+    return { 'x-amz-server-side-encryption-customer-algorithm': 'AES256', 'x-amz-server-side-encryption-customer-key-md5': o.customerKeyMd5 ?? '' };
+  }
   const h: Record<string, string> = { 'x-amz-server-side-encryption': o.sse };
   if (isKms(o.sse) && o.kmsKeyArn) h['x-amz-server-side-encryption-aws-kms-key-id'] = o.kmsKeyArn;
   // S3 leaves the header out when the bucket key is off (LocalStack AWS-validated snapshots).

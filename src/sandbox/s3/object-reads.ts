@@ -5,6 +5,7 @@
 import type { SandboxObject } from '../model.js';
 import { AwsError, header, type SandboxResponse } from '../protocol.js';
 import type { ObjectContext } from './context.js';
+import { checkCustomerKeyForRead } from './customer-key.js';
 import { invalidArgument } from './errors.js';
 import { assertDecryptable } from './kms-keys.js';
 import { addressedObject, versionHeader } from './object-addressing.js';
@@ -42,15 +43,18 @@ function byteRange(rangeHeader: string | undefined, size: number): [number, numb
 
 /**
  * GetObject and HeadObject. SSE request headers are refused on reads of SSE-S3 / SSE-KMS objects
- * ("you'll get an HTTP 400 Bad Request error", API reference, GetObject and HeadObject). GetObject
- * decrypts, so a KMS object whose key is disabled or pending deletion fails with the KMS error;
- * HeadObject reads metadata only and still answers.
+ * ("you'll get an HTTP 400 Bad Request error", API reference, GetObject and HeadObject). An SSE-C object
+ * needs its key on both: "when you retrieve the metadata from the object, you must use the following
+ * headers" (HeadObject API reference), see checkCustomerKeyForRead. GetObject decrypts, so a KMS object
+ * whose key is disabled or pending deletion fails with the KMS error; HeadObject reads metadata only and
+ * still answers.
  */
 export function getObject({ req, estate, bucket, key }: ObjectContext, head: boolean): SandboxResponse {
   const object = addressedObject(req, estate, bucket, key);
   if (header(req, 'x-amz-server-side-encryption') !== undefined || header(req, 'x-amz-server-side-encryption-aws-kms-key-id') !== undefined) {
     throw invalidArgument('x-amz-server-side-encryption header is not supported for this operation.', 'x-amz-server-side-encryption');
   }
+  checkCustomerKeyForRead(req, object);
   const headers = { ...objectHeaders(object), ...versionHeader(bucket, object) };
   if (head) return { status: 200, headers: { ...headers, 'content-length': String(object.size) } };
   assertDecryptable(estate, bucket, object);

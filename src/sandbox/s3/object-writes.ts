@@ -7,14 +7,15 @@ import type { SandboxObject } from '../model.js';
 import { AwsError, header, type SandboxResponse } from '../protocol.js';
 import { el, s3Root } from '../xml.js';
 import type { ObjectContext } from './context.js';
-import { accessDenied, invalidArgument, noSuchBucket, noSuchKey, notImplemented } from './errors.js';
+import { accessDenied, invalidArgument, noSuchBucket, noSuchKey } from './errors.js';
 import { checkContentMd5, checksumEcho } from './integrity.js';
+import { checkCustomerKeyForRead, COPY_SOURCE_CUSTOMER_HEADERS, CUSTOMER_HEADERS, hasCustomerHeaders } from './customer-key.js';
 import { assertDecryptable } from './kms-keys.js';
 import { checkVersionId, versionHeader } from './object-addressing.js';
 import { sseHeaders, type TargetEncryption, targetEncryption } from './object-encryption.js';
 import { etagFor, placeholderBody } from './store/etag.js';
 import { findObject, removeObject } from './store/objects.js';
-import { removeVersion, storeVersion } from './store/versions.js';
+import { addDeleteMarker, removeVersion, storeVersion } from './store/versions.js';
 import { NO_CONTENT, nowToTheSecond, xmlResponse } from './wire.js';
 
 /** The object a write stores: its ETag follows its encryption; storeVersion gives it its version id. */
@@ -30,6 +31,7 @@ function newObject(key: string, body: Buffer, enc: TargetEncryption): SandboxObj
     sse: enc.sse,
     kmsKeyArn,
     bucketKeyEnabled: enc.bucketKeyEnabled,
+    ...(enc.customerKeyMd5 !== undefined ? { customerKeyMd5: enc.customerKeyMd5 } : {}),
     body,
   };
 }
@@ -37,7 +39,7 @@ function newObject(key: string, body: Buffer, enc: TargetEncryption): SandboxObj
 /** PutObject: stores the body, encrypted per the request or the bucket default. */
 export function putObject({ req, estate, bucket, key }: ObjectContext): SandboxResponse {
   checkContentMd5(req);
-  const enc = targetEncryption(req, estate, bucket);
+  const enc = targetEncryption(req, estate, bucket, { action: 'PutObject', key });
   const object = storeVersion(estate, bucket, newObject(key, req.body, enc));
   return { status: 200, headers: { etag: object.etag, ...sseHeaders(object), ...versionHeader(bucket, object), ...checksumEcho(req) } };
 }
@@ -60,7 +62,7 @@ function parseCopySource(value: string): { bucket: string; key: string } {
 }
 
 const sameEncryption = (a: SandboxObject, b: TargetEncryption): boolean =>
-  a.sse === b.sse && (a.kmsKeyArn ?? '') === (b.key?.arn ?? '') && a.bucketKeyEnabled === b.bucketKeyEnabled;
+  a.sse === b.sse && (a.kmsKeyArn ?? '') === (b.key?.arn ?? '') && a.bucketKeyEnabled === b.bucketKeyEnabled && a.customerKeyMd5 === b.customerKeyMd5;
 
 /**
  * CopyObject (PUT with x-amz-copy-source). The copy gets the requested encryption or, with no SSE
@@ -82,7 +84,9 @@ export function copyObject({ req, estate, bucket, key }: ObjectContext): Sandbox
   const directive = header(req, 'x-amz-metadata-directive') ?? 'COPY';
   if (directive !== 'COPY' && directive !== 'REPLACE') throw invalidArgument('Unknown metadata directive.', 'x-amz-metadata-directive', directive);
 
-  const enc = targetEncryption(req, estate, bucket);
+  // Reading an SSE-C source needs its key in the x-amz-copy-source-…-customer-* headers (CopyObject API reference).
+  checkCustomerKeyForRead(req, original, COPY_SOURCE_CUSTOMER_HEADERS);
+  const enc = targetEncryption(req, estate, bucket, { action: 'CopyObject', key });
   const inPlace = sourceBucket === bucket && source.key === key;
   const changesSomething =
     directive === 'REPLACE' ||
@@ -91,6 +95,7 @@ export function copyObject({ req, estate, bucket, key }: ObjectContext): Sandbox
     header(req, 'x-amz-server-side-encryption') !== undefined ||
     header(req, 'x-amz-server-side-encryption-aws-kms-key-id') !== undefined ||
     header(req, 'x-amz-server-side-encryption-bucket-key-enabled') !== undefined ||
+    hasCustomerHeaders(req, CUSTOMER_HEADERS) ||
     !sameEncryption(original, enc);
   if (inPlace && !changesSomething) {
     throw new AwsError(
@@ -107,15 +112,19 @@ export function copyObject({ req, estate, bucket, key }: ObjectContext): Sandbox
 
 /**
  * DeleteObject: 204 whether or not the key existed (S3 does not say). On a versioned bucket a version id
- * deletes that version for good; without one S3 would add a delete marker, which the sandbox does not
- * model, so it answers NotImplemented rather than pretend.
+ * deletes that version (or delete marker) for good, and without one S3 adds a delete marker (User Guide,
+ * "Working with delete markers"); either answer says x-amz-delete-marker: true when a delete marker was
+ * created or removed (DeleteObject API reference, DeleteMarker).
  */
 export function deleteObject({ req, estate, bucket, key }: ObjectContext): SandboxResponse {
   const versionId = req.query.get('versionId');
   if (bucket.versioning !== undefined) {
-    if (versionId === null) throw notImplemented('DeleteObject without versionId on a versioned bucket (delete markers)');
-    removeVersion(estate, bucket, key, versionId);
-    return { status: 204, headers: { 'x-amz-version-id': versionId } };
+    if (versionId === null) {
+      const marker = addDeleteMarker(estate, bucket, key, nowToTheSecond());
+      return { status: 204, headers: { 'x-amz-version-id': marker.versionId, 'x-amz-delete-marker': 'true' } };
+    }
+    const removed = removeVersion(estate, bucket, key, versionId);
+    return { status: 204, headers: { 'x-amz-version-id': versionId, ...(removed?.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}) } };
   }
   checkVersionId(req);
   removeObject(bucket, key);

@@ -27,6 +27,7 @@ export function placeholderEtag(size: number): string {
  * MD5 digest"). The KMS variant here is a digest of the data's MD5 and the key, so it is stable.
  */
 export function etagFor(contentMd5Hex: string, sse: SandboxObject['sse'], kmsKeyArn?: string): string {
-  if (sse === 'AES256') return `"${contentMd5Hex}"`;
+  // An object stored unencrypted (before 2023) has the plain MD5 ETag, as SSE-S3 ones do.
+  if (sse === 'AES256' || sse === null) return `"${contentMd5Hex}"`;
   return `"${md5Hex(`${sse}\n${kmsKeyArn ?? ''}\n${contentMd5Hex}`)}"`;
 }

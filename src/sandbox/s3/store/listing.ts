@@ -14,7 +14,8 @@ export interface ListedObject {
   size: number;
   etag: string;
   lastModified: Date;
-  object: () => SandboxObject;
+  /** undefined for a key listed only for its other versions (ListRequest.keysWithoutCurrent). */
+  object: () => SandboxObject | undefined;
 }
 
 /** A position in the merged order of explicit and generated keys, able to jump forward by binary search. */
@@ -64,8 +65,10 @@ class MergedCursor {
     if (key === undefined) return undefined;
     let entry: ListedObject | undefined;
     if (this.explicit[this.e] === key) {
-      const o = this.bucket.objects.get(key)!;
-      entry = { key, size: o.size, etag: o.etag, lastModified: o.lastModified, object: () => o };
+      const o = this.bucket.objects.get(key);
+      entry = o
+        ? { key, size: o.size, etag: o.etag, lastModified: o.lastModified, object: () => o }
+        : { key, size: 0, etag: '', lastModified: new Date(0), object: () => undefined };
       this.e++;
     }
     if (this.gen && this.g < this.genCount && generatedKey(this.gen, this.g) === key) {
@@ -89,6 +92,11 @@ export interface ListRequest {
   after?: string;
   /** Entries (objects + common prefixes) per page; 0 gives an empty page. */
   maxKeys: number;
+  /**
+   * ListObjectVersions only: keys that have versions but no current object (their latest version is a
+   * delete marker), listed among the others so that their versions are listed too.
+   */
+  keysWithoutCurrent?: readonly string[];
 }
 
 export interface ListPage {
@@ -112,8 +120,9 @@ function commonPrefixOf(key: string, prefix: string, delimiter: string | undefin
  * continuation from a page that ended on one) resumes after every key under that prefix.
  */
 export function listPage(estate: Estate, bucket: SandboxBucket, request: ListRequest): ListPage {
-  const { prefix, delimiter, after, maxKeys } = request;
-  const cursor = new MergedCursor(estate, bucket, sortedExplicitKeys(bucket), bucket.generator);
+  const { prefix, delimiter, after, maxKeys, keysWithoutCurrent = [] } = request;
+  const explicit = keysWithoutCurrent.length > 0 ? [...sortedExplicitKeys(bucket), ...keysWithoutCurrent].sort(compareKeys) : sortedExplicitKeys(bucket);
+  const cursor = new MergedCursor(estate, bucket, explicit, bucket.generator);
   const afterPrefix = after !== undefined && commonPrefixOf(after, prefix, delimiter) === after ? after : undefined;
   cursor.seek(
     (k) =>
