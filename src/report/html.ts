@@ -15,15 +15,20 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../domain/finding.js';
-import type { AuditReport, RuleInfo, RunError } from '../domain/report.js';
+import type { AuditReport, ObjectBucketScan, RuleInfo, RunError } from '../domain/report.js';
 import { diffCountsText, diffMarks, type DiffMark } from './diff.js';
 import { html } from './escape.js';
+import { renderMatrix } from './html-matrix.js';
+import { attrs, STATUS_RANK } from './html-parts.js';
+import { scanMode, scanStateNote, scanTotals, unlistedText } from './object-counts.js';
 import { plural } from '../domain/text.js';
 import { packageRoot } from '../paths.js';
 
 export interface HtmlOptions {
   /** Rows shown in the "by account and region" chart before "+N more" (default 24). */
   maxChartRows?: number;
+  /** Buckets in the bucket × rule matrix before it keeps only those with a fail or error (default 500). */
+  maxMatrixRows?: number;
 }
 
 const STATUS_COLOUR: Record<Status, string> = {
@@ -34,20 +39,10 @@ const STATUS_COLOUR: Record<Status, string> = {
   excepted: '#1565c0',
 };
 
-/** Sort ranks: the worst first when ascending. */
-const STATUS_RANK: Record<Status, number> = { fail: 0, error: 1, excepted: 2, skip: 3, pass: 4 };
 const severityRank = (s: Severity): number => SEVERITIES.length - 1 - SEVERITIES.indexOf(s);
 const WORST_FIRST_SEVERITIES = [...SEVERITIES].reverse();
 
 const num = (n: number): string => String(Math.round(n * 100) / 100);
-
-/** `name="value"` pairs, every value escaped; undefined values are left out. */
-function attrs(pairs: Record<string, string | number | undefined>): string {
-  return Object.entries(pairs)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => ` ${k}="${html(String(v))}"`)
-    .join('');
-}
 
 // ---------------------------------------------------------------------------------------------
 // The client script (sorting and filtering) and the style sheet live in ./assets as plain .js and
@@ -115,8 +110,20 @@ function totals(report: AuditReport): string {
     card('findings', summary.total),
     card('buckets', summary.buckets),
     ...STATUSES.map((s) => card(s, summary.byStatus[s], STATUS_COLOUR[s])),
-    '</div></section>',
-  ].join('\n');
+    '</div>',
+    unlistedNote(report),
+    '</section>',
+  ].filter((part) => part !== '').join('\n');
+}
+
+/** Next to the counts: the outcomes they include that the findings table does not list. */
+function unlistedNote(report: AuditReport): string {
+  const note = unlistedText(report);
+  if (!note) return '';
+  const see =
+    note.jsonl !== undefined ? `; every object outcome is in <code>${html(note.jsonl)}</code>` : report.objects ? '; the object scans below count them per bucket' : '';
+  const text = `${html(note.counted)}${see}.`;
+  return `<p class="note" id="unlisted">${text}</p>`;
 }
 
 function diffSection(report: AuditReport): string {
@@ -138,6 +145,51 @@ function diffSection(report: AuditReport): string {
     list(diff.resolved, 'resolved finding'),
     '</section>',
   ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Object scans: how each bucket's objects were read, with the totals the JSON's objects section has
+
+type ScanField = 'listed' | 'inspected' | 'skipped' | 'unreadable' | 'vanished';
+
+const SCAN_COUNTS: [label: string, field: ScanField][] = [
+  ['Listed', 'listed'],
+  ['Inspected', 'inspected'],
+  ['Unchanged (from state)', 'skipped'],
+  ['Unreadable', 'unreadable'],
+  ['Deleted meanwhile', 'vanished'],
+];
+
+function objectScans(report: AuditReport): string {
+  const o = report.objects;
+  if (!o) return '';
+  const num = (field: string, n: number): string => `<td${attrs({ class: 'num', 'data-field': field })}>${n}</td>`;
+  const counts = (c: Pick<ObjectBucketScan, 'outcomes' | ScanField>): string =>
+    [...SCAN_COUNTS.map(([, field]) => num(field, c[field])), ...STATUSES.map((s) => num(s, c.outcomes[s]))].join('');
+  const rows = o.buckets.map((b) => {
+    const note = scanStateNote(b);
+    const mode = `${html(scanMode(b))}${note !== undefined ? `<br><span class="muted">${html(note)}</span>` : ''}`;
+    const complete = b.complete ? 'yes' : '<strong>no</strong>';
+    return `<tr${attrs({ 'data-account': b.account, 'data-bucket': b.bucket })}><td class="nowrap">${html(b.account)}</td><td class="nowrap">${html(b.region)}</td><td class="bucket">${html(b.bucket)}</td><td class="mode">${mode}</td>${counts(b)}<td data-field="complete">${complete}</td></tr>`;
+  });
+  const total = scanTotals(o.buckets);
+  const head = ['Account', 'Region', 'Bucket', 'Mode', ...SCAN_COUNTS.map(([label]) => label), ...STATUSES, 'Complete'].map((h) => `<th scope="col">${html(h)}</th>`).join('');
+  const notes: string[] = [];
+  if (o.findingsOmitted > 0) notes.push(`${plural(o.findingsOmitted, 'non-passing object finding')} beyond --max-object-findings ${o.maxFindings} ${o.findingsOmitted === 1 ? 'is' : 'are'} counted here but not listed in the findings table.`);
+  const manifest = o.manifest ? `<p>Manifest of failing objects: <code>${html(o.manifest.path)}</code> (${html(plural(o.manifest.objects, 'object'))})</p>` : '';
+  const jsonl = o.jsonl !== undefined ? `<p>Every object outcome, one per line: <code>${html(o.jsonl)}</code></p>` : '';
+  return [
+    `<section id="object-scans"><h2>Object scans (${o.buckets.length})</h2>`,
+    '<p class="muted">How each bucket\'s objects were scanned. Outcomes are counted per object × policy × rule; passing ones are counted, never listed one by one.</p>',
+    ...notes.map((n) => `<p class="note">${html(n)}</p>`),
+    jsonl,
+    manifest,
+    `<table id="object-scan-table"><thead><tr>${head}</tr></thead><tbody>`,
+    ...rows,
+    `</tbody><tfoot><tr><th scope="row" colspan="4">${html(`All ${plural(o.buckets.length, 'scan')}`)}</th>${counts(total)}<td data-field="complete">${total.complete} of ${o.buckets.length}</td></tr></tfoot></table></section>`,
+  ]
+    .filter((part) => part !== '')
+    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,7 +392,7 @@ function findingsSection(report: AuditReport): string {
   ).join('');
   return [
     `<section id="findings-section"><h2>Findings (${report.findings.length})</h2>`,
-    '<p class="muted">Every outcome of every rule on every bucket. Open a finding for its evidence and the rule\'s fix. With JavaScript, the column headings sort and the controls below filter.</p>',
+    `<p class="muted">Every outcome of every rule on every bucket${unlistedText(report) ? '; object outcomes only as the note under Totals says' : ''}. Open a finding for its evidence and the rule's fix. With JavaScript, the column headings sort and the controls below filter (account and bucket filter the matrix too).</p>`,
     filters(report),
     `<table id="findings"><thead><tr>${head}</tr></thead><tbody>`,
     ...report.findings.map((f, i) => findingRow(f, i, Object.hasOwn(rules, f.rule) ? rules[f.rule] : undefined, mark(f))),
@@ -399,8 +451,10 @@ export function render(report: AuditReport, opts: HtmlOptions = {}): string {
     header(report),
     gateBanner(report),
     totals(report),
+    renderMatrix(report, opts.maxMatrixRows),
     diffSection(report),
     charts(report, opts.maxChartRows ?? 24),
+    objectScans(report),
     findingsSection(report),
     runErrors(report.errors),
     rulesSection(report),

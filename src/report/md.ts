@@ -1,7 +1,8 @@
 /**
  * Markdown for a pull request comment or a CI job summary ($GITHUB_STEP_SUMMARY): the gate's
- * decision, totals, the diff against the baseline, and the failing and error findings as a table
- * capped at `maxRows` rows ("… and N more"). Pure render(report) → string.
+ * decision, totals (and what they count that no table lists), the diff against the baseline, the
+ * failing and error findings as a table capped at `maxRows` rows ("… and N more"), and the object
+ * scans with their sum. Pure render(report) → string.
  *
  * Every value goes through escape.ts (mdText / mdCode): a bucket name cannot open a link, mention
  * someone, break the table with a `|` or a newline, or inject HTML.
@@ -11,6 +12,7 @@ import type { AuditReport, DiffEntry } from '../domain/report.js';
 import { diffCountsText, diffMarks, type DiffMark } from './diff.js';
 import { mdCode, mdText } from './escape.js';
 import { plural } from '../domain/text.js';
+import { scanMode, scanStateNote, scanTotals, unlistedText } from './object-counts.js';
 
 export interface MarkdownOptions {
   /** Most findings listed in the failing table (default 50); the rest are counted. */
@@ -62,6 +64,33 @@ function totals(report: AuditReport): string[] {
     [[String(summary.total), ...STATUSES.map((s) => String(summary.byStatus[s]))]],
     ['r', ...STATUSES.map(() => 'r' as const)],
   );
+}
+
+/** Under the totals: the outcomes they count that no table lists (passing object outcomes, capped ones). */
+function unlistedLines(report: AuditReport): string[] {
+  const note = unlistedText(report);
+  if (!note) return [];
+  const see = note.jsonl !== undefined ? `; every object outcome is in ${mdCode(note.jsonl)}` : '';
+  return ['', `${mdText(note.counted)}${see}.`];
+}
+
+/** Per bucket scan: how its objects were read and their outcomes, then the sum of every scan. */
+function objectScanTable(report: AuditReport, maxRows: number): string[] {
+  const o = report.objects;
+  if (!o) return [];
+  const shown = o.buckets.slice(0, maxRows);
+  const rows = shown.map((b) => {
+    const note = scanStateNote(b);
+    const mode = mdText(note !== undefined ? `${scanMode(b)} (${note})` : scanMode(b));
+    return [mdText(b.bucket), mode, ...[b.listed, b.inspected, b.skipped, b.unreadable, b.vanished].map(String), b.complete ? 'yes' : '**no**', ...STATUSES.map((s) => String(b.outcomes[s]))];
+  });
+  const t = scanTotals(o.buckets);
+  rows.push([`**all ${plural(o.buckets.length, 'scan')}**`, '', ...[t.listed, t.inspected, t.skipped, t.unreadable, t.vanished].map(String), `${t.complete} of ${o.buckets.length}`, ...STATUSES.map((s) => String(t.outcomes[s]))]);
+  const header = ['bucket', 'mode', 'listed', 'inspected', 'unchanged', 'unreadable', 'deleted meanwhile', 'complete', ...STATUSES];
+  const lines = ['', `### Object scans (${o.buckets.length})`, '', ...table(header, rows, ['l', 'l', ...header.slice(2).map(() => 'r' as const)])];
+  if (o.buckets.length > shown.length) lines.push('', `… and ${plural(o.buckets.length - shown.length, 'more bucket scan')} (counted in the last row; see the HTML or JSON report).`);
+  if (o.manifest) lines.push('', `Manifest of failing objects: ${mdCode(o.manifest.path)} (${plural(o.manifest.objects, 'object')}).`);
+  return lines;
 }
 
 function diffLines(report: AuditReport): string[] {
@@ -123,9 +152,11 @@ export function render(report: AuditReport, options: MarkdownOptions = {}): stri
     runLine(report),
     '',
     ...totals(report),
+    ...unlistedLines(report),
     ...diffLines(report),
     ...failingTable(report, maxRows, maxMessage),
     ...resolvedTable(report, maxRows),
+    ...objectScanTable(report, maxRows),
   ];
   return lines.join('\n') + '\n';
 }

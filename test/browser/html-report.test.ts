@@ -126,6 +126,55 @@ describe('browser: the HTML report in chromium', function () {
     await page.close();
   });
 
+  it('opens with the bucket × rule matrix: a row per bucket, a cell per rule, fail cells with their message on hover and for screen readers', async () => {
+    const { page, consoleProblems, requests, url } = await open(renderHtml(report), 'matrix');
+    expect(await page.isVisible('#bucket-matrix')).to.equal(true);
+    // Under the totals, above the charts and the findings table.
+    const top = (selector: string) => page.locator(selector).evaluate((e) => e.getBoundingClientRect().top);
+    expect(await top('#totals')).to.be.lessThan(await top('#bucket-matrix'));
+    expect(await top('#bucket-matrix')).to.be.lessThan(await top('#charts'));
+    const bucketFindings = report.findings.filter((f) => f.resource.type === 'bucket');
+    const buckets = new Set([...report.findings.map((f) => `${f.resource.account}/${f.resource.bucket}`), ...(report.objects?.buckets ?? []).map((b) => `${b.account}/${b.bucket}`)]);
+    const rules = new Set(bucketFindings.map((f) => f.rule));
+    const rows = page.locator('#bucket-matrix tbody tr[data-bucket]');
+    expect(await rows.count()).to.equal(buckets.size);
+    const places = new Set([...buckets].map((b) => report.findings.find((f) => `${f.resource.account}/${f.resource.bucket}` === b)?.resource.region ?? report.objects!.buckets.find((s) => `${s.account}/${s.bucket}` === b)!.region));
+    expect(await page.locator('#bucket-matrix tbody tr.group').count()).to.be.at.least(places.size);
+    const objectsColumn = report.objects ? 1 : 0;
+    for (const n of await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLTableRowElement).cells.length))) expect(n).to.equal(1 + rules.size + objectsColumn);
+    // Every bucket outcome is in a cell: the filled cells carry as many messages as there are outcomes.
+    const filled = await page.locator('#bucket-matrix td.m').count();
+    expect(filled).to.equal(new Set(bucketFindings.map((f) => `${f.resource.account}/${f.resource.bucket}/${f.rule}`)).size + (report.objects?.buckets.length ?? 0));
+
+    const failing = bucketFindings.find((f) => f.status === 'fail' && f.rule === 's3-bucket-sse-kms' && !bucketFindings.some((g) => g !== f && g.resource.bucket === f.resource.bucket && g.rule === f.rule))!;
+    const column = [...rules].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).indexOf(failing.rule) + 1;
+    const cell = page.locator(`#bucket-matrix tr[data-bucket="${failing.resource.bucket}"] > :nth-child(${column + 1})`);
+    expect(await cell.getAttribute('class')).to.equal('m m-fail');
+    expect(await cell.getAttribute('title')).to.equal(failing.message);
+    expect(await cell.isVisible()).to.equal(true);
+    // The accessible name a screen reader announces holds the status and the message.
+    expect(await page.getByRole('cell', { name: `fail — ${failing.message}`, exact: true }).count()).to.be.at.least(1);
+    expect(await cell.locator('.vh').evaluate((e) => e.getBoundingClientRect().width)).to.be.at.most(1);
+
+    // The account and bucket filters of the findings table narrow the matrix too.
+    await page.selectOption('#filter-account', '444455556666');
+    const shown = await page.locator('#bucket-matrix tbody tr[data-bucket]:not([hidden])').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.account));
+    expect(shown.length).to.equal([...buckets].filter((b) => b.startsWith('444455556666/')).length);
+    expect(new Set(shown)).to.deep.equal(new Set(['444455556666']));
+    await page.click('#filter-reset');
+    expect(await page.locator('#bucket-matrix tbody tr[data-bucket]:not([hidden])').count()).to.equal(buckets.size);
+
+    // The object scan table has the JSON's numbers.
+    if (report.objects) {
+      const listed = await page.locator('#object-scan-table tfoot td[data-field="listed"]').textContent();
+      expect(Number(listed)).to.equal(report.objects.buckets.reduce((n, b) => n + b.listed, 0));
+      expect(await page.locator('#object-scan-table tbody tr').count()).to.equal(report.objects.buckets.length);
+    }
+    expect(consoleProblems).to.deep.equal([]);
+    expect(requests).to.deep.equal([url]);
+    await page.close();
+  });
+
   it('filters narrow the table to exactly the expected rows, and reset restores it', async () => {
     const { page, consoleProblems } = await open(renderHtml(report), 'filters');
     await page.selectOption('#filter-status', 'fail');
@@ -184,7 +233,7 @@ describe('browser: the HTML report in chromium', function () {
     expect(await row.locator('details').evaluate((d) => (d as HTMLDetailsElement).open)).to.equal(true);
     expect(await row.locator('table.evidence').isVisible()).to.equal(true);
     expect(await row.locator('pre').textContent()).to.contain('put-bucket-encryption');
-    // The picture people look at: header, gate, totals, charts, then the worst failures.
+    // The picture people look at: header, gate, totals and the bucket × rule matrix, then the charts.
     const first = page.locator('#findings > tbody > tr:not([hidden])').first();
     await first.locator('summary').click();
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -200,6 +249,8 @@ describe('browser: the HTML report in chromium', function () {
     const { page, requests, url } = await open(renderHtml(report), 'nojs', context);
     expect(await visibleRows(page)).to.have.length(report.findings.length);
     expect(await page.isVisible('#filters')).to.equal(false);
+    expect(await page.isVisible('#bucket-matrix')).to.equal(true);
+    expect(await page.locator('#bucket-matrix td.m-fail').count()).to.be.greaterThan(0);
     const first = page.locator('#findings > tbody > tr').first();
     await first.locator('summary').click();
     expect(await first.locator('details').evaluate((d) => (d as HTMLDetailsElement).open)).to.equal(true);

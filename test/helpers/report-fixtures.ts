@@ -1,10 +1,12 @@
 /**
  * Fixed reports for the format tests: `fixedReport()` (golden files: fixed clock, ids and run id,
  * every status, an object finding, an expired exception, a run error, rule metadata and a baseline
- * diff) and `hostileReport()` (every string a format could mishandle, in every string field).
+ * diff), `hostileReport()` (every string a format could mishandle, in every string field) and
+ * `objectsReport()` (object scans whose passing and capped outcomes are counted, not listed).
  */
 import type { Finding, Severity, Status } from '../../src/domain/finding.js';
-import type { AuditReport, RuleInfo, RunError } from '../../src/domain/report.js';
+import type { AuditReport, ObjectsSection, RuleInfo, RunError } from '../../src/domain/report.js';
+import { countOutcome, emptyOutcomeCounts, emptyStatusCounts } from '../../src/domain/counts.js';
 import { findingId } from '../../src/engine/evaluate.js';
 import { withDiff } from '../../src/report/diff.js';
 import { buildReport } from '../../src/run/report.js';
@@ -203,4 +205,50 @@ export function hostileReport(): AuditReport {
     findings: report.findings.map((f, i) => ({ ...f, status: i % 2 === 0 ? 'fail' : 'pass' })),
   };
   return withDiff(report, baseline);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Object scans
+
+/**
+ * A report with object scans as a real run builds it: of 2 buckets' 45 object outcomes only the first
+ * 2 non-passing ones are listed (--max-object-findings 2); the other non-passing ones and every pass
+ * are counted in the summary and the scans, not listed. One scan stopped early; one had no usable state.
+ */
+export function objectsReport(): AuditReport {
+  const bucketFindings = [
+    makeFinding({ bucket: 'prod-data', rule: 's3-bucket-sse-kms', status: 'pass', message: 'Bucket prod-data uses aws:kms' }),
+    makeFinding({ account: DEV, region: 'eu-west-1', bucket: 'dev-generated', rule: 's3-bucket-sse-kms', status: 'fail', message: 'Bucket dev-generated default encryption is AES256' }),
+  ];
+  const object = (bucket: string, i: number, status: Status, account = PROD, region = 'us-east-1'): Finding =>
+    makeFinding({ account, region, bucket, key: `data/${String(i).padStart(3, '0')}.csv`, policy: 'objects', rule: i % 2 === 0 ? 's3-object-sse-kms' : 's3-object-cmk', severity: 'medium', status, message: `s3://${bucket}/data/${i}.csv: ${status}` });
+  const prod = [...Array.from({ length: 30 }, (_, i) => object('prod-data', i, 'pass')), object('prod-data', 30, 'fail'), object('prod-data', 31, 'fail'), object('prod-data', 32, 'error')];
+  const dev = [...Array.from({ length: 10 }, (_, i) => object('dev-generated', i, 'pass', DEV, 'eu-west-1')), object('dev-generated', 10, 'fail', DEV, 'eu-west-1'), object('dev-generated', 11, 'excepted', DEV, 'eu-west-1')];
+  const nonPass = [...prod, ...dev].filter((f) => f.status !== 'pass');
+  const listed = nonPass.slice(0, 2);
+  const uncounted = emptyOutcomeCounts();
+  for (const f of [...prod, ...dev].filter((f) => !listed.includes(f))) countOutcome(uncounted, f);
+  const outcomes = (fs: Finding[]): Record<Status, number> => {
+    const c = emptyStatusCounts();
+    for (const f of fs) c[f.status] += 1;
+    return c;
+  };
+  const section: ObjectsSection = {
+    jsonl: 'reports/audit.objects.jsonl',
+    maxFindings: 2,
+    findingsListed: listed.length,
+    findingsOmitted: nonPass.length - listed.length,
+    buckets: [
+      { account: PROD, region: 'us-east-1', bucket: 'prod-data', policies: ['objects'], mode: 'sample', versions: false, listed: 120, selected: 17, inspected: 16, skipped: 0, vanished: 0, unreadable: 1, outcomes: outcomes(prod), complete: true },
+      { account: DEV, region: 'eu-west-1', bucket: 'dev-generated', policies: ['objects'], mode: 'incremental', prefix: 'data/', versions: true, listed: 9, selected: 9, inspected: 4, skipped: 3, vanished: 1, unreadable: 0, outcomes: outcomes(dev), complete: false, state: { status: 'invalid', path: 'state/dev-generated.json', note: 'state file is from another policy file' } },
+    ],
+  };
+  return buildReport({
+    toolVersion: '1.2.3',
+    run: { ...RUN, id: 'run-objects', accounts: [PROD, DEV], regions: ['us-east-1', 'eu-west-1'] },
+    findings: [...bucketFindings, ...listed],
+    errors: [{ account: DEV, region: 'eu-west-1', bucket: 'dev-generated', operation: 'ListObjectVersions', code: 'SlowDown', message: 'Please reduce your request rate.' }],
+    gate: { failOn: 'high', allowIncomplete: false },
+    objects: { section, uncounted, errorCauses: [] },
+  });
 }

@@ -6,7 +6,7 @@
  * display), and nothing may turn into markup, a formula or a terminal escape.
  */
 import { expect } from 'chai';
-import type { AuditReport } from '../../src/domain/report.js';
+import type { AuditReport, ObjectBucketScan } from '../../src/domain/report.js';
 import { render as renderConsole } from '../../src/report/console.js';
 import { render as renderCsv } from '../../src/report/csv.js';
 import { revealControls } from '../../src/report/escape.js';
@@ -18,7 +18,7 @@ import { render as renderSarif } from '../../src/report/sarif.js';
 import { errorsToText, validateAgainst } from '../../src/schema/ajv.js';
 import { csvObjects } from '../helpers/csv-check.js';
 import { checkJunit } from '../helpers/junit-check.js';
-import { HOSTILE, hostileReport, makeFinding } from '../helpers/report-fixtures.js';
+import { HOSTILE, HOSTILE_ALL, hostileReport, makeFinding, PROD } from '../helpers/report-fixtures.js';
 import { checkSarif } from '../helpers/sarif-check.js';
 import { report as sampleReport } from './sample.js';
 
@@ -77,11 +77,11 @@ describe('hostile values through every format', () => {
     });
 
     it('every tag and attribute is one the renderer writes; no event handler, no URL-bearing attribute', () => {
-      const allowed = new Set('html head meta title style body header h1 h2 h4 dl dt dd div span section p strong code pre details summary ul li figure figcaption svg text rect table thead tbody tr th td button label select option input footer script'.split(' '));
+      const allowed = new Set('html head meta title style body header h1 h2 h4 dl dt dd div span section p strong code pre details summary ul li figure figcaption svg text rect table thead tbody tfoot tr th td br button label select option input footer script'.split(' '));
       for (const [, , name, attributes] of tags) {
         expect(allowed.has(name!.toLowerCase()), `unexpected <${name}>`).to.equal(true);
         for (const [, attr] of attributes!.matchAll(/\s([^\s=]+)(?:="[^"]*")?/g)) {
-          expect(attr!, `attribute ${attr} on <${name}>`).to.match(/^(id|class|style|lang|charset|name|content|http-equiv|hidden|disabled|type|value|placeholder|scope|role|xmlns|width|height|viewBox|font-family|font-size|x|y|text-anchor|fill|aria-live|data-[a-z-]+)$/);
+          expect(attr!, `attribute ${attr} on <${name}>`).to.match(/^(id|class|style|lang|charset|name|content|http-equiv|hidden|disabled|type|value|placeholder|scope|role|title|aria-hidden|colspan|xmlns|width|height|viewBox|font-family|font-size|x|y|text-anchor|fill|aria-live|data-[a-z-]+)$/);
         }
       }
     });
@@ -94,6 +94,66 @@ describe('hostile values through every format', () => {
       const summaries = [...table.matchAll(/<details><summary>([^<]*)<\/summary>/g)].map((m) => decodeHtml(m[1]!));
       expect(summaries).to.deep.equal(report.findings.map((f) => revealControls(f.message)));
       expect(page).to.not.match(RAW_CONTROL);
+    });
+
+    it('the bucket × rule matrix shows hostile buckets, rules and messages as text, in cells, titles and hidden text alike', () => {
+      const matrix = page.slice(page.indexOf('<section id="matrix">'), page.indexOf('</section>', page.indexOf('<section id="matrix">')));
+      const rows = [...matrix.matchAll(/<tr data-account="\d+" data-region="([^"]*)" data-bucket="([^"]*)"><th scope="row">([^<]*)<\/th>(.*)<\/tr>/g)];
+      const buckets = new Set(report.findings.map((f) => revealControls(f.resource.bucket)));
+      expect(rows.map((m) => decodeHtml(m[2]!)).sort()).to.deep.equal([...buckets].sort());
+      for (const m of rows) expect(decodeHtml(m[3]!)).to.equal(decodeHtml(m[2]!));
+      // Every bucket finding's message is in exactly one cell, as its title and as its hidden text.
+      const cells = rows.flatMap((m) => [...m[4]!.matchAll(/<td class="m m-(\w+)" title="([^"]*)">(\w+)<span class="vh"> — ([^<]*)<\/span><\/td>/g)]);
+      const bucketFindings = report.findings.filter((f) => f.resource.type === 'bucket');
+      expect(cells.map((c) => decodeHtml(c[2]!)).sort()).to.deep.equal(bucketFindings.map((f) => revealControls(f.message)).sort());
+      for (const c of cells) {
+        expect(decodeHtml(c[4]!)).to.equal(decodeHtml(c[2]!));
+        expect(c[3]).to.equal(c[1]);
+      }
+      const headings = [...matrix.matchAll(/<th scope="col" title="([^"]*)"><span aria-hidden="true">[^<]*<\/span><span class="vh">([^<]*)<\/span><\/th>/g)];
+      expect(headings.map((h) => decodeHtml(h[1]!)).sort()).to.deep.equal([...new Set(bucketFindings.map((f) => revealControls(f.rule)))].sort());
+      for (const h of headings) expect(decodeHtml(h[2]!)).to.equal(decodeHtml(h[1]!));
+    });
+
+    it('the object scans table and the counted-not-listed note show hostile values as text', () => {
+      const scans: ObjectBucketScan[] = HOSTILE.map((value, i) => ({
+        account: PROD, region: value, bucket: value, policies: [value], mode: 'incremental', prefix: value, versions: i % 2 === 0,
+        listed: i, selected: i, inspected: i, skipped: 0, vanished: 0, unreadable: 0, outcomes: { pass: 1000, fail: 0, error: 0, skip: 0, excepted: 0 }, complete: i % 3 !== 0,
+        state: { status: 'invalid', path: value, note: value },
+      }));
+      const withObjects: AuditReport = {
+        ...report,
+        summary: { ...report.summary, total: report.summary.total + 1000, byStatus: { ...report.summary.byStatus, pass: report.summary.byStatus.pass + 1000 } },
+        objects: { jsonl: HOSTILE_ALL, maxFindings: 10, findingsListed: 0, findingsOmitted: 0, manifest: { path: HOSTILE_ALL, objects: 3, versionIds: true }, buckets: scans },
+      };
+      const out = renderHtml(withObjects);
+      for (const value of HOSTILE.filter((v) => v.includes('<'))) expect(out).to.not.contain(value);
+      expect(out).to.not.match(RAW_CONTROL);
+      expect(out.match(/<script/gi)).to.have.length(1);
+      const table = out.slice(out.indexOf('<table id="object-scan-table">'), out.indexOf('</table>', out.indexOf('<table id="object-scan-table">')));
+      const rows = [...table.matchAll(/<tr data-account="\d+" data-bucket="([^"]*)"><td class="nowrap">\d+<\/td><td class="nowrap">([^<]*)<\/td><td class="bucket">([^<]*)<\/td><td class="mode">([^<]*)<br><span class="muted">([^<]*)<\/span><\/td>/g)];
+      expect(rows.map((m) => decodeHtml(m[3]!))).to.deep.equal(HOSTILE.map(revealControls));
+      rows.forEach((m, i) => {
+        expect(decodeHtml(m[1]!)).to.equal(revealControls(HOSTILE[i]!));
+        expect(decodeHtml(m[2]!)).to.equal(revealControls(HOSTILE[i]!));
+        expect(decodeHtml(m[4]!)).to.match(/^incremental, prefix /);
+        expect(decodeHtml(m[5]!)).to.equal(`state: ${revealControls(HOSTILE[i]!)}`);
+      });
+      const note = /<p class="note" id="unlisted">([\s\S]*?)<\/p>/.exec(out)![1]!;
+      expect(note).to.match(/^1000 passing object outcomes are counted in these totals but not listed one by one; every object outcome is in <code>([^<]*)<\/code>\.$/);
+      expect(decodeHtml(/<code>([^<]*)<\/code>/.exec(note)![1]!)).to.equal(revealControls(HOSTILE_ALL));
+
+      const md = renderMd(withObjects, { maxRows: 100 });
+      expect(md).to.not.match(RAW_CONTROL);
+      // CommonMark code spans: a backtick run not escaped by an odd number of backslashes, up to a run of the same length.
+      const outsideCode = md.replace(/(?<!(?<!\\)(?:\\\\)*\\)(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '');
+      expect(outsideCode.replace(/<br>/g, '')).to.not.contain('<');
+      expect(outsideCode.replace(/^#+ /gm, '')).to.not.match(/(?<!\\)[[@#]/);
+      const lines = md.split('\n');
+      const start = lines.indexOf(`### Object scans (${HOSTILE.length})`);
+      const tableRows = lines.slice(start + 2, start + 4 + HOSTILE.length + 1);
+      expect(tableRows).to.have.length(HOSTILE.length + 3);
+      for (const row of tableRows) expect(gfmCells(row), row).to.have.length(13);
     });
   });
 

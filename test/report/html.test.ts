@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { STATUSES } from '../../src/domain/finding.js';
 import type { AuditReport } from '../../src/domain/report.js';
 import { render } from '../../src/report/html.js';
-import { fixedReport, makeFinding } from '../helpers/report-fixtures.js';
+import { renderJson } from '../../src/report/json.js';
+import { fixedReport, makeFinding, objectsReport } from '../helpers/report-fixtures.js';
 import { report as sampleReport } from './sample.js';
 
 const withoutDiff = (r: AuditReport): AuditReport => {
@@ -119,5 +121,128 @@ describe('report/html', () => {
     expect(out).to.contain('data-bucket="a&quot;b&lt;c&gt;&amp;d"');
     expect(out).to.contain('<summary>&lt;b&gt;bold&lt;/b&gt;</summary>');
     expect(out).to.not.contain('<b>bold');
+  });
+});
+
+/** The text of an HTML fragment as a browser shows it: tags dropped, the renderer's entities decoded. */
+const text = (fragment: string): string =>
+  fragment.replace(/<[^>]*>/g, '').replace(/&(amp|lt|gt|quot|#39|#13);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#13': '\r' })[e]!);
+
+/** The section with this id, from its opening tag to its </section>. */
+const section = (page: string, id: string): string => {
+  const start = page.indexOf(`<section id="${id}">`);
+  return start < 0 ? '' : page.slice(start, page.indexOf('</section>', start) + '</section>'.length);
+};
+
+describe('report/html: the bucket × rule matrix', () => {
+  const report = fixedReport();
+  const page = render(report);
+  const matrix = section(page, 'matrix');
+  const bucketRows = [...matrix.matchAll(/<tr data-account="[^"]*" data-region="[^"]*" data-bucket="([^"]*)">(.*)<\/tr>/g)];
+  const cells = (row: string): string[] => [...row.matchAll(/<td[^>]*>.*?<\/td>|<td><\/td>/g)].map((m) => m[0]);
+
+  it('sits under the totals, before the diff, the charts and the findings table', () => {
+    const at = (s: string): number => page.indexOf(s);
+    expect(at('<section id="totals">')).to.be.lessThan(at('<section id="matrix">'));
+    expect(at('<section id="matrix">')).to.be.lessThan(at('<section id="diff">'));
+    expect(at('<section id="diff">')).to.be.lessThan(at('<section id="charts">'));
+    expect(at('<section id="charts">')).to.be.lessThan(at('<section id="findings-section">'));
+  });
+
+  it('has one row per bucket, grouped by account and region, and one column per bucket rule plus Objects', () => {
+    expect(bucketRows.map((m) => m[1])).to.deep.equal(['prod-archive', 'prod-data', 'prod-disabled', 'prod-locked', 'prod-logs', 'prod-sse-s3', 'dev-ok', 'dev-scratch']);
+    expect([...matrix.matchAll(/<th scope="rowgroup" colspan="5">([^<]*)</g)].map((m) => m[1]!.trim())).to.deep.equal(['111122223333 · us-east-1', '444455556666 · eu-west-1']);
+    const head = [...matrix.matchAll(/<th scope="col"(?: title="([^"]*)")?>/g)].map((m) => m[1] ?? 'Bucket');
+    expect(head).to.deep.equal(['Bucket', 's3-bucket-cmk', 's3-bucket-key-usable', 's3-bucket-sse-kms', 'Objects: s3-object-sse-kms']);
+    for (const [, , row] of bucketRows) expect(cells(row!)).to.have.length(4);
+    expect(matrix).to.contain('<span aria-hidden="true">key-usable</span><span class="vh">s3-bucket-key-usable</span>');
+  });
+
+  it('colours each cell by status, with the message in its title and in visually hidden text; empty where no policy applies', () => {
+    const sse = cells(bucketRows.find((m) => m[1] === 'prod-sse-s3')![2]!);
+    const message = 'Bucket prod-sse-s3 (us-east-1) default encryption is AES256; SSE-KMS is required';
+    expect(sse[2]).to.equal(`<td class="m m-fail" title="${message}">fail<span class="vh"> — ${message}</span></td>`);
+    expect(sse[1]).to.equal('<td></td>');
+    const statuses = bucketRows.flatMap(([, , row]) => cells(row!).map((c) => /class="m m-(\w+)"/.exec(c)?.[1] ?? ''));
+    expect(statuses.filter(Boolean).sort()).to.deep.equal(['error', 'excepted', 'fail', 'fail', 'fail', 'fail', 'fail', 'fail', 'pass', 'pass', 'pass', 'skip']);
+    // Object findings fold into the Objects column (without an objects section: the listed ones).
+    expect(cells(bucketRows.find((m) => m[1] === 'prod-data')![2]!)[3]).to.equal('<td class="m m-fail" title="Listed object findings: 1 fail">1 fail<span class="vh"> — Listed object findings: 1 fail</span></td>');
+  });
+
+  it('shows the worst status when several policies apply the same rule to a bucket, with every message', () => {
+    const out = render(
+      sampleReport([
+        makeFinding({ bucket: 'b', rule: 'r', policy: 'p1', status: 'pass', message: 'fine' }),
+        makeFinding({ bucket: 'b', rule: 'r', policy: 'p2', status: 'fail', message: 'not fine' }),
+        makeFinding({ bucket: 'b', rule: 'r', policy: 'p3', status: 'excepted', message: 'excused' }),
+      ]),
+    );
+    expect(section(out, 'matrix')).to.contain('<td class="m m-fail" title="p1: pass: fine\np2: fail: not fine\np3: excepted: excused">fail<span class="vh"> — p1: pass: fine\np2: fail: not fine\np3: excepted: excused</span></td>');
+  });
+
+  it('past maxMatrixRows buckets keeps the failing and error ones and says so', () => {
+    const findings = ['a', 'b', 'c', 'd', 'e'].map((bucket) => makeFinding({ bucket, rule: 'r', status: bucket === 'b' ? 'fail' : bucket === 'd' ? 'error' : 'pass' }));
+    const small = section(render(sampleReport(findings), { maxMatrixRows: 3 }), 'matrix');
+    expect([...small.matchAll(/data-bucket="([^"]*)"/g)].map((m) => m[1])).to.deep.equal(['b', 'd']);
+    expect(small).to.contain('<p class="note">5 buckets: only the 2 buckets with a fail or error outcome are shown here; the findings table lists every outcome.</p>');
+    const tiny = section(render(sampleReport(findings), { maxMatrixRows: 1 }), 'matrix');
+    expect([...tiny.matchAll(/data-bucket="([^"]*)"/g)].map((m) => m[1])).to.deep.equal(['b']);
+    expect(tiny).to.contain('Of those, 1 bucket is shown here and 1 is left out; the findings table lists them.');
+    expect(section(render(sampleReport(findings)), 'matrix')).to.not.contain('class="note"');
+  });
+
+  it('is left out of a report without findings', () => {
+    expect(render(sampleReport([]))).to.not.contain('id="matrix"');
+  });
+});
+
+describe('report/html: counts agree with the JSON (object outcomes counted, not listed)', () => {
+  // Rendered from the JSON report as written, as `s3-kms-audit report` would.
+  const report: AuditReport = JSON.parse(renderJson(objectsReport()));
+  const page = render(report);
+
+  it('the totals cards are summary.total and summary.byStatus', () => {
+    const cards = Object.fromEntries([...section(page, 'totals').matchAll(/<span class="n">(\d+)<\/span>([^<]+)<\/div>/g)].map((m) => [m[2], Number(m[1])]));
+    expect(cards).to.deep.equal({ findings: report.summary.total, buckets: report.summary.buckets, ...report.summary.byStatus });
+  });
+
+  it('says next to the counts how many are counted but not listed, and where they are', () => {
+    const listedPass = report.findings.filter((f) => f.status === 'pass').length;
+    const passing = report.summary.byStatus.pass - listedPass;
+    expect(passing).to.equal(40);
+    expect(text(/<p class="note" id="unlisted">(.*?)<\/p>/.exec(page)![1]!)).to.equal(
+      `${passing} passing object outcomes and ${report.objects!.findingsOmitted} non-passing object findings (beyond --max-object-findings 2) are counted in these totals but not listed one by one; every object outcome is in reports/audit.objects.jsonl.`,
+    );
+    expect(render(fixedReport())).to.not.contain('id="unlisted"');
+  });
+
+  it('has the object scan table: one row per scan with the JSON numbers, and their sums', () => {
+    const scans = section(page, 'object-scans');
+    const field = (row: string, name: string): string => text(new RegExp(`<td(?: class="num")? data-field="${name}">(.*?)</td>`).exec(row)![1]!);
+    const rows = [...scans.matchAll(/<tr data-account="[^"]*" data-bucket="([^"]*)">(.*?)<\/tr>/g)];
+    expect(rows.map((m) => m[1])).to.deep.equal(report.objects!.buckets.map((b) => b.bucket));
+    const numeric = ['listed', 'inspected', 'skipped', 'unreadable', 'vanished'] as const;
+    report.objects!.buckets.forEach((b, i) => {
+      const row = rows[i]![2]!;
+      for (const name of numeric) expect(Number(field(row, name)), name).to.equal(b[name]);
+      for (const s of STATUSES) expect(Number(field(row, s)), s).to.equal(b.outcomes[s]);
+      expect(field(row, 'complete')).to.equal(b.complete ? 'yes' : 'no');
+    });
+    expect(rows[1]![2]).to.contain('incremental, prefix data/, versions<br><span class="muted">state: state file is from another policy file</span>');
+    const foot = /<tfoot>(.*?)<\/tfoot>/.exec(scans)![1]!;
+    for (const name of numeric) expect(Number(field(foot, name)), name).to.equal(report.objects!.buckets.reduce((n, b) => n + b[name], 0));
+    // The scans' outcomes plus the bucket findings are the summary's counts.
+    const bucketOutcomes = report.findings.filter((f) => f.resource.type === 'bucket');
+    for (const s of STATUSES) expect(Number(field(foot, s)) + bucketOutcomes.filter((f) => f.status === s).length, s).to.equal(report.summary.byStatus[s]);
+    expect(field(foot, 'complete')).to.equal('1 of 2');
+    expect(scans).to.contain('<p class="note">3 non-passing object findings beyond --max-object-findings 2 are counted here but not listed in the findings table.</p>');
+  });
+
+  it('folds the scans into the matrix Objects column, passes included', () => {
+    expect(section(page, 'matrix')).to.contain('<td class="m m-fail" title="Object outcomes: 2 fail · 1 error · 30 pass">2 fail<span class="vh"> — Object outcomes: 2 fail · 1 error · 30 pass</span></td>');
+  });
+
+  it('has no object scan section without object policies', () => {
+    expect(render(fixedReport())).to.not.contain('id="object-scans"');
   });
 });

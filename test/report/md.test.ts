@@ -1,8 +1,10 @@
 import { expect } from 'chai';
-import type { AuditReport } from '../../src/domain/report.js';
+import { STATUSES } from '../../src/domain/finding.js';
+import type { AuditReport, ObjectBucketScan } from '../../src/domain/report.js';
 import { mdCode, mdFence, mdText } from '../../src/report/escape.js';
+import { renderJson } from '../../src/report/json.js';
 import { render } from '../../src/report/md.js';
-import { fixedReport, makeFinding } from '../helpers/report-fixtures.js';
+import { fixedReport, makeFinding, objectsReport } from '../helpers/report-fixtures.js';
 import { report as sampleReport } from './sample.js';
 
 /** Splits a GFM table row into cells at pipes that are not backslash-escaped. */
@@ -96,5 +98,63 @@ describe('report/md', () => {
       expect(mdCode('two\nlines')).to.equal('`two lines`');
       expect(mdFence('x ```` y')).to.equal('`````text\nx ```` y\n`````');
     });
+  });
+});
+
+describe('report/md: counts agree with the JSON (object outcomes counted, not listed)', () => {
+  // Rendered from the JSON report as written, as `s3-kms-audit report` would.
+  const report: AuditReport = JSON.parse(renderJson(objectsReport()));
+  const lines = render(report).split('\n');
+  const numbers = (line: string): number[] => tableCells(line).map((c) => Number(c));
+
+  it('the totals row is summary.total and summary.byStatus', () => {
+    const header = lines.indexOf('| total | pass | fail | error | skip | excepted |');
+    expect(numbers(lines[header + 2]!)).to.deep.equal([report.summary.total, ...STATUSES.map((s) => report.summary.byStatus[s])]);
+  });
+
+  it('says under the totals how many are counted but not listed, and where they are', () => {
+    const header = lines.indexOf('| total | pass | fail | error | skip | excepted |');
+    const passing = report.summary.byStatus.pass - report.findings.filter((f) => f.status === 'pass').length;
+    expect(lines.slice(header + 3, header + 5)).to.deep.equal([
+      '',
+      `${passing} passing object outcomes and ${report.objects!.findingsOmitted} non-passing object findings (beyond --max-object-findings 2) are counted in these totals but not listed one by one; every object outcome is in \`reports/audit.objects.jsonl\`.`,
+    ]);
+    expect(render(fixedReport())).to.not.contain('counted in these totals');
+  });
+
+  it('has the object scan table with the JSON numbers per scan and their sums', () => {
+    const start = lines.indexOf('### Object scans (2)');
+    expect(start).to.be.greaterThan(0);
+    expect(tableCells(lines[start + 2]!)).to.deep.equal(['bucket', 'mode', 'listed', 'inspected', 'unchanged', 'unreadable', 'deleted meanwhile', 'complete', ...STATUSES]);
+    const rows = lines.slice(start + 4, start + 7).map(tableCells);
+    const counts = (b: Pick<ObjectBucketScan, 'listed' | 'inspected' | 'skipped' | 'unreadable' | 'vanished' | 'outcomes'>): string[] =>
+      [...[b.listed, b.inspected, b.skipped, b.unreadable, b.vanished].map(String), ...STATUSES.map((s) => String(b.outcomes[s]))];
+    report.objects!.buckets.forEach((b, i) => {
+      const row = rows[i]!;
+      expect(row[0]).to.equal(b.bucket);
+      expect([...row.slice(2, 7), ...row.slice(8)]).to.deep.equal(counts(b));
+    });
+    expect(rows[1]!.slice(1, 2)).to.deep.equal(['incremental, prefix data/, versions (state: state file is from another policy file)']);
+    expect(rows[1]![7]).to.equal('**no**');
+    const sum = rows[2]!;
+    expect(sum[0]).to.equal('**all 2 scans**');
+    const all = report.objects!.buckets;
+    const add = (pick: (b: ObjectBucketScan) => number): string => String(all.reduce((n, b) => n + pick(b), 0));
+    expect([...sum.slice(2, 7), ...sum.slice(8)]).to.deep.equal([
+      add((b) => b.listed), add((b) => b.inspected), add((b) => b.skipped), add((b) => b.unreadable), add((b) => b.vanished),
+      ...STATUSES.map((s) => add((b) => b.outcomes[s])),
+    ]);
+    expect(sum[7]).to.equal('1 of 2');
+  });
+
+  it('caps the scan rows at maxRows, the sum row still counting every scan', () => {
+    const capped = render(report, { maxRows: 1 }).split('\n');
+    const start = capped.indexOf('### Object scans (2)');
+    expect(tableCells(capped[start + 5]!)[0]).to.equal('**all 2 scans**');
+    expect(capped).to.include('… and 1 more bucket scan (counted in the last row; see the HTML or JSON report).');
+  });
+
+  it('has no object scan table without object policies', () => {
+    expect(render(fixedReport())).to.not.contain('Object scans');
   });
 });

@@ -10,6 +10,9 @@
   fields.forEach(function (name) { selects[name] = document.getElementById('filter-' + name); });
   var text = document.getElementById('filter-bucket');
   var count = document.getElementById('shown-count');
+  // The bucket × rule matrix follows the account and bucket filters (its rows are buckets, not findings).
+  var matrix = document.getElementById('bucket-matrix');
+  var matrixGroups = matrix ? Array.prototype.slice.call(matrix.tBodies) : [];
 
   function apply() {
     var needle = text.value.trim().toLowerCase();
@@ -24,6 +27,17 @@
       if (match) shown += 1;
     });
     count.textContent = shown + ' of ' + rows.length + ' findings shown';
+    var account = selects.account.value;
+    matrixGroups.forEach(function (group) {
+      var any = false;
+      Array.prototype.forEach.call(group.rows, function (row) {
+        if (row.dataset.bucket === undefined) return;
+        var match = (account === '' || row.dataset.account === account) && (needle === '' || row.dataset.bucket.toLowerCase().indexOf(needle) !== -1);
+        row.hidden = !match;
+        if (match) any = true;
+      });
+      group.hidden = !any;
+    });
   }
 
   fields.forEach(function (name) { selects[name].addEventListener('change', apply); });
