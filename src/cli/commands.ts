@@ -285,6 +285,7 @@ verified, or the plan exceeds --max-changes · 2 usage/config error, nothing don
     concurrency: concurrencyOption('parallel AWS requests and changes'),
     yes: yesOption('do not ask for confirmation (required with --apply when stdin is not a terminal)'),
     ...AWS_OPTIONS,
+    verbose: switchOption({ flag: '--verbose', short: '-v', help: 'print every change in full (current and new configuration, key, findings fixed); by default a line per change' }),
   },
   // --policies and --rules are allowed with --plan: a saved plan is checked against the policy given now.
   check(args) {

@@ -24,7 +24,8 @@ import { toolVersion } from '../paths.js';
 import { applyPlan } from '../remediate/apply.js';
 import { JournalWriter } from '../remediate/journal.js';
 import { PLAN_EXTENSION, readPlanFile, renderPlanJson } from '../remediate/plan-file.js';
-import { maxChangesMessage, renderApplySummary, renderPlan } from '../report/remediation.js';
+import { maxChangesMessage, renderApplySummary, renderPlan, type PlanView } from '../report/remediation.js';
+import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { makePlan } from '../run/remediation.js';
 import type { ChangeBase, RemediationPlan } from '../remediate/types.js';
 import { rederiveSavedPlan, type RederivedPlan } from '../run/saved-plan.js';
@@ -64,15 +65,21 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
       if (showProgress) io.stderr.write('\r\u001b[2K');
       plan = made.plan;
       const [planPath] = await writeReports(args.out, name, [{ extension: PLAN_EXTENSION, content: renderPlanJson(plan) }]);
-      io.stdout.write(renderPlan(plan, planPath ? { plan: planPath } : {}));
+      io.stdout.write(renderPlan(plan, planPath ? { plan: planPath } : {}, BUILTIN_ACTIONS, planView(args)));
     } else {
       // A saved plan is judged against this run's --max-changes, not the one it was made with.
       plan = { ...saved, limit: { maxChanges: args.maxChanges, exceeded: saved.changes.length > args.maxChanges } };
-      io.stdout.write(renderPlan(plan, { plan: args.plan! }));
+      io.stdout.write(renderPlan(plan, { plan: args.plan! }, BUILTIN_ACTIONS, planView(args)));
       rederive = () => rederiveSavedPlan(config, plan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges });
     }
     const incomplete = !plan.run.scanComplete;
-    if (!args.apply) return plan.limit.exceeded ? EXIT_FINDINGS : incomplete ? EXIT_INCOMPLETE : EXIT_OK;
+    if (!args.apply) {
+      const code = plan.limit.exceeded ? EXIT_FINDINGS : incomplete ? EXIT_INCOMPLETE : EXIT_OK;
+      // The reason for a non-zero exit is the last thing printed, where a CI log's tail shows it.
+      if (code === EXIT_FINDINGS) io.stdout.write(`\nExit 1: the plan has more changes than --max-changes ${args.maxChanges}; nothing was changed.\n`);
+      if (code === EXIT_INCOMPLETE) io.stdout.write('\nExit 3: the scan behind the plan was incomplete (buckets that could not be read are refused as state-unknown); nothing was changed.\n');
+      return code;
+    }
     return await applyWithConsent(plan, { args, io, sessions, journalPath, incomplete, ...(rederive ? { rederive } : {}) });
   } finally {
     for (const s of sessions) s.destroy();
@@ -133,3 +140,7 @@ async function applyWithConsent(
     await journal.close();
   }
 }
+
+/** Lines of the plan on the console: a line per change and refusal (at most this many of each) unless --verbose. */
+const BRIEF_PLAN_ROWS = 10;
+const planView = (args: RemediateArgs): PlanView => (args.verbose ? {} : { brief: BRIEF_PLAN_ROWS });

@@ -49,7 +49,46 @@ function refusalLines(r: Refusal): string[] {
   return [`${safe(placeName(r))} · account ${safe(r.account)} · ${safe(r.region)} · ${r.code}`, ...wrapped(r.reason, 4)];
 }
 
-export function renderPlan(plan: RemediationPlan, paths: { plan?: string } = {}, actions: ActionRegistry = BUILTIN_ACTIONS): string {
+/** How much of a plan the console shows: every change in full, or a line per change and refusal up to `limit`. */
+export interface PlanView {
+  /** Changes and refusals listed on one line each, at most this many of each; absent: all of them, in full. */
+  brief?: number;
+}
+
+/** One line per change (more when a long name wraps): where, and what it fixes. */
+function briefChange(c: ChangeBase, actions: ActionRegistry): string[] {
+  const { note } = actions.of(c).describeChange(c);
+  const rules = [...new Set(c.fixes.map((f) => f.rule))].join(', ');
+  return wrapped(`${placeName(c)} (${c.account}, ${c.region})${note ? ` · ${note}` : ''}: fixes ${rules}`, 2);
+}
+
+/** One refusal in at most two lines: where, the code, and the start of the reason. */
+function briefRefusal(r: Refusal): string[] {
+  const lines = wrapped(`${placeName(r)} (${r.account}, ${r.region}): ${r.code} — ${r.reason}`, 2);
+  return lines.length <= 2 ? lines : [lines[0]!, lines[1]!.slice(0, WIDTH - 1) + '…'];
+}
+
+function briefSections(plan: RemediationPlan, limit: number, actions: ActionRegistry, planPath: string | undefined): string[] {
+  const out: string[] = [];
+  const where = planPath ? `in ${safe(planPath)}` : 'with --verbose';
+  if (plan.changes.length > 0) {
+    const shown = plan.changes.slice(0, limit);
+    out.push('', shown.length < plan.changes.length ? `Changes (${shown.length} of ${plan.changes.length}; each in full ${where}):` : `Changes (${plan.changes.length}; each in full ${where}):`);
+    for (const c of shown) out.push(...briefChange(c, actions));
+    if (shown.length < plan.changes.length) out.push(`  … ${plural(plan.changes.length - shown.length, 'more change')}`);
+  } else {
+    out.push('', 'No changes: every bucket in scope passes its remediable rules, is excepted, or is refused below.');
+  }
+  if (plan.refusals.length > 0) {
+    const shown = plan.refusals.slice(0, limit);
+    out.push('', `Refused, not changed (${plan.refusals.length}):`);
+    for (const r of shown) out.push(...briefRefusal(r));
+    if (shown.length < plan.refusals.length) out.push(`  … ${plural(plan.refusals.length - shown.length, 'more refusal')} ${where}`);
+  }
+  return out;
+}
+
+export function renderPlan(plan: RemediationPlan, paths: { plan?: string } = {}, actions: ActionRegistry = BUILTIN_ACTIONS, view: PlanView = {}): string {
   const out = [
     `Remediation plan ${safe(plan.run.id)}: ${plural(plan.changes.length, 'change')}, ${plural(plan.refusals.length, 'refusal')}` +
       ` (max ${plan.limit.maxChanges} changes)`,
@@ -57,6 +96,12 @@ export function renderPlan(plan: RemediationPlan, paths: { plan?: string } = {},
     `  accounts  ${safe(plan.run.accounts.join(', ') || '-')}`,
   ];
   if (!plan.run.scanComplete) out.push('  scan      incomplete: some buckets could not be read (refused below as state-unknown)');
+  if (view.brief !== undefined) {
+    out.push(...briefSections(plan, view.brief, actions, paths.plan));
+    if (plan.limit.exceeded) out.push('', ...wrap(maxChangesMessage(plan), WIDTH));
+    if (paths.plan) out.push('', `Plan: ${paths.plan}`);
+    return out.join('\n') + '\n';
+  }
   if (plan.changes.length > 0) {
     out.push('', 'Changes (current configuration -> new configuration):');
     for (const c of plan.changes) out.push('', ...changeLines(c, actions).map((l, i) => (i === 0 ? `  ${l}` : l)));
