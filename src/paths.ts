@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 
 /**
  * The package root (the folder holding package.json), whether running from src via a loader
@@ -34,6 +34,56 @@ export const demoEstatePath = (): string => resolve(packageRoot(), 'src/sandbox/
  */
 export function temporarySibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
+}
+
+/** `.<name>.<pid>.<8 hex>.tmp`: the names temporarySibling() gives, with the writer's pid. */
+const TEMPORARY_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** The pid of the process that made this temporary file, or undefined when the name is not one of ours. */
+export function temporaryOwner(name: string): number | undefined {
+  const match = TEMPORARY_NAME.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Whether a process with this pid is running (one of another user counts: signal 0 answers EPERM). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes, in `dir` only (not below it), the temporary files a writer of this tool left behind when it
+ * was killed before it could rename or remove them: `own` — this process's (an interrupted run sweeping
+ * up after itself), or `stale` — those of processes no longer running (a later run cleaning up after a
+ * SIGKILL or a power cut). A file of a running process is another scan's work in progress and stays.
+ * A folder that does not exist has nothing to remove. Returns the paths removed.
+ */
+export async function removeTemporaries(dir: string, which: 'own' | 'stale'): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = temporaryOwner(name);
+    if (pid === undefined) continue;
+    const remove = which === 'own' ? pid === process.pid : pid !== process.pid && !isRunning(pid);
+    if (!remove) continue;
+    const path = join(dir, name);
+    // A folder so named, or a file another cleaner took first, is left alone.
+    const gone = await rm(path, { force: true }).then(
+      () => true,
+      () => false,
+    );
+    if (gone) removed.push(path);
+  }
+  return removed;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Agent as HttpsAgent } from 'node:https';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
+import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_MS, type AwsOptions, type StaticCredentials } from './options.js';
 
 /** Static credentials, or a provider the SDK calls again once `expiration` has passed (assumed roles). */
@@ -38,7 +39,7 @@ function commonConfig(opts: AwsOptions, region: string, credentials: CredentialS
     region,
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     // Explicit credentials win; otherwise the SDK's default provider chain, reading `profile` when given.
-    ...(credentials ? { credentials } : {}),
+    ...(credentials ? { credentials } : profileCredentials(opts.profile)),
     ...(opts.profile && !credentials ? { profile: opts.profile } : {}),
     maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     retryMode: 'standard',
@@ -50,6 +51,19 @@ function commonConfig(opts: AwsOptions, region: string, credentials: CredentialS
       httpsAgent: agents.https,
     },
   };
+}
+
+/**
+ * --profile while AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are set: the profile wins (as with the AWS
+ * CLI), and the SDK's default chain would use it too — after printing a warning that "Both AWS_PROFILE
+ * and the access key variables are set", which is wrong when the user set no AWS_PROFILE. So the
+ * profile's own provider, the one the chain would end up asking, is given directly: same credentials,
+ * no misleading warning. Without those variables, or with AWS_PROFILE really set, the chain is left as is.
+ */
+function profileCredentials(profile: string | undefined, env: NodeJS.ProcessEnv = process.env): { credentials?: ReturnType<typeof fromIni> } {
+  const keysInEnvironment = Boolean(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY);
+  if (!profile || !keysInEnvironment || env.AWS_PROFILE) return {};
+  return { credentials: fromIni({ profile }) };
 }
 
 export function createS3Client(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): S3Client {

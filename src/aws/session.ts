@@ -9,6 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { createKmsClient, createS3Client, createStsClient, type Agents, type CredentialSource } from './clients.js';
 import { AwsSessionError, errorCode, toFactError } from './errors.js';
+import { requireProfile } from './profiles.js';
 import { DEFAULT_MAX_SOCKETS, ROLE_SESSION_NAME, homeRegion, type AwsOptions, type StaticCredentials } from './options.js';
 
 export interface AccountSession {
@@ -35,6 +36,8 @@ const REFRESH_MARGIN_MS = 6 * 60_000;
  * Throws AwsSessionError naming the operation, code and role on any failure.
  */
 export async function openSessions(opts: AwsOptions): Promise<AccountSession[]> {
+  // A mistyped --profile is a usage error naming the files read, before any AWS call.
+  if (opts.profile && !opts.credentials) requireProfile(opts.profile, '--profile');
   const region = homeRegion(opts);
   const callerAgents = newAgents(opts);
   const callerSts = createStsClient(opts, region, opts.credentials, callerAgents);

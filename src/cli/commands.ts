@@ -121,7 +121,7 @@ export const SCAN = defineCommand({
   description: `Audits the default encryption of every S3 bucket in scope against the policy file (and, for
 object policies, the objects' own encryption), writes the report, prints a summary and exits with
 the gate's decision.`,
-  exitCodes: '0 passed · 1 fail findings at or above --fail-on · 2 usage/config error · 3 incomplete',
+  exitCodes: '0 passed · 1 fail findings at or above --fail-on · 2 usage/config error · 3 incomplete, or interrupted (SIGINT/SIGTERM)',
   positionals: noPositionals,
   options: {
     ...CONFIG_OPTIONS,
@@ -363,4 +363,4 @@ export type CommandName = (typeof COMMANDS)[number]['name'];
 
 export const MAIN_DESCRIPTION = 'Policy-as-code compliance auditor for Amazon S3 encryption with AWS KMS.';
 export const MAIN_EXIT_CODES = `0 gate passed · 1 findings at or above --fail-on · 2 usage or configuration error
-(nothing scanned) · 3 scan incomplete (some outcome is an error)`;
+(nothing scanned) · 3 scan incomplete (some outcome is an error, or interrupted by SIGINT/SIGTERM)`;

@@ -37,11 +37,11 @@ import { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK } from './exit.js';
 import { confirm, onInterrupt, requireConsent, timestampName, type PromptIO } from './interaction.js';
 
 export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promise<number> {
-  if (args.apply) requireConsent('remediate --apply', args.yes, io);
-  // Everything that can be wrong with the input is found before the first AWS call.
+  // Everything that can be wrong with the input is found before the first AWS call (and before asking for consent).
   const saved = args.plan !== undefined ? await readPlanFile(args.plan) : undefined;
   // A saved plan is checked against the policy file given now, never the one its (editable) run names.
   const config = loadAuditConfig(args.policies, args.rules);
+  if (args.apply) requireConsent('remediate --apply', args.yes, io);
   await prepareOutDir(args.out);
   const name = args.name ?? timestampName('remediate', new Date());
   const journalPath = join(args.out, `${name}.journal.jsonl`);

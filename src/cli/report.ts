@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { UsageError } from '../domain/errors.js';
+import { UsageError, unreadableFileError } from '../domain/errors.js';
 import type { AuditReport } from '../domain/report.js';
 import { render as renderConsole } from '../report/console.js';
 import { baselineLine, withDiff } from '../report/diff.js';
@@ -21,17 +21,24 @@ import { useColor, type CliIO } from './terminal.js';
 /** Schema problems listed in a usage error before "… and N more". */
 const MAX_PROBLEMS = 8;
 
+type ReportArgument = 'RESULT' | '--baseline';
+
+/** What to give instead of a file that is missing, per argument. */
+const WHAT_TO_GIVE: Record<ReportArgument, string> = {
+  RESULT: 'Give a JSON report written by "s3-kms-audit scan" (with --format json; default folder reports/).',
+  '--baseline': "Give the JSON report of an earlier scan (the .json file in that scan's --out folder), or leave --baseline out on a first run.",
+};
+
 /**
  * Reads and validates a JSON report. `label` names the argument in messages ("RESULT", "--baseline").
  * Throws UsageError when the file cannot be read, is not JSON, or is not an s3-kms-audit report.
  */
-export async function readReportFile(path: string, label: string): Promise<AuditReport> {
+export async function readReportFile(path: string, label: ReportArgument): Promise<AuditReport> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const code = err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : String(err);
-    throw new UsageError(`${label}: cannot read "${path}" (${code})`);
+    throw unreadableFileError(label, path, err, WHAT_TO_GIVE[label]);
   }
   let data: unknown;
   try {

@@ -31,9 +31,10 @@ export function rollbackJournalPath(journal: string, at: Date): string {
 }
 
 export async function rollbackCommand(args: RollbackArgs, io: PromptIO): Promise<number> {
-  requireConsent('rollback', args.yes, io);
   const source = args.journal;
+  // The journal first: a missing or broken one is the thing to fix, whether or not --yes was given.
   const { records, truncatedTail } = await readJournal(source);
+  requireConsent('rollback', args.yes, io);
   if (truncatedTail) io.stderr.write(`note: the last line of ${escapeControl(source)} was cut short (a crash while writing it) and is ignored\n`);
   const completeness = journalCompleteness(records, truncatedTail);
   io.stderr.write(renderJournalWarning(completeness, source));

@@ -9,13 +9,18 @@ import { EXIT_OK, failureFor } from './exit.js';
 import { runHandler } from './handlers.js';
 import type { PromptIO } from './interaction.js';
 import { parseCommandLine, type ParseContext } from './program.js';
+import { withoutBuiltinRules } from './rules-folders.js';
 
 export async function runCli(argv: string[], io: PromptIO): Promise<number> {
   const context: ParseContext = {};
   try {
     const invocation = parseCommandLine(argv, io, toolVersion(), context);
     if (invocation === undefined) return EXIT_OK;
-    return await runHandler(invocation.command, invocation.args, io);
+    const args = { ...invocation.args };
+    // Extra rules folders: the commands that take --rules, and `test DIR...`.
+    if (Array.isArray(args.rules)) args.rules = withoutBuiltinRules(args.rules as string[], '--rules', io);
+    if (invocation.command === 'test' && Array.isArray(args.dirs)) args.dirs = withoutBuiltinRules(args.dirs as string[], 'test', io);
+    return await runHandler(invocation.command, args, io);
   } catch (err) {
     const failure = failureFor(err, io.env, context.command);
     // Messages can carry text from AWS or an endpoint (error messages, names): never let it drive the terminal.

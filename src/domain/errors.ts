@@ -37,3 +37,24 @@ export function formatProblem(p: ConfigProblem): string {
   const hint = p.suggestion ? ` (did you mean ${p.suggestion}?)` : '';
   return `${p.file}:${p.line}:${p.column}: ${p.message}${hint}`;
 }
+
+/**
+ * A file named on the command line that could not be read, as a sentence: which argument, which file,
+ * why in words (the error code stays in brackets for searching), and — when it is missing or not a
+ * file — `whatToGive`: the file the argument expects and where it comes from.
+ */
+export function unreadableFileError(label: string, path: string, err: unknown, whatToGive: string): UsageError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const head = `${label}: cannot read "${path}" (${code ?? (err instanceof Error ? err.message : String(err))})`;
+  switch (code) {
+    case 'ENOENT':
+      return new UsageError(`${head}: there is no such file. ${whatToGive}`);
+    case 'EISDIR':
+      return new UsageError(`${head}: it is a folder, not a file. ${whatToGive}`);
+    case 'EACCES':
+    case 'EPERM':
+      return new UsageError(`${head}: permission denied. Check the file's permissions.`);
+    default:
+      return new UsageError(`${head}.`);
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { UsageError } from '../domain/errors.js';
+import { UsageError, unreadableFileError } from '../domain/errors.js';
 import { BUILTIN_ACTIONS } from './actions/index.js';
 import type { ActionRegistry } from './registry.js';
 import { JOURNAL_VERSION, type JournalRecord } from './types.js';
@@ -124,7 +124,7 @@ export async function readJournal(path: string, actions: ActionRegistry = BUILTI
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read journal ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw unreadableFileError('JOURNAL', path, err, 'Give the .journal.jsonl file "s3-kms-audit remediate --apply" wrote (it prints the path; default folder reports/).');
   }
   const lines = text.split('\n');
   const endsCleanly = text.endsWith('\n') || text === '';

@@ -3,7 +3,7 @@
  * checked (src/schema/plan.schema.json), so a hand-edited or truncated plan is refused before any AWS call.
  */
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../domain/errors.js';
+import { UsageError, unreadableFileError } from '../domain/errors.js';
 import planSchema from '../schema/plan.schema.json' with { type: 'json' };
 import { errorsToText, validateAgainst } from '../schema/ajv.js';
 import { BUILTIN_ACTIONS, type RegisteredPlan } from './actions/index.js';
@@ -46,7 +46,7 @@ export async function readPlanFile(path: string): Promise<RegisteredPlan> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`--plan: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw unreadableFileError('--plan', path, err, 'Give the .plan.json file a run of "s3-kms-audit remediate" without --apply wrote (it prints the path; default folder reports/).');
   }
   return parsePlan(text, path);
 }

@@ -153,6 +153,8 @@ export class ObjectAudit {
   private start(session: AccountSession, ctx: FactContext, group: ObjectPolicyGroup): void {
     this.startedAt ??= Date.now();
     this.started++;
+    // Reported at once (not only when a scan ends): an interrupted run can then say which scans it had begun.
+    this.progress(true);
     const bucketErrors: Record<string, FactError> = {};
     for (const a of BUCKET_LEVEL) {
       const e = ctx.bucket.errors[a] ?? ctx.errors[a];

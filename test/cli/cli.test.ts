@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -55,6 +55,13 @@ describe('cli (compiled, as a child process)', function () {
       const run = await runCli(['validate', '--policies', existsSync(policies) ? policies : fixture('rules-matrix.yaml')]);
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stdout).to.match(new RegExp(`^OK: \\d+ polic(y|ies), ${BUILTIN_RULE_COUNT} rules \\(`));
+    });
+
+    it('--rules with the built-in rules folder: a note, no duplicate definitions, exit 0', async () => {
+      const run = await runCli(['validate', '--policies', fixture('everything.yaml'), '--rules', 'rules', '--rules', fixture('user-rules')]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.match(/^OK: 1 policy, 11 rules \(/);
+      expect(run.stderr).to.equal('note: --rules: "rules" is the built-in rules folder, which is always loaded; not loading it twice (give only folders of your own rules)\n');
     });
 
     it('accepts extra --rules folders and counts their rules', async () => {
@@ -198,6 +205,24 @@ describe('cli (compiled, as a child process)', function () {
       expect(run.stdout).to.contain('FAIL s3-bucket-owner-tag › a deliberately wrong expectation');
       expect(run.stdout).to.contain('expected pass, got fail');
       expect(run.stdout.trimEnd().split('\n').at(-1)).to.match(/^\d+ passed, 1 failed$/);
+    });
+
+    it('the built-in rules folder given as a DIR (relative, absolute with a slash, through a symlink) is recognised and not loaded twice', async () => {
+      const builtIn = (await runCli(['test'])).stdout.trimEnd().split('\n').at(-1)!;
+      const link = mkdtempSync(join(tmpdir(), 's3ka-rules-link-'));
+      try {
+        symlinkSync(resolve(packageRoot(), 'rules'), join(link, 'rules'));
+        const given = ['rules', `${resolve(packageRoot(), 'rules')}/`, join(link, 'rules')];
+        const run = await runCli(['test', ...given, fixture('user-rules')]);
+        expect(run.code, run.stderr).to.equal(0);
+        expect(run.stdout.trimEnd().split('\n').at(-1)).to.equal(`${Number(builtIn.split(' ')[0]) + 2} passed, 0 failed`);
+        for (const folder of given) {
+          expect(run.stderr).to.contain(`note: test: "${folder}" is the built-in rules folder, which is always loaded; not loading it twice (give only folders of your own rules)`);
+        }
+        expect(run.stderr).to.not.contain('already');
+      } finally {
+        rmSync(link, { recursive: true, force: true });
+      }
     });
 
     it('an invalid rule file exits 2', async () => {

@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { packageRoot } from '../../src/paths.js';
 import type { AuditReport } from '../../src/domain/report.js';
 import type { Status } from '../../src/domain/finding.js';
 import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
@@ -134,7 +135,8 @@ describe('e2e: scan against the sandbox (demo estate)', function () {
       const { report, run } = matrix;
       expect(run.code, run.stderr).to.equal(1);
       expect(report.summary.gate).to.include({ failOn: 'high', passed: false, exitCode: 1 });
-      expect(report.run).to.include({ complete: true, endpoint: box.sb.endpoint, policyFile: fixture('rules-matrix.yaml') });
+      // Named relative to the working directory (the package root here), as reports show paths.
+      expect(report.run).to.include({ complete: true, endpoint: box.sb.endpoint, policyFile: relative(packageRoot(), fixture('rules-matrix.yaml')) });
       expect(report.run.policyFileSha256).to.match(/^[0-9a-f]{64}$/);
       expect(report.run.accounts).to.deep.equal([PROD]);
       expect(report.summary.total).to.equal(report.findings.length);

@@ -111,12 +111,56 @@ describe('remediate: CLI (in-process)', () => {
 
     it('rollback without --yes when stdin is not a terminal, and without a journal', async () => {
       const before = ctx.sb.requestCount();
+      // A journal that exists (a run that started and changed nothing): the missing --yes is what is wrong.
+      const start = { v: 1, runId: 'r', seq: 1, time: '2026-01-01T00:00:00Z', phase: 'start', kind: 'apply', tool: { name: 's3-kms-audit', version: '0' }, source: 'p', planned: 0 };
+      writeFileSync(join(out, 'x.journal.jsonl'), JSON.stringify(start) + '\n');
       expect((await run(['rollback', join(out, 'x.journal.jsonl')], { env: env() })).stderr).to.contain('pass --yes');
       expect((await run(['rollback', '--yes'], { env: env() })).stderr).to.contain('give the journal to roll back');
       const missing = await run(['rollback', join(out, 'missing.journal.jsonl'), '--yes'], { env: env() });
       expect(missing.code).to.equal(2);
-      expect(missing.stderr).to.contain('cannot read journal');
+      expect(missing.stderr).to.contain(`JOURNAL: cannot read "${join(out, 'missing.journal.jsonl')}" (ENOENT): there is no such file.`);
       expect(ctx.sb.requestCount()).to.equal(before);
+    });
+
+    describe('a missing file is a sentence naming the file and what to give instead (exit 2, no AWS call)', () => {
+      const cases: [string, () => string[], RegExp][] = [
+        [
+          'remediate --apply --plan missing.json',
+          () => ['remediate', '--apply', '--plan', join(out, 'missing.json'), '--out', out],
+          /^error: --plan: cannot read ".*missing\.json" \(ENOENT\): there is no such file\. Give the \.plan\.json file a run of "s3-kms-audit remediate" without --apply wrote/m,
+        ],
+        [
+          'rollback missing.jsonl (without --yes: the file is checked first)',
+          () => ['rollback', join(out, 'missing.jsonl')],
+          /^error: JOURNAL: cannot read ".*missing\.jsonl" \(ENOENT\): there is no such file\. Give the \.journal\.jsonl file "s3-kms-audit remediate --apply" wrote/m,
+        ],
+        [
+          'report missing.json',
+          () => ['report', join(out, 'missing.json')],
+          /^error: RESULT: cannot read ".*missing\.json" \(ENOENT\): there is no such file\. Give a JSON report written by "s3-kms-audit scan"/m,
+        ],
+        [
+          'scan --baseline missing.json',
+          () => ['scan', '--baseline', join(out, 'missing.json'), '--policies', resolve(packageRoot(), 'policies.yaml'), '--out', out],
+          /^error: --baseline: cannot read ".*missing\.json" \(ENOENT\): there is no such file\. Give the JSON report of an earlier scan .*or leave --baseline out on a first run\./m,
+        ],
+        [
+          'a folder given as the plan',
+          () => ['remediate', '--apply', '--yes', '--plan', out, '--out', out],
+          /^error: --plan: cannot read ".*" \(EISDIR\): it is a folder, not a file\. Give the \.plan\.json file/m,
+        ],
+      ];
+      for (const [what, argv, message] of cases) {
+        it(what, async () => {
+          const before = ctx.sb.requestCount();
+          const r = await run(argv(), { env: env() });
+          expect(r.code, r.stderr).to.equal(2);
+          expect(r.stderr).to.match(message);
+          expect(r.stderr).to.contain('--help" for usage.');
+          expect(r.stderr).to.not.match(/^\s*at /m);
+          expect(ctx.sb.requestCount()).to.equal(before);
+        });
+      }
     });
 
     it('an invalid saved plan, a journal name already used, and flags that do not go together', async () => {
