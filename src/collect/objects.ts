@@ -15,7 +15,7 @@
  */
 import type { LimitFunction } from 'p-limit';
 import { isNotFound, toFactError } from '../aws/errors.js';
-import { headObject, isHeadBadRequest, isSseCObject, listObjectPages, listObjectVersionPages, type HeadObjectAnswer, type ListedObjectEntry } from '../aws/s3.js';
+import { headObject, isHeadBadRequest, isSseCObject, listObjectPages, listObjectVersionPages, type ListedObjectEntry } from '../aws/s3.js';
 import type { AccountSession } from '../aws/session.js';
 import type { BucketFacts, FactContext, FactError, KeyFacts, ObjectFacts } from '../domain/facts.js';
 import type { ObjectBucketScan, RunError } from '../domain/report.js';
@@ -23,7 +23,8 @@ import type { KeyResolver } from './keys.js';
 import { InOrder, prefetch, Slots } from './objects-flow.js';
 import { stateFingerprint, type ObjectPolicyGroup } from './objects-options.js';
 import { newestSampler, randomSampler, type Sampler } from './objects-select.js';
-import { stripQuotes, type ObjectStateStore, type StateReader, type StateRecord, type StateWriter } from '../state/object-state.js';
+import type { ObjectStateStore, StateReader, StateRecord, StateWriter } from '../state/object-state.js';
+import { factsFromHead, factsFromListing, factsFromRecord, isKms, recordOf } from './object-facts.js';
 import { countRequest, counted, type CollectStats } from './stats.js';
 
 export interface ObjectBucketTarget {
@@ -74,73 +75,6 @@ export interface ObjectScanResult {
 
 /** The state writer reorders at most this many results per in-flight slot. */
 const STATE_WINDOW_PER_SLOT = 4;
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-function factsFromHead(bucket: string, entry: ListedObjectEntry, head: HeadObjectAnswer, versions: boolean): ObjectFacts {
-  return {
-    bucket,
-    key: entry.key,
-    ...(versions && entry.versionId !== undefined ? { versionId: entry.versionId, isLatest: entry.isLatest === true } : {}),
-    size: head.size,
-    lastModified: iso(head.lastModified ?? entry.lastModified),
-    etag: head.etag ?? entry.etag,
-    sse: head.sse,
-    ...(head.kmsKeyId !== undefined ? { kmsKeyId: head.kmsKeyId } : {}),
-    bucketKeyEnabled: head.bucketKeyEnabled,
-    errors: {},
-  };
-}
-
-function factsFromRecord(bucket: string, entry: ListedObjectEntry, r: StateRecord, versions: boolean): ObjectFacts {
-  return {
-    bucket,
-    key: entry.key,
-    ...(versions && entry.versionId !== undefined ? { versionId: entry.versionId, isLatest: entry.isLatest === true } : {}),
-    size: r.size,
-    lastModified: iso(r.lastModified),
-    etag: entry.etag,
-    sse: r.sse,
-    ...(r.kmsKeyId !== undefined ? { kmsKeyId: r.kmsKeyId } : {}),
-    bucketKeyEnabled: r.bucketKeyEnabled,
-    errors: {},
-  };
-}
-
-/**
- * What the listing says of an object HeadObject did not describe: the object whose HeadObject failed (`sse`
- * null, the failure in `errors.object`), or an SSE-C object — HeadObject refused it for want of the customer
- * key (confirmed by isSseCObject), which is how S3 says the object is under a key neither S3 nor KMS holds.
- */
-function factsFromListing(bucket: string, entry: ListedObjectEntry, versions: boolean, found: { sse: 'SSE-C' } | { error: FactError }): ObjectFacts {
-  return {
-    bucket,
-    key: entry.key,
-    ...(versions && entry.versionId !== undefined ? { versionId: entry.versionId, isLatest: entry.isLatest === true } : {}),
-    size: entry.size,
-    lastModified: iso(entry.lastModified),
-    etag: entry.etag,
-    sse: 'sse' in found ? found.sse : null,
-    bucketKeyEnabled: false,
-    errors: 'error' in found ? { object: found.error } : {},
-  };
-}
-
-function recordOf(facts: ObjectFacts, entry: ListedObjectEntry): StateRecord {
-  return {
-    key: entry.key,
-    ...(entry.versionId !== undefined ? { versionId: entry.versionId } : {}),
-    // The listing's identity: next run's listing is compared with exactly this.
-    etag: stripQuotes(entry.etag),
-    lastModified: entry.lastModified,
-    size: facts.size,
-    sse: facts.sse,
-    ...(facts.kmsKeyId !== undefined ? { kmsKeyId: facts.kmsKeyId } : {}),
-    bucketKeyEnabled: facts.bucketKeyEnabled,
-  };
-}
-
-const isKms = (sse: ObjectFacts['sse']): boolean => sse === 'aws:kms' || sse === 'aws:kms:dsse';
 
 export async function scanBucketObjects(target: ObjectBucketTarget, group: ObjectPolicyGroup, deps: ObjectScanDeps, sink: ObjectSink): Promise<ObjectScanResult> {
   const { options } = group;

@@ -17,7 +17,8 @@ const read = (path: string): string => readFileSync(join(root, path), 'utf8');
 
 /** Every `npx s3-kms-audit …` command in a text, as argv (shell words, "${baseline[@]}"-style expansions dropped). */
 function commandsIn(text: string): string[][] {
-  const joined = text.replace(/\\\n\s*/g, ' ');
+  // Comments name commands in prose (`npx s3-kms-audit permissions scan`): only steps count.
+  const joined = text.split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n').replace(/\\\n\s*/g, ' ');
   const out: string[][] = [];
   for (const m of joined.matchAll(/npx s3-kms-audit ([^\n]+)/g)) {
     out.push(m[1]!.trim().split(/\s+/).filter((w) => !w.startsWith('"$') && !w.startsWith('$')));
