@@ -2,7 +2,8 @@
  * Checks on a rule file beyond its JSON Schema: one operator per leaf, valid regexes and globs,
  * list operands for in / not-in, references to declared params, and that every fact a rule reads
  * is one it `requires` (otherwise the collector would not fetch it and the rule would judge an
- * absent fact — failing open). Messages do not force a fetch: they may print a fact of an aspect the rule
+ * absent fact — failing open); the `when` of a message variant is held to the same checks, so a
+ * wording is never chosen on a fact the collector did not fetch. Messages do not force a fetch: they may print a fact of an aspect the rule
  * does not require, but only with a fallback ({{key.aliases|not read}}), because that fact is there only
  * when another enabled rule needed it.
  */
@@ -47,11 +48,32 @@ class RuleChecker {
     }
     if (this.data.when !== undefined) this.condition(this.data.when, ['when']);
     if (this.data.assert !== undefined) this.condition(this.data.assert, ['assert']);
-    for (const field of ['message', 'passMessage', 'skipMessage', 'title']) {
-      const text = this.data[field];
-      if (typeof text === 'string') this.references(text, [field], false);
-    }
+    if (typeof this.data.title === 'string') this.references(this.data.title, ['title'], false);
+    for (const field of ['message', 'passMessage', 'skipMessage']) this.message(this.data[field], [field]);
     return this.problems;
+  }
+
+  /**
+   * A message is a template or a list of variants. Each variant's `when` is checked like `assert`, its
+   * text like any template; only the last variant may (and must) go without `when`: it is the default,
+   * and a variant after a `when`-less one could never be chosen.
+   */
+  private message(value: unknown, at: DataPath): void {
+    if (typeof value === 'string') return this.references(value, at, false);
+    if (!Array.isArray(value)) return; // the schema reports the type
+    const last = value.length - 1;
+    value.forEach((variant, i) => {
+      if (!isObject(variant)) return;
+      if (variant.when !== undefined) this.condition(variant.when, [...at, i, 'when']);
+      if (typeof variant.text === 'string') this.references(variant.text, [...at, i, 'text'], false);
+      if (i < last && variant.when === undefined) {
+        this.add([...at, i], `only the last variant of ${String(at[0])} may go without when: the variants after this one would never be used`);
+      }
+    });
+    const defaults = value.filter((variant) => isObject(variant) && variant.when === undefined);
+    if (defaults.length === 0 && isObject(value[last])) {
+      this.add([...at, last, 'when'], `the last variant of ${String(at[0])} has a when, so for some facts no variant applies: give the last variant no when (it is the default wording)`, { key: true });
+    }
   }
 
   /** Whether the rule's `requires` makes the collector fetch `aspect` (a sub-aspect such as key.rotation implies key). */

@@ -40,6 +40,19 @@ export interface LeafCondition {
   contains?: Value;
 }
 
+/**
+ * One wording of a message, used when its `when` holds. A single template cannot read well for every
+ * combination of facts (a fallback such as "none" lands mid-sentence), so a message may be a list of
+ * variants: the first whose `when` holds is used, and the last has no `when` (the default).
+ */
+export interface MessageVariant {
+  when?: Condition;
+  text: string;
+}
+
+/** A message: one template for every case, or variants chosen by the facts. */
+export type MessageTemplate = string | MessageVariant[];
+
 export interface Rule {
   id: string;
   resource: ResourceType;
@@ -51,12 +64,12 @@ export interface Rule {
   requires: FactAspect[];
   when?: Condition;
   assert: Condition;
-  /** Message template; {{path}} placeholders are filled from facts and params. */
-  message: string;
+  /** Message on fail; {{path}} placeholders are filled from facts and params. */
+  message: MessageTemplate;
   /** Message when the rule passes (optional). */
-  passMessage?: string;
+  passMessage?: MessageTemplate;
   /** Message when `when` is false and the rule is skipped (optional). */
-  skipMessage?: string;
+  skipMessage?: MessageTemplate;
   /** Params the rule expects (name → declaration); checked against the policy's params at load time. */
   params?: Record<string, RuleParam>;
   remediation?: string;

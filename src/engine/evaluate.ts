@@ -13,7 +13,7 @@ import { conditionPaths, ConditionError, evaluateCondition } from './conditions.
 import { buildDocument, readPath, type EvalDocument } from './document.js';
 import { matchException } from './exceptions.js';
 import { bucketInScope } from './scope.js';
-import { renderTemplate } from './template.js';
+import { renderMessage } from './message.js';
 import { assumingUncheckedMatch, firstUnchecked } from './unchecked-spellings.js';
 
 export interface RuleOutcome {
@@ -105,14 +105,14 @@ function judge(rule: Rule, ctx: FactContext, params: Record<string, unknown>, la
   const doc = buildDocument(ctx, params);
   const evidence = collectEvidence(rule, doc, params);
   if (rule.when && !evaluateCondition(rule.when, doc)) {
-    const message = rule.skipMessage ? renderTemplate(rule.skipMessage, doc) : `${label}: not applicable (${rule.title})`;
+    const message = rule.skipMessage ? renderMessage(rule.skipMessage, doc) : `${label}: not applicable (${rule.title})`;
     return { status: 'skip', message, evidence };
   }
   if (evaluateCondition(rule.assert, doc)) {
-    const message = rule.passMessage ? renderTemplate(rule.passMessage, doc) : `${label}: ${rule.title}`;
+    const message = rule.passMessage ? renderMessage(rule.passMessage, doc) : `${label}: ${rule.title}`;
     return { status: 'pass', message, evidence };
   }
-  return { status: 'fail', message: renderTemplate(rule.message, doc), evidence };
+  return { status: 'fail', message: renderMessage(rule.message, doc), evidence };
 }
 
 function resourceRef(ctx: FactContext): ResourceRef {

@@ -51,8 +51,8 @@ describe('e2e: legacy unencrypted objects, SSE-C objects, delete markers and ver
     expect(['s3-object-sse-kms', 's3-object-cmk', 's3-object-allowed-keys', 's3-object-matches-bucket-key'].map((r) => status('legacy.txt', r))).to.deep.equal(['fail', 'fail', 'fail', 'skip']);
     expect(['s3-object-sse-kms', 's3-object-cmk', 's3-object-allowed-keys', 's3-object-matches-bucket-key'].map((r) => status('locked.bin', r))).to.deep.equal(['fail', 'fail', 'fail', 'skip']);
     const message = (key: string): string => legacy.find((f) => f.resource.key === key && f.rule === 's3-object-sse-kms')!.message;
-    expect(message('legacy.txt')).to.contain('s3://hist-legacy/legacy.txt is encrypted with no server-side encryption, not SSE-KMS');
-    expect(message('locked.bin')).to.contain('s3://hist-legacy/locked.bin is encrypted with SSE-C, not SSE-KMS');
+    expect(message('legacy.txt')).to.contain('s3://hist-legacy/legacy.txt has no server-side encryption (it was stored before January 2023), not SSE-KMS');
+    expect(message('locked.bin')).to.contain('s3://hist-legacy/locked.bin is encrypted with SSE-C (a customer-provided key), not SSE-KMS');
 
     // Latest versions only: gone.csv (latest a delete marker) is not listed, so neither judged nor an error.
     const latest = objects.filter((f) => f.policy === 'latest-versions').map(line).sort();
@@ -65,7 +65,7 @@ describe('e2e: legacy unencrypted objects, SSE-C objects, delete markers and ver
     expect(versions.filter((f) => f.resource.key === 'gone.csv').map((f) => f.status).sort()).to.deep.equal(['fail', 'pass']);
     expect(versions.filter((f) => f.resource.key === 'b.csv').map((f) => f.status).sort()).to.deep.equal(['fail', 'pass']);
     const goneSseC = versions.find((f) => f.resource.key === 'gone.csv' && f.status === 'fail')!;
-    expect(goneSseC.message).to.contain('is encrypted with SSE-C, not SSE-KMS');
+    expect(goneSseC.message).to.contain('is encrypted with SSE-C (a customer-provided key), not SSE-KMS');
     expect(versions.find((f) => f.resource.key === 'a.csv' && f.message.includes('no server-side encryption'))).to.not.equal(undefined);
   });
 });

@@ -68,6 +68,28 @@ describe('engine/evaluate: evaluateRule', () => {
     expect(out.message).to.equal('prod-data is unencrypted');
   });
 
+  it('picks the first message variant whose when holds, else the last (the default), for every outcome', () => {
+    const rule: Rule = {
+      ...cmkRule,
+      message: [
+        { when: { path: 'key.exists', eq: false }, text: '{{bucket.name}} names {{key.ref}}, which does not exist' },
+        { when: { path: 'key.manager', eq: 'AWS' }, text: '{{bucket.name}} uses the AWS managed key {{key.arn}}' },
+        { text: '{{bucket.name}} key {{key.arn}} is not customer managed' },
+      ],
+      passMessage: [{ when: { path: 'bucket.encryption.algorithm', eq: 'aws:kms:dsse' }, text: '{{bucket.name}} uses DSSE-KMS' }, { text: '{{bucket.name}} uses SSE-KMS' }],
+      skipMessage: [{ when: { path: 'bucket.encryption.algorithm', exists: false }, text: '{{bucket.name}} has no default encryption' }, { text: '{{bucket.name}} uses {{bucket.encryption.algorithm}}' }],
+    };
+    const arn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(evaluateRule(rule, ctxWith({ key: { manager: 'AWS' } }), {}).message).to.equal(`prod-data uses the AWS managed key ${arn}`);
+    expect(evaluateRule(rule, ctxWith({ key: { exists: false, ref: 'alias/gone' } }), {}).message).to.equal('prod-data names alias/gone, which does not exist');
+    expect(evaluateRule(rule, ctxWith({ key: { manager: null } }), {}).message).to.equal(`prod-data key ${arn} is not customer managed`);
+    expect(evaluateRule(rule, ctxWith({ key: { manager: 'CUSTOMER' } }), {}).message).to.equal('prod-data uses SSE-KMS');
+    const dsse = { algorithm: 'aws:kms:dsse' as const, kmsKeyId: 'alias/prod-data', bucketKeyEnabled: false };
+    expect(evaluateRule(rule, ctxWith({ encryption: dsse, key: { manager: 'CUSTOMER' } }), {}).message).to.equal('prod-data uses DSSE-KMS');
+    expect(evaluateRule(rule, ctxWith({ encryption: { algorithm: null, bucketKeyEnabled: false }, key: null }), {}).message).to.equal('prod-data has no default encryption');
+    expect(evaluateRule(rule, ctxWith({ encryption: { algorithm: 'AES256', bucketKeyEnabled: false }, key: null }), {}).message).to.equal('prod-data uses AES256');
+  });
+
   it('skips with a default message when the rule has no skipMessage', () => {
     const { skipMessage: _omit, ...rule } = cmkRule;
     const out = evaluateRule(rule, ctxWith({ encryption: { algorithm: 'AES256', bucketKeyEnabled: false }, key: null }), {});

@@ -11,19 +11,10 @@ import { resolve } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 import { FILE_FORMATS, type FileFormatName } from '../../src/report/formats.js';
 import { fixedReport, objectsReport } from '../helpers/report-fixtures.js';
+import { firstDifference } from '../helpers/golden.js';
 
 const GOLDEN_DIR = resolve(packageRoot(), 'test/report/golden');
 const update = process.env.UPDATE_GOLDEN === '1';
-
-/** The first line that differs, so a failure says where without dumping two whole files. */
-function firstDifference(actual: string, expected: string): string {
-  const a = actual.split('\n');
-  const e = expected.split('\n');
-  for (let i = 0; i < Math.max(a.length, e.length); i++) {
-    if (a[i] !== e[i]) return `line ${i + 1}:\n  expected ${JSON.stringify(e[i])}\n  actual   ${JSON.stringify(a[i])}`;
-  }
-  return 'no line differs (line endings?)';
-}
 
 describe('report formats: golden files', () => {
   const report = fixedReport();

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Severity } from '../../src/domain/finding.js';
+import type { MessageTemplate } from '../../src/domain/rule.js';
 import { loadRulesWithFixtures } from '../../src/config/rules.js';
 import { builtinRulesDir } from '../../src/paths.js';
 
@@ -68,9 +69,15 @@ describe('built-in rule catalogue', () => {
       });
       it('has fail, pass and (with `when`) skip messages that name the bucket', () => {
         const rule = rules.get(id)!;
-        expect(rule.message).to.contain('{{bucket.name}}');
-        expect(rule.passMessage).to.contain('{{bucket.name}}');
-        if (rule.when) expect(rule.skipMessage).to.contain('{{bucket.name}}');
+        // Every wording of each message, when it is a list of variants.
+        const texts = (m: MessageTemplate | undefined): string[] => (m === undefined ? [] : typeof m === 'string' ? [m] : m.map((v) => v.text));
+        for (const text of texts(rule.message)) expect(text).to.contain('{{bucket.name}}');
+        expect(texts(rule.passMessage)).to.not.be.empty;
+        for (const text of texts(rule.passMessage)) expect(text).to.contain('{{bucket.name}}');
+        if (rule.when) {
+          expect(texts(rule.skipMessage)).to.not.be.empty;
+          for (const text of texts(rule.skipMessage)) expect(text).to.contain('{{bucket.name}}');
+        }
       });
     });
   }
