@@ -56,16 +56,17 @@ async function main(argv: string[]): Promise<number> {
     }
 
     // 2. The remediation plan for what failed (plan only: nothing in the sandbox changes).
-    console.log('\n── Remediation plan (dry run: nothing is changed without --apply) ──\n');
+    console.log('\n── Remediation plan (dry run: nothing is changed without --apply) ──');
     const planCode = await run(process.execPath, [cli, 'remediate', ...common, '--name', 'demo-remediation'], env);
     if (planCode === EXIT_CONFIG || !existsSync(resolve(outDir, 'demo-remediation.plan.json'))) {
       console.error(`\nThe demo remediation plan was not written (exit ${planCode}).`);
       return 1;
     }
 
-    console.log(`\nDemo done: scan exit code ${scanCode} (${explain(scanCode)}).`);
+    // The decision and where the reports are come last, where the eye (and a CI log's tail) lands.
+    console.log('\nNext: node dist/src/cli/main.js sandbox   # a long-running sandbox to point the AWS CLI or s3-kms-audit at');
+    console.log(`Demo done: scan exit code ${scanCode} (${explain(scanCode)}).`);
     console.log(`Reports: ${outDir}/demo.{json,html,md,junit.xml,sarif,csv} and the plan ${outDir}/demo-remediation.plan.json`);
-    console.log('Next: node dist/src/cli/main.js sandbox   # a long-running sandbox to point the AWS CLI or s3-kms-audit at');
     return 0;
   } finally {
     await sandbox.stop();

@@ -77,7 +77,7 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
       const code = plan.limit.exceeded ? EXIT_FINDINGS : incomplete ? EXIT_INCOMPLETE : EXIT_OK;
       // The reason for a non-zero exit is the last thing printed, where a CI log's tail shows it.
       if (code === EXIT_FINDINGS) io.stdout.write(`\nExit 1: the plan has more changes than --max-changes ${args.maxChanges}; nothing was changed.\n`);
-      if (code === EXIT_INCOMPLETE) io.stdout.write('\nExit 3: the scan behind the plan was incomplete (buckets that could not be read are refused as state-unknown); nothing was changed.\n');
+      if (code === EXIT_INCOMPLETE) io.stdout.write('\nExit 3: the scan behind the plan was incomplete (unread buckets are refused); nothing was changed.\n');
       return code;
     }
     return await applyWithConsent(plan, { args, io, sessions, journalPath, incomplete, ...(rederive ? { rederive } : {}) });
@@ -142,5 +142,5 @@ async function applyWithConsent(
 }
 
 /** Lines of the plan on the console: a line per change and refusal (at most this many of each) unless --verbose. */
-const BRIEF_PLAN_ROWS = 10;
+const BRIEF_PLAN_ROWS = 5;
 const planView = (args: RemediateArgs): PlanView => (args.verbose ? {} : { brief: BRIEF_PLAN_ROWS });

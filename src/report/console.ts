@@ -25,7 +25,7 @@ export interface ConsoleOptions {
  * Fail and error findings listed by default: enough to act on, few enough that the decision and the
  * report paths stay on the first screens of a CI log. Every finding is in the files and with --verbose.
  */
-export const DEFAULT_LISTED_FINDINGS = 10;
+export const DEFAULT_LISTED_FINDINGS = 8;
 /** Bucket scans and run errors listed by default, for the same reason. */
 const DEFAULT_LISTED_ROWS = 10;
 

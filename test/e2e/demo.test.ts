@@ -91,6 +91,16 @@ describe('npm start (the demo)', function () {
     expect(stdout).to.include('prod-access-denied');
   });
 
+  it('fits on two screens (at most 120 lines), leads with the decision and ends with it and the report paths', () => {
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.length, stdout).to.be.at.most(120);
+    const gate = lines.findIndex((l) => l.startsWith('Gate: FAILED'));
+    const firstFinding = lines.findIndex((l) => /^ {2}(FAIL|ERROR) /.test(l));
+    expect(gate).to.be.greaterThan(0).and.lessThan(firstFinding);
+    expect(lines.at(-2)).to.match(/^Demo done: scan exit code 1 \(gate failed/);
+    expect(lines.at(-1)).to.match(/^Reports: .*demo\.\{json,html,md,junit\.xml,sarif,csv\} and the plan .*demo-remediation\.plan\.json$/);
+  });
+
   it('audits both accounts in all three regions', () => {
     expect(report.run.accounts).to.deep.equal(['111122223333', '444455556666']);
     expect(report.run.regions).to.deep.equal(['ap-southeast-2', 'eu-west-1', 'us-east-1']);
