@@ -9,11 +9,18 @@ import { stripQuotes, type StateRecord } from '../state/object-state.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function factsFromHead(bucket: string, entry: ListedObjectEntry, head: HeadObjectAnswer, versions: boolean): ObjectFacts {
+/** Which object (and, in versions mode, which version) the facts are about. */
+function identity(bucket: string, entry: ListedObjectEntry, versions: boolean): Pick<ObjectFacts, 'bucket' | 'key' | 'versionId' | 'isLatest'> {
   return {
     bucket,
     key: entry.key,
     ...(versions && entry.versionId !== undefined ? { versionId: entry.versionId, isLatest: entry.isLatest === true } : {}),
+  };
+}
+
+export function factsFromHead(bucket: string, entry: ListedObjectEntry, head: HeadObjectAnswer, versions: boolean): ObjectFacts {
+  return {
+    ...identity(bucket, entry, versions),
     size: head.size,
     lastModified: iso(head.lastModified ?? entry.lastModified),
     etag: head.etag ?? entry.etag,
@@ -26,9 +33,7 @@ export function factsFromHead(bucket: string, entry: ListedObjectEntry, head: He
 
 export function factsFromRecord(bucket: string, entry: ListedObjectEntry, r: StateRecord, versions: boolean): ObjectFacts {
   return {
-    bucket,
-    key: entry.key,
-    ...(versions && entry.versionId !== undefined ? { versionId: entry.versionId, isLatest: entry.isLatest === true } : {}),
+    ...identity(bucket, entry, versions),
     size: r.size,
     lastModified: iso(r.lastModified),
     etag: entry.etag,
@@ -46,9 +51,7 @@ export function factsFromRecord(bucket: string, entry: ListedObjectEntry, r: Sta
  */
 export function factsFromListing(bucket: string, entry: ListedObjectEntry, versions: boolean, found: { sse: 'SSE-C' } | { error: FactError }): ObjectFacts {
   return {
-    bucket,
-    key: entry.key,
-    ...(versions && entry.versionId !== undefined ? { versionId: entry.versionId, isLatest: entry.isLatest === true } : {}),
+    ...identity(bucket, entry, versions),
     size: entry.size,
     lastModified: iso(entry.lastModified),
     etag: entry.etag,
