@@ -132,8 +132,17 @@ async function applyWithConsent(
       onOutcome: (o) => io.stderr.write(`${o.status === 'verified' ? 'changed' : o.status}: ${escapeControl(o.change.bucket)}\n`),
     });
     io.stdout.write(renderApplySummary(summary, ctx.journalPath));
-    if (summary.failed > 0 || summary.refused > 0) return EXIT_FINDINGS;
-    if (summary.interrupted || summary.notStarted > 0 || incomplete) return EXIT_INCOMPLETE;
+    // The reason for a non-zero exit is the last line, where a CI log's tail shows it.
+    const unmade = summary.planned - summary.verified;
+    if (summary.failed > 0 || summary.refused > 0) {
+      io.stdout.write(`Exit 1: ${unmade} of ${summary.planned} planned changes were not made and verified (failed ${summary.failed}, refused ${summary.refused}; see above).\n`);
+      return EXIT_FINDINGS;
+    }
+    if (summary.interrupted || summary.notStarted > 0 || incomplete) {
+      const why = summary.interrupted || summary.notStarted > 0 ? `interrupted: ${summary.notStarted} planned changes were not started` : 'the scan behind the plan was incomplete (unread buckets were not changed)';
+      io.stdout.write(`Exit 3: ${why}.\n`);
+      return EXIT_INCOMPLETE;
+    }
     return EXIT_OK;
   } finally {
     interrupt.dispose();

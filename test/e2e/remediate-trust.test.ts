@@ -88,7 +88,7 @@ describe('e2e: remediation trusts no unusable key, no edited plan, no cut journa
       expect(refusals['prod-sse-s3']!.reason).to.contain(`alias/scratch (${keyArn(5)}) is an asymmetric RSA_2048 key (usage ENCRYPT_DECRYPT): S3 uses only symmetric encryption keys`);
       expect(refusals['prod-legacy-none']!.reason).to.contain('is an HMAC HMAC_256 key');
       expect(refusals['prod-aws-managed']!.reason).to.contain('is PendingImport, not Enabled (its key material was never imported)');
-      expect(planned.stdout).to.contain('prod-sse-s3 · account 111122223333 · us-east-1 · key-unusable');
+      expect(planned.stdout).to.contain('prod-sse-s3 (111122223333, us-east-1): key-unusable — ');
     });
 
     it('does not keep an RSA key that would only need its Bucket Key: the bucket moves to the target key', () => {
