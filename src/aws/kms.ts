@@ -43,19 +43,24 @@ export async function describeKey(client: KMSClient, keyId: string, signal?: Abo
 export interface AliasEntry {
   name: string;
   arn: string;
+  /** The key id the alias points at; absent for a predefined AWS managed alias whose key does not exist yet. */
+  targetKeyId?: string;
 }
 
 /**
- * Every alias pointing at the key (ListAliases with the KeyId filter, all pages). KMS only lists aliases
- * of the caller's own account, so call it with a client of the key's account.
+ * Every alias of the caller's account in the client's region (ListAliases without the KeyId filter, all
+ * pages): one listing answers the aliases of every key there, instead of one call per key. KMS lists only
+ * aliases of the caller's own account, so call it with a client of the keys' account.
  */
-export async function listAliasesOfKey(client: KMSClient, keyId: string, signal?: AbortSignal, onPage?: () => void): Promise<AliasEntry[]> {
+export async function listRegionAliases(client: KMSClient, signal?: AbortSignal, onPage?: () => void): Promise<AliasEntry[]> {
   const aliases: AliasEntry[] = [];
   let marker: string | undefined;
   do {
     onPage?.();
-    const out = await client.send(new ListAliasesCommand({ KeyId: keyId, ...(marker ? { Marker: marker } : {}) }), { abortSignal: signal });
-    for (const a of out.Aliases ?? []) if (a.AliasName && a.AliasArn) aliases.push({ name: a.AliasName, arn: a.AliasArn });
+    const out = await client.send(new ListAliasesCommand(marker ? { Marker: marker } : {}), { abortSignal: signal });
+    for (const a of out.Aliases ?? []) {
+      if (a.AliasName && a.AliasArn) aliases.push({ name: a.AliasName, arn: a.AliasArn, ...(a.TargetKeyId ? { targetKeyId: a.TargetKeyId } : {}) });
+    }
     marker = out.Truncated ? out.NextMarker : undefined;
   } while (marker);
   return aliases;

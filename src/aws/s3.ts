@@ -73,6 +73,31 @@ export async function getBucketRegion(client: S3Client, bucket: string, signal?:
   return regionFromLocationConstraint(out.LocationConstraint);
 }
 
+/**
+ * The bucket's region when `err` is S3 saying the request reached the wrong region: 301 PermanentRedirect
+ * or a 400 IllegalLocationConstraintException with the x-amz-bucket-region header (the answers the SDK's
+ * own region-redirect middleware follows), or a 400 AuthorizationHeaderMalformed naming the expected
+ * region (header or <Region> in the body, as botocore's redirector reads it). undefined for any other
+ * error, AccessDenied included. Regions launched after 20 March 2019 may answer a wrong-region request
+ * with another 400 ("Request routing", S3 API reference:
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/UsingRouting.html); the caller then falls back to
+ * GetBucketLocation.
+ *
+ * The SDK's `followRegionRedirects` option would retry the call in the right region by itself, but it
+ * does not tell the caller which region answered, and the collector needs it (the bucket's region is
+ * a fact, a scope and where every later call for the bucket goes): hence the redirect is read here.
+ */
+export function regionFromRedirect(err: unknown): string | undefined {
+  const e = err as
+    | { name?: string; Region?: unknown; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string | undefined> } }
+    | null;
+  const header = e?.$response?.headers?.['x-amz-bucket-region'] || undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  if (status === 301 || (status === 400 && e?.name === 'IllegalLocationConstraintException')) return header;
+  if (status === 400 && e?.name === 'AuthorizationHeaderMalformed') return header ?? (typeof e.Region === 'string' && e.Region ? e.Region : undefined);
+  return undefined;
+}
+
 const SSE_ALGORITHMS: readonly string[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 
 /** Default encryption; `algorithm: null` when the bucket has none (404 ServerSideEncryptionConfigurationNotFoundError). */

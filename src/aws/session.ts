@@ -15,7 +15,7 @@ import { DEFAULT_MAX_SOCKETS, ROLE_SESSION_NAME, homeRegion, type AwsOptions, ty
 export interface AccountSession {
   account: string;
   principalArn: string;
-  /** The home region (--region): where ListBuckets and GetBucketLocation are sent. */
+  /** The home region (--region): where ListBuckets, GetBucketLocation and an unlocated bucket's first call are sent. */
   homeRegion: string;
   /** ONE client per (account, region), created lazily and cached. */
   s3(region: string): S3Client;

@@ -10,6 +10,7 @@ import type { FactAspect } from '../domain/rule.js';
 import type { KeyResolver, KeyWants } from './keys.js';
 import { partitionOf } from '../domain/keys.js';
 import { counted, type CollectStats } from './stats.js';
+import type { FirstAnswers, Settled } from './locate.js';
 
 export interface BucketTarget {
   name: string;
@@ -19,7 +20,7 @@ export interface BucketTarget {
 }
 
 /** Aspects that cannot be known without the bucket's encryption configuration. */
-const NEEDS_ENCRYPTION: readonly FactAspect[] = ['bucket.encryption', 'key', 'key.rotation', 'key.aliases'];
+export const NEEDS_ENCRYPTION: readonly FactAspect[] = ['bucket.encryption', 'key', 'key.rotation', 'key.aliases'];
 /** Aspects of the bucket's key: unknown together when the key itself cannot be resolved. */
 const KEY_ASPECTS: readonly FactAspect[] = ['key', 'key.rotation', 'key.aliases'];
 
@@ -33,6 +34,8 @@ export async function collectBucketFacts(
   keys: KeyResolver,
   stats: CollectStats,
   signal?: AbortSignal,
+  /** Answers already read in the bucket's region while locating it (locateBucket): not asked again. */
+  first: FirstAnswers = {},
 ): Promise<FactContext> {
   const { name, account, region, session } = target;
   const bucket: BucketFacts = { arn: bucketArn(session, name), name, account, region, tags: {}, errors: {} };
@@ -47,7 +50,7 @@ export async function collectBucketFacts(
   let key: KeyFacts | null | undefined;
 
   if (NEEDS_ENCRYPTION.some((a) => aspects.has(a))) {
-    const encryption = await counted(stats, 'GetBucketEncryption', () => getBucketEncryption(s3, name, signal)).catch((err: unknown) => {
+    const encryption = await (first.encryption ? replay(first.encryption) : counted(stats, 'GetBucketEncryption', () => getBucketEncryption(s3, name, signal))).catch((err: unknown) => {
       // The key depends on the configuration: an unreadable configuration makes the key unknown too.
       markError(NEEDS_ENCRYPTION, toFactError(err, 'GetBucketEncryption'));
       return undefined;
@@ -59,7 +62,7 @@ export async function collectBucketFacts(
   }
 
   if (aspects.has('bucket.tags')) {
-    const tags = await counted(stats, 'GetBucketTagging', () => getBucketTags(s3, name, signal)).catch((err: unknown) => {
+    const tags = await (first.tags ? replay(first.tags) : counted(stats, 'GetBucketTagging', () => getBucketTags(s3, name, signal))).catch((err: unknown) => {
       markError(['bucket.tags'], toFactError(err, 'GetBucketTagging'));
       return undefined;
     });
@@ -70,6 +73,8 @@ export async function collectBucketFacts(
   if (wantKey && key !== undefined) ctx.key = key;
   return ctx;
 }
+
+const replay = <T>(s: Settled<T>): Promise<T> => (s.ok ? Promise.resolve(s.value) : Promise.reject(s.error));
 
 /** null when the bucket's default encryption does not use KMS; undefined when the key could not be read. */
 async function resolveBucketKey(

@@ -7,13 +7,14 @@
 import pLimit from 'p-limit';
 import type { AccountSession } from '../aws/session.js';
 import { toFactError } from '../aws/errors.js';
-import { DEFAULT_LIST_PAGE_SIZE, getBucketRegion, listBucketPages, type ListedBucket } from '../aws/s3.js';
+import { DEFAULT_LIST_PAGE_SIZE, listBucketPages, type ListedBucket } from '../aws/s3.js';
 import type { FactContext } from '../domain/facts.js';
 import type { RunError } from '../domain/report.js';
 import type { FactAspect } from '../domain/rule.js';
 import { collectBucketFacts, unlocatedBucketContext } from './bucket.js';
 import { KeyResolver } from './keys.js';
-import { countRequest, counted, newStats, type CollectStats } from './stats.js';
+import { locateBucket, type FirstAnswers } from './locate.js';
+import { countRequest, newStats, type CollectStats } from './stats.js';
 
 export type { CollectStats } from './stats.js';
 
@@ -41,8 +42,9 @@ export interface CollectOptions {
   /** ListBuckets MaxBuckets (default 1000, the API's maximum); tests lower it to exercise pagination. */
   listPageSize?: number;
   /**
-   * Find every bucket's region with GetBucketLocation even when ListBuckets gave BucketRegion
-   * (tests of the GetBucketLocation path; S3-compatible endpoints that answer BucketRegion wrongly).
+   * Find every bucket's region as if ListBuckets had not given BucketRegion (locateBucket: the first call
+   * to the home region and S3's redirect; tests of that path; S3-compatible endpoints that answer
+   * BucketRegion wrongly).
    */
   ignoreListedRegion?: boolean;
   /** A run-wide key cache to use (the object audit resolves object keys through the same one); default a new one. */
@@ -67,7 +69,7 @@ export interface CollectResult {
 interface PendingBucket {
   session: AccountSession;
   name: string;
-  /** Known from ListBuckets; otherwise found with GetBucketLocation inside the bucket's task. */
+  /** Known from ListBuckets; otherwise found inside the bucket's task (locateBucket). */
   region?: string;
 }
 
@@ -86,21 +88,19 @@ export function collectBuckets(opts: CollectOptions): CollectResult {
     opts.signal?.throwIfAborted();
     const { session, name } = b;
     let region = b.region;
+    let first: FirstAnswers = {};
     if (region === undefined) {
-      // GetBucketLocation works from any region's endpoint: send it to the home region.
-      const home = session.s3(session.homeRegion);
-      const found = await counted(stats, 'GetBucketLocation', () => getBucketRegion(home, name, opts.signal)).catch((err: unknown) =>
-        toFactError(err, 'GetBucketLocation'),
-      );
-      if (typeof found !== 'string') {
-        errors.push({ account: session.account, bucket: name, operation: found.operation, code: found.code, message: found.message });
+      const located = await locateBucket(session, name, opts.aspects, stats, opts.signal);
+      if (!('region' in located)) {
+        errors.push({ account: session.account, bucket: name, operation: located.operation, code: located.code, message: located.message });
         // No region, so no prefilter either: an unlocatable bucket is reported rather than risk dropping it.
-        return unlocatedBucketContext(session, name, opts.aspects, found);
+        return unlocatedBucketContext(session, name, opts.aspects, located);
       }
-      region = found;
+      // The learned region is the bucket's from now on: every later call goes straight to its client.
+      ({ region, first } = located);
       if (opts.prefilter && !opts.prefilter({ name, region, account: session.account })) return undefined;
     }
-    return collectBucketFacts({ name, account: session.account, region, session }, opts.aspects, keys, stats, opts.signal);
+    return collectBucketFacts({ name, account: session.account, region, session }, opts.aspects, keys, stats, opts.signal, first);
   };
 
   async function* contexts(): AsyncGenerator<FactContext> {

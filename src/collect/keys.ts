@@ -5,9 +5,15 @@
  *    an alias name and its alias ARN share one, and once a caller knows a key every spelling of it is
  *    answered from that caller's cache. The calling account is part of the cache key because the answer
  *    depends on who asks: a key policy may let account A describe a cross-account key and refuse B;
- *  - ListAliases (KeyId filter) once per key ARN, and only when asked for (the `key.aliases` aspect). It is
- *    always called in the key's own account (KMS lists only the caller's aliases), so the answer does not
- *    depend on which bucket's account needed it;
+ *  - ListAliases (no KeyId filter, every page) once per (key account, region), and only when asked for (the
+ *    `key.aliases` aspect); each key's aliases are picked from that listing by TargetKeyId. It is always
+ *    called in the key's own account (KMS lists only the caller's aliases), so the answer does not depend
+ *    on which bucket's account needed it;
+ *  - a DescribeKey answer is filed under every spelling it is known to cover (key ARN, and so key id; the
+ *    spelling asked; alias ARNs from a listing), and an alias spelling is looked up through an alias
+ *    listing already in hand, so a key met under several spellings is described once. What remains: two
+ *    first lookups of different spellings of one key that run at the same time, before either answers
+ *    and before any alias listing of that region, cannot know they name the same key, and both ask;
  *  - GetKeyRotationStatus once per (calling account, key ARN), only when asked for (`key.rotation`);
  *  - DescribeKey of the policies' own key-list entries (`candidates`, the params of format kms-key), only
  *    for a key whose aliases could not be listed (no session in its account): KMS resolves an alias ARN of
@@ -18,7 +24,7 @@
  */
 import type { AccountSession } from '../aws/session.js';
 import { isNotFound, toFactError } from '../aws/errors.js';
-import { describeKey, getKeyRotationEnabled, listAliasesOfKey, type AliasEntry, type DescribedKey } from '../aws/kms.js';
+import { describeKey, getKeyRotationEnabled, listRegionAliases, type AliasEntry, type DescribedKey } from '../aws/kms.js';
 import type { FactError, KeyFacts } from '../domain/facts.js';
 import { keyFactsFor, parseKeySpelling, partitionOf, type KeySpelling } from '../domain/keys.js';
 import { countRequest, counted, type CollectStats } from './stats.js';
@@ -54,7 +60,10 @@ const byCaller = (account: string, arn: string): string => `${account}\n${arn}`;
 
 export class KeyResolver {
   private readonly described = new Map<string, Promise<Described>>();
-  private readonly aliasesByKeyArn = new Map<string, Promise<AliasEntry[] | FactError | typeof UNLISTED>>();
+  /** Every alias of one (account, region), listed once: `${account}\n${region}`. */
+  private readonly aliasListings = new Map<string, Promise<AliasEntry[] | FactError>>();
+  /** The listings that have answered, for synchronous alias → key look-ups before a DescribeKey. */
+  private readonly aliasListingsDone = new Map<string, AliasEntry[]>();
   private readonly rotations = new Map<string, Promise<boolean | FactError>>();
   private readonly keyArns = new Set<string>();
 
@@ -140,7 +149,7 @@ export class KeyResolver {
   /** DescribeKey, once per (calling account, canonical spelling), with the bucket account's client in the spelling's region. */
   private describe(spelling: KeySpelling, session: AccountSession): Promise<Described> {
     const cacheKey = byCaller(session.account, spelling.arn);
-    let p = this.described.get(cacheKey);
+    let p = this.described.get(cacheKey) ?? this.describedThroughAlias(spelling, session.account);
     if (!p) {
       // A cross-account key ARN is described with the bucket account's credentials: KMS accepts key ARNs
       // of other accounts when the key policy allows it, which is exactly what S3 itself needs.
@@ -154,28 +163,56 @@ export class KeyResolver {
     return p;
   }
 
+  /**
+   * An alias spelling whose key this caller has already asked about under its key ARN (answered or in
+   * flight), found through an alias listing already in hand: the same answer, with no second DescribeKey.
+   */
+  private describedThroughAlias(spelling: KeySpelling, caller: string): Promise<Described> | undefined {
+    if (spelling.kind !== 'alias') return undefined;
+    const target = this.aliasListingsDone.get(`${spelling.account}\n${spelling.region}`)?.find((a) => a.arn === spelling.arn)?.targetKeyId;
+    if (!target) return undefined;
+    const keyArn = `arn:${partitionOf(spelling.arn)}:kms:${spelling.region}:${spelling.account}:key/${target}`;
+    const p = this.described.get(byCaller(caller, keyArn));
+    if (p) this.described.set(byCaller(caller, spelling.arn), p);
+    return p;
+  }
+
   /** Teaches `account`'s DescribeKey cache another canonical spelling of a key it has described. */
   private learn(account: string, canonicalArn: string, described: Described): void {
     const cacheKey = byCaller(account, canonicalArn);
     if (!this.described.has(cacheKey)) this.described.set(cacheKey, Promise.resolve(described));
   }
 
-  /** The key's aliases, once per key ARN, listed in the key's own account; UNLISTED without a session there. */
-  private aliases(key: DescribedKey): Promise<AliasEntry[] | FactError | typeof UNLISTED> {
-    let p = this.aliasesByKeyArn.get(key.arn);
+  /**
+   * The key's aliases, picked from the listing of its account and region (listed once, in the key's own
+   * account); UNLISTED without a session there.
+   */
+  private async aliases(key: DescribedKey): Promise<AliasEntry[] | FactError | typeof UNLISTED> {
+    const { account, region } = parseKeySpelling(key.arn, '', '');
+    // KMS lists only the caller's own aliases: ask the key's account when we have a session there.
+    const owner = this.sessionFor(account);
+    // No session in the key's account (a cross-account key we only use): its aliases are not listable.
+    // The spelling the bucket used is still added per bucket in keyFacts(), and the policies' own key
+    // lists are resolved against the key instead (withCandidates).
+    if (!owner) return UNLISTED;
+    const listing = await this.regionAliases(owner, region);
+    if (isFactError(listing)) return listing;
+    return listing.filter((a) => a.targetKeyId === key.id).map((a) => ({ name: a.name, arn: a.arn }));
+  }
+
+  /** Every alias of the session's account in `region`: one paginated ListAliases, shared by every key there. */
+  private regionAliases(owner: AccountSession, region: string): Promise<AliasEntry[] | FactError> {
+    const cacheKey = `${owner.account}\n${region}`;
+    let p = this.aliasListings.get(cacheKey);
     if (!p) {
-      const { account, region } = parseKeySpelling(key.arn, '', '');
-      // KMS lists only the caller's own aliases: ask the key's account when we have a session there.
-      const owner = this.sessionFor(account);
-      // No session in the key's account (a cross-account key we only use): its aliases are not listable.
-      // The spelling the bucket used is still added per bucket in keyFacts(), and the policies' own key
-      // lists are resolved against the key instead (withCandidates).
-      p = !owner
-        ? Promise.resolve(UNLISTED)
-        : listAliasesOfKey(owner.kms(region), key.id, this.signal, () => countRequest(this.stats, 'ListAliases')).catch((err: unknown) =>
-            toFactError(err, 'ListAliases'),
-          );
-      this.aliasesByKeyArn.set(key.arn, p);
+      p = listRegionAliases(owner.kms(region), this.signal, () => countRequest(this.stats, 'ListAliases')).then(
+        (listing) => {
+          this.aliasListingsDone.set(cacheKey, listing);
+          return listing;
+        },
+        (err: unknown) => toFactError(err, 'ListAliases'),
+      );
+      this.aliasListings.set(cacheKey, p);
     }
     return p;
   }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { KMSServiceException } from '@aws-sdk/client-kms';
 import { isNotFound, redact, toFactError } from '../../src/aws/errors.js';
-import { regionFromLocationConstraint } from '../../src/aws/s3.js';
+import { regionFromLocationConstraint, regionFromRedirect } from '../../src/aws/s3.js';
 
 describe('aws/errors: toFactError', () => {
   it('takes the code from an SDK service exception name and keeps the operation and message', () => {
@@ -53,6 +53,28 @@ describe('aws/errors: isNotFound', () => {
     expect(isNotFound(err, 'NoSuchTagSet')).to.equal(true);
     expect(isNotFound(err, 'NoSuchBucket')).to.equal(false);
     expect(isNotFound(undefined, 'NoSuchTagSet')).to.equal(false);
+  });
+});
+
+describe('aws/s3: regionFromRedirect', () => {
+  const s3Error = (name: string, status: number, headers: Record<string, string> = {}, extra: object = {}): S3ServiceException =>
+    Object.assign(
+      Object.defineProperty(new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name }), '$response', {
+        value: { statusCode: status, headers },
+      }),
+      extra,
+    );
+  it('reads the bucket region of a 301 PermanentRedirect from x-amz-bucket-region', () => {
+    expect(regionFromRedirect(s3Error('PermanentRedirect', 301, { 'x-amz-bucket-region': 'eu-west-1' }))).to.equal('eu-west-1');
+    expect(regionFromRedirect(s3Error('PermanentRedirect', 301))).to.equal(undefined);
+  });
+  it('reads the 400 wrong-region answers, and nothing from any other error', () => {
+    expect(regionFromRedirect(s3Error('IllegalLocationConstraintException', 400, { 'x-amz-bucket-region': 'af-south-1' }))).to.equal('af-south-1');
+    expect(regionFromRedirect(s3Error('AuthorizationHeaderMalformed', 400, {}, { Region: 'eu-central-1' }))).to.equal('eu-central-1');
+    // A denial is never a region problem, whatever headers it carries.
+    expect(regionFromRedirect(s3Error('AccessDenied', 403, { 'x-amz-bucket-region': 'eu-west-1' }))).to.equal(undefined);
+    expect(regionFromRedirect(s3Error('InvalidRequest', 400, { 'x-amz-bucket-region': 'eu-west-1' }))).to.equal(undefined);
+    expect(regionFromRedirect(new Error('socket hang up'))).to.equal(undefined);
   });
 });
 

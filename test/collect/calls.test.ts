@@ -93,7 +93,7 @@ describe('collect/collector: no redundant calls', function () {
   const collect = (aspects: FactAspect[], extra: Partial<CollectOptions> = {}): CollectResult =>
     collectBuckets({ sessions, aspects: new Set(aspects), concurrency: 8, ...extra });
 
-  it('calls DescribeKey at most once per account and distinct spelling, ListAliases and GetKeyRotationStatus once per key', async () => {
+  it('calls DescribeKey at most once per account and distinct spelling, ListAliases once per account and region, GetKeyRotationStatus once per key', async () => {
     const run = collect(ALL_ASPECTS);
     const ctxs = await drain(run);
     const keys = [...ctxs.values()].map((c) => c.key).filter((k) => k && k.exists);
@@ -105,7 +105,10 @@ describe('collect/collector: no redundant calls', function () {
     const { requests } = run.stats;
     expect(requests.DescribeKey).to.be.at.most(distinctSpellings(ctxs.values()).size);
     expect(requests.DescribeKey).to.be.at.least(distinctKeys.size + 1 /* the missing key */);
-    expect(requests.ListAliases).to.equal(distinctKeys.size);
+    // Both accounts have a session: each (key account, key region) is listed once, whatever its number of keys.
+    const keyRegions = new Set(keys.map((k) => `${k!.account} ${k!.region}`));
+    expect(keyRegions.size).to.be.lessThan(distinctKeys.size);
+    expect(requests.ListAliases).to.equal(keyRegions.size);
     expect(requests.GetKeyRotationStatus).to.equal(rotatable.size);
     expect(run.stats.keysResolved).to.equal(distinctKeys.size);
     expect(requests.GetBucketEncryption).to.equal(ctxs.size);
@@ -128,6 +131,35 @@ describe('collect/collector: no redundant calls', function () {
     expect(existing).to.include(`${PROD} arn:aws:kms:us-east-1:${PROD}:key/1111aaaa-0000-4000-8000-000000000001`);
     expect(missing.size).to.equal(1);
     expect(run.stats.requests.DescribeKey).to.equal(existing.size + missing.size);
+  });
+
+  it('finds regions ListBuckets did not give through S3\'s redirect: no GetBucketLocation, the same facts', async () => {
+    const listed = await drain(collect(ALL_ASPECTS));
+    const run = collect(ALL_ASPECTS, { ignoreListedRegion: true });
+    const ctxs = await drain(run);
+    const estate = [...sandbox.sb.estate.buckets.values()];
+    const elsewhere = estate.filter((b) => b.region !== 'us-east-1');
+    expect(elsewhere.length).to.be.greaterThan(0);
+    const { requests } = run.stats;
+    // Home-region buckets: the first call is the bucket's own. Elsewhere: one 301, then the call in the bucket's region.
+    expect(requests.GetBucketEncryption).to.equal(estate.length + elsewhere.length);
+    expect(requests.GetBucketTagging).to.equal(estate.length);
+    // Only prod-access-denied's first call fails without a redirect (AccessDenied): its region is then asked.
+    expect(requests.GetBucketLocation).to.equal(1);
+    expect(requests.ListBuckets).to.equal(2);
+    // Every fact is the same as when ListBuckets gave each bucket's region.
+    const sorted = (m: Map<string, FactContext>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
+    expect(sorted(ctxs)).to.deep.equal(sorted(listed));
+    expect(ctxs.get('prod-access-denied')!.errors['bucket.encryption']).to.deep.include({ code: 'AccessDenied', operation: 'GetBucketEncryption' });
+  });
+
+  it('learns a bucket\'s region from its tags call when only tags are needed', async () => {
+    const run = collect(['bucket.tags'], { ignoreListedRegion: true });
+    const ctxs = await drain(run);
+    const estate = [...sandbox.sb.estate.buckets.values()];
+    for (const b of estate) expect(ctxs.get(b.name)!.bucket.region, b.name).to.equal(b.region);
+    expect(run.stats.requests.GetBucketTagging).to.equal(estate.length + estate.filter((b) => b.region !== 'us-east-1').length);
+    expect(run.stats.requests.GetBucketLocation ?? 0).to.equal(0);
   });
 
   it('reads only the bucket encryption when no rule needs keys or tags', async () => {

@@ -72,11 +72,19 @@ describe('collect/collector: collectBuckets on the demo estate', function () {
     expect(full.get('prod-ap-cmk')!.bucket.region).to.equal('ap-southeast-2');
   });
 
-  it('finds the same regions with GetBucketLocation when the listed region is ignored', async () => {
+  it('finds the same regions through S3\'s redirect when the listed region is ignored, not with GetBucketLocation', async () => {
     const run = collect({ ignoreListedRegion: true, aspects: new Set<FactAspect>(['bucket.encryption']) });
     const located = await drain(run);
     for (const [name, b] of sandbox.sb.estate.buckets) expect(located.get(name)!.bucket.region, name).to.equal(b.region);
-    expect(run.stats.requests.GetBucketLocation).to.equal(sandbox.sb.estate.buckets.size);
+    const estate = [...sandbox.sb.estate.buckets.values()];
+    // Each bucket's first call goes to the home region; one outside it is answered 301 and asked again there.
+    const elsewhere = estate.filter((b) => b.region !== 'us-east-1').length;
+    expect(run.stats.requests.GetBucketEncryption).to.equal(estate.length + elsewhere);
+    // GetBucketLocation only where the first call failed for another reason (prod-access-denied's AccessDenied),
+    // and that failure stays the bucket's fact, with its own cause.
+    expect(run.stats.requests.GetBucketLocation).to.equal(1);
+    expect(located.get('prod-access-denied')!.errors['bucket.encryption']).to.deep.include({ code: 'AccessDenied', operation: 'GetBucketEncryption' });
+    expect(located.get('prod-access-denied')!.bucket.region).to.equal('us-east-1');
     expect(run.errors).to.deep.equal([]);
     // The sandbox really answers the legacy constraint, so the mapping was exercised.
     const answer = await both[0]!.s3('us-east-1').send(new GetBucketLocationCommand({ Bucket: 'prod-legacy-eu' }));

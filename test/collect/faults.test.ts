@@ -128,6 +128,8 @@ describe('collect/collector: faults', function () {
   });
 
   it('keeps a bucket whose region cannot be found, with every aspect in error, and reports it', async () => {
+    // The first call (to the home region) fails without a redirect, so GetBucketLocation is asked, and fails too.
+    addBucketFault('prod-sse-s3', { operation: 'GetBucketEncryption', error: 'AccessDenied' });
     addBucketFault('prod-sse-s3', { operation: 'GetBucketLocation', error: 'AccessDenied' });
     const sessions = await open({}, 'prod');
     const run = collect(sessions, { ignoreListedRegion: true, prefilter: (b) => b.region === 'us-east-1' });

@@ -46,6 +46,30 @@ describe('collect/keys: KeyResolver', function () {
     expect(stats.requests).to.deep.equal({ DescribeKey: 1, ListAliases: 1 });
   });
 
+  it('lists the aliases of a region once, for every key in it', async () => {
+    for (const s of ['alias/prod-data', 'alias/prod-norotate', 'alias/scratch']) await resolver.resolve(s, PROD, 'us-east-1', { aliases: true });
+    await resolver.resolve('alias/prod-eu', PROD, 'eu-west-1', { aliases: true });
+    // One paginated ListAliases per (account, region), not one per key.
+    expect(stats.requests).to.deep.equal({ DescribeKey: 4, ListAliases: 2 });
+    const scratch = asKey(await resolver.resolve('alias/scratch', PROD, 'us-east-1', { aliases: true }));
+    expect(scratch.aliases).to.deep.equal(['alias/scratch', `arn:aws:kms:us-east-1:${PROD}:alias/scratch`]);
+  });
+
+  it('describes a key once when its ARN and an alias are first met at the same time, once the region\'s aliases are listed', async () => {
+    // Another key of the region, with aliases wanted: the region's alias listing is now in hand.
+    await resolver.resolve('alias/prod-norotate', PROD, 'us-east-1', { aliases: true });
+    const before = stats.requests.DescribeKey ?? 0;
+    const [byArn, byAlias] = await Promise.all([
+      resolver.resolve(DATA_ARN, PROD, 'us-east-1', { aliases: true }),
+      resolver.resolve('alias/prod-data', PROD, 'us-east-1', { aliases: true }),
+    ]);
+    expect(asKey(byArn).arn).to.equal(DATA_ARN);
+    expect(asKey(byAlias).arn).to.equal(DATA_ARN);
+    expect(asKey(byAlias).ref).to.equal('alias/prod-data');
+    expect((stats.requests.DescribeKey ?? 0) - before).to.equal(1);
+    expect(stats.requests.ListAliases).to.equal(1);
+  });
+
   it('answers every other spelling of a known key from the cache', async () => {
     const spellings = [DATA_ID, DATA_ARN, 'alias/prod-data', `arn:aws:kms:us-east-1:${PROD}:alias/prod-data`];
     for (const s of spellings) {
