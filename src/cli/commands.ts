@@ -8,7 +8,7 @@
  * import the AWS SDK, ajv or yaml (handlers.ts loads the handlers on demand).
  */
 import { DEFAULT_FAIL_ON } from '../engine/gate.js';
-import { REPORT_FORMATS } from '../report/formats.js';
+import { REPORT_FORMATS } from '../report/format-names.js';
 import { DEFAULT_MAX_OBJECT_FINDINGS } from '../run/tally.js';
 import { listOption, positional, switchOption, valueOption, type ArgsOf, type OptionsSpec, type PositionalsSpec } from './spec.js';
 import {

@@ -4,7 +4,7 @@
  * where every operation declares its IAM action), narrowed by what the policy file's rules need.
  * No AWS call.
  */
-import { loadAuditConfig } from '../run/audit.js';
+import { loadAuditConfig } from '../run/audit-config.js';
 import { iamActionsOf, objectVersionIamActions, scanOperations } from '../aws/permissions.js';
 import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { remediateIamActions, rollbackIamActions } from '../remediate/permissions.js';

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { loadRulesWithFixtures } from '../config/rules.js';
-import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
+import { BUILTIN_ACTION_CATALOGUE } from '../remediate/actions/catalogue.js';
 import { runFixtures } from '../engine/fixtures.js';
 import { builtinRulesDir } from '../paths.js';
 import { escapeControl } from '../domain/text.js';
@@ -16,7 +16,7 @@ import { passMark, type CliIO } from './terminal.js';
 export async function testCommand(args: TestArgs, io: CliIO): Promise<number> {
   const dirs = [builtinRulesDir(), ...args.dirs.map((d) => resolve(d))];
   // Throws ConfigError (exit 2) for an invalid rule or fixture file.
-  const { rules, fixtures } = loadRulesWithFixtures(dirs, BUILTIN_ACTIONS.catalogue());
+  const { rules, fixtures } = loadRulesWithFixtures(dirs, BUILTIN_ACTION_CATALOGUE);
   const results = runFixtures(rules, fixtures);
   let failed = 0;
   for (const r of results) {

@@ -2,7 +2,7 @@
  * `s3-kms-audit validate`: the policy file and rules, checked without any AWS call.
  * Problems surface as a ConfigError, which exit.ts prints (file:line:col) and maps to exit 2.
  */
-import { loadAuditConfig } from '../run/audit.js';
+import { loadAuditConfig } from '../run/audit-config.js';
 import type { ValidateArgs } from './commands.js';
 import { EXIT_OK } from './exit.js';
 import type { CliIO } from './terminal.js';

@@ -8,7 +8,7 @@ import { UsageError } from '../domain/errors.js';
 import { SEVERITIES } from '../domain/finding.js';
 import type { FailOn } from '../engine/gate.js';
 import { checkReportName } from '../report/writer.js';
-import { REPORT_FORMATS, type ReportFormatName } from '../report/formats.js';
+import { REPORT_FORMATS, type ReportFormatName } from '../report/format-names.js';
 import { suggest } from '../config/suggest.js';
 
 export const MAX_CONCURRENCY = 256;

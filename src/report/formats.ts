@@ -12,10 +12,10 @@ import { JUNIT_EXTENSION, render as renderJunit } from './junit.js';
 import { render as renderMarkdown } from './md.js';
 import { render as renderSarif } from './sarif.js';
 import type { Rendering } from './writer.js';
+import { isFileFormat, type FileFormatName, type ReportFormatName } from './format-names.js';
 
-export const REPORT_FORMATS = ['json', 'console', 'html', 'md', 'junit', 'sarif', 'csv'] as const;
-export type ReportFormatName = (typeof REPORT_FORMATS)[number];
-export type FileFormatName = Exclude<ReportFormatName, 'console'>;
+export { REPORT_FORMATS, isFileFormat, type FileFormatName, type ReportFormatName } from './format-names.js';
+
 
 export interface FileFormat {
   /** File name extension without the leading dot. */
@@ -31,8 +31,6 @@ export const FILE_FORMATS: Readonly<Record<FileFormatName, FileFormat>> = {
   sarif: { extension: 'sarif', render: renderSarif },
   csv: { extension: 'csv', render: renderCsv },
 };
-
-export const isFileFormat = (format: ReportFormatName): format is FileFormatName => format !== 'console';
 
 /** The files to write for the chosen formats, in the order given (console is not a file). */
 export function fileRenderings(report: AuditReport, formats: readonly ReportFormatName[]): Rendering[] {

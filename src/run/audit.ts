@@ -4,45 +4,24 @@
  * print and write, and the exit code comes from the report's gate.
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import type { AwsOptions } from '../aws/options.js';
 import { DEFAULT_MAX_SOCKETS } from '../aws/options.js';
 import { openSessions, type AccountSession } from '../aws/session.js';
 import { collectBuckets, type CollectProgress } from '../collect/collector.js';
 import { startObjectRun, type ObjectRunOptions } from './object-audit.js';
-import { loadPolicyFile } from '../config/policies.js';
-import { loadRules } from '../config/rules.js';
-import type { RuleSet } from '../domain/rule.js';
 import type { PolicyFile } from '../domain/policy.js';
 import type { AuditReport } from '../domain/report.js';
 import type { Finding } from '../domain/finding.js';
 import { keyListSpellings, requiredAspects } from '../engine/aspects.js';
 import { evaluateResource } from '../engine/evaluate.js';
 import { bucketInScope } from '../engine/scope.js';
-import { builtinRulesDir, pathForReports, toolVersion } from '../paths.js';
+import { pathForReports, toolVersion } from '../paths.js';
 import type { GateOptions } from '../engine/gate.js';
-import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { buildReport, ruleCatalogue } from './report.js';
+import type { AuditConfig } from './audit-config.js';
 
-export interface AuditConfig {
-  policyFile: PolicyFile;
-  rules: RuleSet;
-  /** Every rules folder loaded, built-in first. */
-  rulesDirs: string[];
-}
-
-/**
- * Loads the built-in rules, the extra rules folders and the policy file, validating all of it.
- * Throws ConfigError listing every problem. Makes no AWS call, so a broken file never costs a scan.
- * Each rule's `remediation:` is checked against the registered actions' descriptors: config/ sits below
- * remediate/, so it is given the catalogue rather than importing the registry (src/domain/action.ts).
- */
-export function loadAuditConfig(policyPath: string, extraRulesDirs: readonly string[] = []): AuditConfig {
-  const rulesDirs = [builtinRulesDir(), ...extraRulesDirs.map((d) => resolve(d))];
-  const rules = loadRules(rulesDirs, BUILTIN_ACTIONS.catalogue());
-  const policyFile = loadPolicyFile(policyPath, rules);
-  return { policyFile, rules, rulesDirs };
-}
+// Loading the configuration is its own module (no AWS SDK), so `validate` starts fast; re-exported for the callers of both.
+export { loadAuditConfig, type AuditConfig } from './audit-config.js';
 
 export interface AuditOptions {
   aws: AwsOptions;

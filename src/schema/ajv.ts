@@ -1,33 +1,31 @@
 /**
- * The project's single Ajv instance (docs/architecture.md, layer 0: one Ajv instance validates every schema).
- * Every JSON Schema in src/schema is compiled here so that formats, strictness and error
- * shape are the same everywhere.
- *
- * - allErrors: a user fixing a policy file wants every problem at once, not one per run.
- * - strict: a typo in one of our own schemas (an unknown keyword) must fail loudly.
- * - allowUnionTypes: a condition value may be a string, number, boolean, null or list.
- * - verbose: errors carry their `parentSchema`, which is how config/ finds the allowed keys
- *   and enum values to build "did you mean …" suggestions.
+ * The validators of the JSON Schemas in src/schema (docs/architecture.md, layer 0: one Ajv instance
+ * validates every schema). They were compiled at build time by src/schema/build-validators.ts with
+ * the options in ajv-options.ts; here each is loaded the first time it is needed, so a command pays
+ * only for the schemas it uses and never for Ajv's compiler.
  */
-import { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
 import type { AnySchema, ErrorObject, ValidateFunction } from 'ajv';
-import encryptionTargetSchema from './encryption-target.schema.json' with { type: 'json' };
+import { validatorFileName, validatorsDir } from './validators-path.js';
 
 export type { ErrorObject, ValidateFunction };
 
-export const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true });
+const requireValidator = createRequire(validatorsDir());
+const loaded = new Map<string, ValidateFunction>();
 
-// Schemas other schemas $ref by their $id: the policy file's remediation block is an action's params schema.
-ajv.addSchema(encryptionTargetSchema);
-
-const compiled = new Map<AnySchema, ValidateFunction>();
-
-/** Compile once per schema object and keep the validator (compiling is the slow part). */
+/** The precompiled validator of a schema, found by its $id. */
 export function validatorFor<T = unknown>(schema: AnySchema): ValidateFunction<T> {
-  let fn = compiled.get(schema);
+  const id = typeof schema === 'object' ? schema.$id : undefined;
+  if (typeof id !== 'string') throw new Error('only the schemas in src/schema (which have an $id) have validators');
+  let fn = loaded.get(id);
   if (!fn) {
-    fn = ajv.compile(schema);
-    compiled.set(schema, fn);
+    const file = validatorFileName(id);
+    try {
+      fn = requireValidator(`./${file}`) as ValidateFunction;
+    } catch (e) {
+      throw new Error(`no precompiled validator for ${id} (${file}); npm run build generates them`, { cause: e });
+    }
+    loaded.set(id, fn);
   }
   return fn as ValidateFunction<T>;
 }

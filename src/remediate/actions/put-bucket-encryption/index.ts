@@ -6,13 +6,13 @@
 import { IAM_ACTION_OF_OPERATION } from '../../../aws/permissions.js';
 import type { AccountSession } from '../../../aws/session.js';
 import { requiredAspects } from '../../../engine/aspects.js';
-import encryptionTargetSchema from '../../../schema/encryption-target.schema.json' with { type: 'json' };
 import type { IamPermission, PlanRequest, RemediationAction } from '../../action.js';
 import { describeState } from './configuration.js';
+import { putBucketEncryptionDescriptor } from './descriptor.js';
 import { observe } from './observe.js';
-import { ALLOWED_KEYS_RULE, CMK_RULE, bucketsToObserve, keysToResolve, planBuckets } from './plan.js';
+import { bucketsToObserve, keysToResolve, planBuckets } from './plan.js';
 import { changeSteps, restoreSteps } from './steps.js';
-import { PUT_BUCKET_ENCRYPTION, type EncryptionState, type PlannedChange } from './types.js';
+import type { EncryptionState, PlannedChange } from './types.js';
 
 /** A read whose IAM action src/aws/permissions.ts already documents (the scan makes the same call). */
 const read = (operation: string, why: string): IamPermission => ({ operation, iamAction: IAM_ACTION_OF_OPERATION[operation]!, citation: why });
@@ -37,13 +37,7 @@ const GET = read('GetBucketEncryption', 'the configuration is read again just be
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export const putBucketEncryptionAction: RemediationAction<PlannedChange, EncryptionState> = {
-  descriptor: {
-    id: PUT_BUCKET_ENCRYPTION,
-    title: "Sets the bucket's default encryption to SSE-KMS with the policy's target key (PutBucketEncryption)",
-    resource: 'bucket',
-    fixes: ['s3-bucket-sse-kms', CMK_RULE, ALLOWED_KEYS_RULE, 's3-bucket-bucket-key'],
-    params: encryptionTargetSchema,
-  },
+  descriptor: putBucketEncryptionDescriptor,
   permissions: {
     // The raw `before` (GetBucketEncryption) and the target keys (DescribeKey, ListAliases), whatever the rules need.
     planAspects: ['bucket.encryption', 'key', 'key.aliases'],
