@@ -10,7 +10,15 @@ import type { FactAspect } from '../domain/rule.js';
 import type { KeyResolver, KeyWants } from './keys.js';
 import { partitionOf } from '../domain/keys.js';
 import { counted, type CollectStats } from './stats.js';
-import type { FirstAnswers, Settled } from './locate.js';
+
+/** How a call ended: kept so that collectBucketFacts uses the first call's answer instead of asking again. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Answers the locating call already got in the bucket's region. */
+export interface FirstAnswers {
+  encryption?: Settled<BucketEncryption>;
+  tags?: Settled<Record<string, string>>;
+}
 
 export interface BucketTarget {
   name: string;

@@ -11,9 +11,9 @@ import { DEFAULT_LIST_PAGE_SIZE, listBucketPages, type ListedBucket } from '../a
 import type { FactContext } from '../domain/facts.js';
 import type { RunError } from '../domain/report.js';
 import type { FactAspect } from '../domain/rule.js';
-import { collectBucketFacts, unlocatedBucketContext } from './bucket.js';
+import { collectBucketFacts, unlocatedBucketContext, type FirstAnswers } from './bucket.js';
 import { KeyResolver } from './keys.js';
-import { locateBucket, type FirstAnswers } from './locate.js';
+import { locateBucket } from './locate.js';
 import { countRequest, newStats, type CollectStats } from './stats.js';
 
 export type { CollectStats } from './stats.js';

@@ -9,19 +9,11 @@
 import type { AccountSession } from '../aws/session.js';
 import { toFactError } from '../aws/errors.js';
 import { getBucketEncryption, getBucketRegion, getBucketTags, regionFromRedirect } from '../aws/s3.js';
-import type { BucketEncryption, FactError } from '../domain/facts.js';
+import type { FactError } from '../domain/facts.js';
 import type { FactAspect } from '../domain/rule.js';
-import { NEEDS_ENCRYPTION } from './bucket.js';
+import { NEEDS_ENCRYPTION, type FirstAnswers, type Settled } from './bucket.js';
 import { counted, type CollectStats } from './stats.js';
 
-/** How a call ended: kept so that collectBucketFacts uses the first call's answer instead of asking again. */
-export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-/** Answers the locating call already got in the bucket's region. */
-export interface FirstAnswers {
-  encryption?: Settled<BucketEncryption>;
-  tags?: Settled<Record<string, string>>;
-}
 
 export interface Located {
   region: string;
