@@ -8,6 +8,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-provider-ini';
+import { trimMiddleware } from './lean-stack.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_MS, type AwsOptions, type StaticCredentials } from './options.js';
 
 /** Static credentials, or a provider the SDK calls again once `expiration` has passed (assumed roles). */
@@ -69,13 +70,22 @@ function profileCredentials(profile: string | undefined, env: NodeJS.ProcessEnv 
 export function createS3Client(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): S3Client {
   // Path-style against a custom endpoint: the sandbox (and most VPC endpoint set-ups) cannot resolve
   // <bucket>.<endpoint-host> virtual-hosted names.
-  return new S3Client({ ...commonConfig(opts, region, credentials, agents), forcePathStyle: Boolean(opts.endpoint) });
+  // Checksums only where S3 requires them (PutBucketEncryption's Content-MD5 / CRC32 stays): the default
+  // WHEN_SUPPORTED would add checksum middleware work to every read, whose bodies the auditor never checks.
+  return trimMiddleware(
+    new S3Client({
+      ...commonConfig(opts, region, credentials, agents),
+      forcePathStyle: Boolean(opts.endpoint),
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  );
 }
 
 export function createKmsClient(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): KMSClient {
-  return new KMSClient(commonConfig(opts, region, credentials, agents));
+  return trimMiddleware(new KMSClient(commonConfig(opts, region, credentials, agents)));
 }
 
 export function createStsClient(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): STSClient {
-  return new STSClient(commonConfig(opts, region, credentials, agents));
+  return trimMiddleware(new STSClient(commonConfig(opts, region, credentials, agents)));
 }

@@ -12,17 +12,16 @@
  *    ratio actual ÷ ideal;
  *  - peak RSS of the auditor process (getrusage, from test/bench/rss-probe.ts loaded into it) and its
  *    CPU time, and CPU time per object;
+ *  - the floor: the CPU per HeadObject of a bare loop of as many HeadObject requests (http.Agent +
+ *    @smithy/signature-v4, no SDK; test/bench/floor-child.ts) and the ratio auditor ÷ floor;
  *  - with --cpu-prof, where the auditor's (and with --profile-sandbox, the sandbox's) time goes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AuditReport } from '../../src/domain/report.js';
-import { packageRoot } from '../../src/paths.js';
+import { auditorEnv, fmt, machineLine, runAuditor, runFloor, startSandboxChild } from './harness.js';
 import { formatSummary, summarizeProfile } from './profile-summary.js';
 
 const { values } = parseArgs({
@@ -43,47 +42,11 @@ const concurrency = Number(values.concurrency ?? 128);
 const buckets = Number(values.buckets ?? 8);
 const bucketConcurrency = values['bucket-concurrency'] !== undefined ? Number(values['bucket-concurrency']) : undefined;
 
-const root = packageRoot();
-const dist = (p: string): string => resolve(root, 'dist', p);
-
-function startSandbox(profileDir?: string): Promise<{ child: ChildProcess; info: { endpoint: string; accessKeyId: string; secretAccessKey: string; buckets: number } }> {
-  const args = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), dist('test/bench/sandbox-child.js'), '--objects', String(objects), '--buckets', String(buckets), '--latency', String(latency)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolvePromise, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => resolvePromise({ child, info: JSON.parse(line) as never }));
-    child.once('exit', (code) => reject(new Error(`sandbox exited (${code}) before listening`)));
-  });
-}
-
-interface AuditorRun {
-  code: number;
-  wallMs: number;
-  probe: { maxRssKiB: number; userMs: number; systemMs: number };
-  stderr: string;
-}
-
-function runAuditor(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[]): Promise<AuditorRun> {
-  const probe = pathToFileURL(dist('test/bench/rss-probe.js')).href;
-  const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', probe, dist('src/cli/main.js'), ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolvePromise, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const m = /BENCH_PROBE (\{.*\})/.exec(stderr);
-      if (!m) return reject(new Error(`no probe output (exit ${code}):\n${stderr}`));
-      resolvePromise({ code: code ?? -1, wallMs, probe: JSON.parse(m[1]!) as AuditorRun['probe'], stderr });
-    });
-  });
-}
-
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'bench-objects-'));
   const profiles = join(work, 'profiles');
-  const { child: sandbox, info } = await startSandbox(values['profile-sandbox'] ? join(profiles, 'sandbox') : undefined);
+  const sandbox = await startSandboxChild({ objects, buckets, latencyMs: latency, ...(values['profile-sandbox'] ? { profileDir: join(profiles, 'sandbox') } : {}) });
+  const { info } = sandbox;
   try {
     const policy = join(work, 'policies.yaml');
     await writeFile(
@@ -99,16 +62,7 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
-      AWS_ACCESS_KEY_ID: info.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: info.secretAccessKey,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      NO_COLOR: '1',
-    };
+    const env = auditorEnv(info);
     const out = join(work, 'out');
     const run = await runAuditor(
       ['scan', '--policies', policy, '--endpoint-url', info.endpoint, '--out', out, '--name', 'bench', '--format', 'json', '--concurrency', String(concurrency), '--max-attempts', '10', '--quiet'],
@@ -123,29 +77,33 @@ async function main(): Promise<void> {
     const scanMs = Date.parse(report.run.end) - Date.parse(report.run.start);
     const idealMs = (heads * latency) / concurrency;
     const cpuMs = run.probe.userMs + run.probe.systemMs;
-    const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+    const floor = await runFloor(info, 'head-object', heads, concurrency);
+    const perHeadUs = (1000 * cpuMs) / Math.max(1, heads);
+    const floorPerHeadUs = (1000 * floor.cpuMs) / Math.max(1, floor.requests);
     const lines = [
       `objects ${fmt(objects)} in ${info.buckets} buckets · latency ${latency} ms · concurrency ${concurrency} · exit ${run.code}`,
+      `  ${machineLine()}`,
       `  listed                 ${fmt(listed)} objects, ${fmt(heads)} HeadObject requests, ${fmt(report.summary.total)} outcomes`,
       `  wall time              ${fmt(run.wallMs / 1000, 2)} s (process), ${fmt(scanMs / 1000, 2)} s (scan, report run.start → run.end)`,
       `  HeadObject/s           ${fmt(heads / (scanMs / 1000))}`,
       `  ideal time             ${fmt(idealMs / 1000, 2)} s (requests × latency ÷ concurrency)`,
       `  actual ÷ ideal         ${idealMs > 0 ? fmt(scanMs / idealMs, 2) : 'n/a (latency 0)'}`,
       `  auditor peak RSS       ${fmt(run.probe.maxRssKiB / 1024, 1)} MiB`,
-      `  auditor CPU            ${fmt(cpuMs / 1000, 2)} s (user ${fmt(run.probe.userMs / 1000, 2)} + system ${fmt(run.probe.systemMs / 1000, 2)}), ${fmt((1000 * cpuMs) / Math.max(1, heads), 1)} µs per object`,
+      `  auditor CPU            ${fmt(cpuMs / 1000, 2)} s (user ${fmt(run.probe.userMs / 1000, 2)} + system ${fmt(run.probe.systemMs / 1000, 2)}), ${fmt(perHeadUs, 1)} µs per object`,
+      `  floor (no SDK)         ${fmt(floorPerHeadUs, 1)} µs per HeadObject (http.Agent + signature-v4, ${fmt(floor.requests)} requests, ${fmt(floor.wallMs / 1000, 2)} s, ${floor.failures} failures)`,
+      `  auditor ÷ floor        ${fmt(perHeadUs / floorPerHeadUs, 2)} (CPU per request)`,
       `  objects JSONL          ${fmt(jsonlBytes / 2 ** 20, 1)} MiB (${fmt(jsonlBytes / Math.max(1, report.summary.total))} bytes per outcome)`,
     ];
     console.log(lines.join('\n'));
     if (run.code !== 0 && run.code !== 1) console.log(`  (auditor stderr)\n${run.stderr}`);
-    sandbox.kill('SIGTERM');
-    await new Promise((r) => sandbox.once('exit', r));
+    await sandbox.stop();
     for (const which of ['auditor', 'sandbox']) {
       const dir = join(profiles, which);
       const files = await readdir(dir).catch(() => [] as string[]);
       for (const f of files.filter((x) => x.endsWith('.cpuprofile'))) console.log('\n' + formatSummary(`${which} profile (${join(dir, f)})`, summarizeProfile(join(dir, f))));
     }
   } finally {
-    if (sandbox.exitCode === null) sandbox.kill('SIGTERM');
+    await sandbox.stop();
     if (!values.keep) await rm(work, { recursive: true, force: true });
     else console.log(`\nkept ${work}`);
   }

@@ -46,17 +46,27 @@ export function requireAwsCli(ctx: Mocha.Context): boolean {
   return false;
 }
 
-/** Runs `aws --endpoint-url <endpoint> --region <region> --output json <args>` with only the given credentials. */
-export function awsCli(endpoint: string, creds: CliCredentials, region: string, args: string[], input?: string): Promise<CliResult> {
-  const env: Record<string, string> = {
+/**
+ * An environment with only these credentials: the user's own AWS set-up (profiles, shared config,
+ * instance metadata) is kept out, so a child process (the AWS CLI, or our CLI in a benchmark) sees
+ * nothing but the sandbox account.
+ */
+export function isolatedAwsEnvironment(creds: CliCredentials): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
     AWS_ACCESS_KEY_ID: creds.accessKeyId,
     AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-    // Keep the user's own AWS set-up out of the test: no profiles, no IMDS, no pager.
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** Runs `aws --endpoint-url <endpoint> --region <region> --output json <args>` with only the given credentials. */
+export function awsCli(endpoint: string, creds: CliCredentials, region: string, args: string[], input?: string): Promise<CliResult> {
+  const env: Record<string, string> = {
+    ...isolatedAwsEnvironment(creds),
     AWS_PAGER: '',
     AWS_RETRY_MODE: 'standard',
     AWS_MAX_ATTEMPTS: '2',

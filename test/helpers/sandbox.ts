@@ -1,7 +1,8 @@
 /**
  * Test helpers: an in-process sandbox per suite and real SDK clients pointed at it.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { NodeSha256 } from './node-sha256.js';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -100,28 +101,6 @@ export interface RawResponse {
   body: string;
 }
 
-/** node:crypto as the signer's SHA-256 / HMAC implementation. */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(this.secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(toBuffer(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const toBuffer = (d: SourceData): Buffer =>
-  typeof d === 'string' ? Buffer.from(d, 'utf8') : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
 
 /** Signs a request for `service` with the given credentials the way the SDK does, without sending it. */
 export async function signRequest(
