@@ -32,10 +32,12 @@ import {
   parseSeed,
   path,
   reportName,
+  parseRunId,
   reportPath,
   text,
 } from './values.js';
 import { UsageError } from '../domain/errors.js';
+import { JOB_COMPLETION_INDEX, parseShardRequest } from '../domain/shard.js';
 
 export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_POLICIES = 'policies.yaml';
@@ -161,11 +163,66 @@ the gate's decision.`,
       help: 'write the objects that fail a rule as an S3 Batch Operations manifest (CSV: bucket,key[,versionId], keys URL-encoded)',
       parse: path,
     }),
+    shard: valueOption({
+      flag: '--shard',
+      placeholder: 'I/N',
+      help: `audit only shard I of N (1-based; buckets split by a hash of account and bucket) and write a partial report for merge; auto/N takes I from ${JOB_COMPLETION_INDEX} + 1 (Kubernetes Indexed Job)`,
+      parse: parseShardRequest,
+    }),
+    runId: valueOption({
+      flag: '--run-id',
+      placeholder: 'ID',
+      help: "the report's run id instead of a random one; give every shard of a run the same one (e.g. the CI run id) so merge accepts only parts of that run",
+      defaultNote: 'a random UUID',
+      parse: parseRunId,
+    }),
     ...AWS_OPTIONS,
     quiet: switchOption({ flag: '--quiet', short: '-q', help: 'print only the gate line' }),
     verbose: switchOption({ flag: '--verbose', short: '-v', help: 'console: list every fail and error finding, bucket scan and run error (by default only the most severe)' }),
   },
   check(args) {
+    if (args.failOnNew && args.baseline === undefined) throw new UsageError('--fail-on-new needs --baseline PREVIOUS.json (new since what?)');
+  },
+});
+
+export const MERGE = defineCommand({
+  name: 'merge',
+  summary: 'join the partial reports of a sharded scan (scan --shard I/N) into one report and gate',
+  description: `Joins the JSON reports of the N shards of one sharded scan (scan --shard I/N) into the report an
+unsharded scan would have written (same findings, ids, order, summary, errors and gate), writes it in
+the formats given and exits with the gate's decision. No AWS call. Refused (exit 2) when a part is
+missing or given twice (the message names the shard) or when the parts are not of the same run
+(different policy file, rules, N, accounts, tool version, gate or --run-id: the message names it).
+The gate is the one the shards were scanned with, unless --fail-on or --allow-incomplete is given.
+Each part's <name>.objects.jsonl (object policies) is read from beside the part and joined.`,
+  exitCodes: '0 passed · 1 fail findings at or above --fail-on · 2 usage error, or the parts are not one complete run · 3 incomplete',
+  positionals: {
+    parts: positional({ name: 'PART.json', help: "each shard's JSON report", shape: 'many', parse: text }),
+  },
+  options: {
+    out: valueOption({ flag: '--out', placeholder: 'DIR', help: 'report folder, created when missing', default: DEFAULT_OUT, parse: path }),
+    formats: valueOption({ flag: '--format', placeholder: 'LIST', help: `comma-separated: ${REPORT_FORMATS.join(', ')}`, default: DEFAULT_SCAN_FORMATS, parse: parseFormats }),
+    name: valueOption({ flag: '--name', placeholder: 'NAME', help: 'report file name without extension', defaultNote: 'scan-<UTC YYYYMMDDTHHMMSSZ of the earliest shard start>', parse: reportName }),
+    failOn: valueOption({
+      flag: '--fail-on',
+      placeholder: 'LEVEL',
+      help: `fail the gate on fail findings at or above: ${FAIL_ON_LEVELS.join(', ')}`,
+      defaultNote: "the shards' --fail-on",
+      parse: parseFailOn,
+    }),
+    allowIncomplete: switchOption({ flag: '--allow-incomplete', help: "do not fail the gate because some outcomes are errors (default: the shards' setting)" }),
+    baseline: valueOption({
+      flag: '--baseline',
+      placeholder: 'FILE',
+      help: 'an earlier JSON report: every format shows new, resolved and still-failing findings (compared by finding id)',
+      parse: reportPath,
+    }),
+    failOnNew: switchOption({ flag: '--fail-on-new', help: 'with --baseline: only fail findings that are new since the baseline fail the gate' }),
+    quiet: switchOption({ flag: '--quiet', short: '-q', help: 'print only the gate line' }),
+    verbose: switchOption({ flag: '--verbose', short: '-v', help: 'console: list every fail and error finding, bucket scan and run error (by default only the most severe)' }),
+  },
+  check(args) {
+    if (args.parts.length === 0) throw new UsageError("merge: give the JSON report of every shard (merge PART.json… --out DIR)");
     if (args.failOnNew && args.baseline === undefined) throw new UsageError('--fail-on-new needs --baseline PREVIOUS.json (new since what?)');
   },
 });
@@ -349,6 +406,7 @@ Attach it to the auditing principal, or to the role given with --assume-role in 
 });
 
 export type ScanArgs = ArgsOf<typeof SCAN>;
+export type MergeArgs = ArgsOf<typeof MERGE>;
 export type ValidateArgs = ArgsOf<typeof VALIDATE>;
 export type TestArgs = ArgsOf<typeof TEST>;
 export type SandboxArgs = ArgsOf<typeof SANDBOX>;
@@ -358,7 +416,7 @@ export type RollbackArgs = ArgsOf<typeof ROLLBACK>;
 export type PermissionsArgs = ArgsOf<typeof PERMISSIONS>;
 
 /** Every command, in the order the main help lists them. */
-export const COMMANDS = [SCAN, VALIDATE, TEST, SANDBOX, REPORT, REMEDIATE, ROLLBACK, PERMISSIONS] as const;
+export const COMMANDS = [SCAN, MERGE, VALIDATE, TEST, SANDBOX, REPORT, REMEDIATE, ROLLBACK, PERMISSIONS] as const;
 export type CommandName = (typeof COMMANDS)[number]['name'];
 
 export const MAIN_DESCRIPTION = 'Policy-as-code compliance auditor for Amazon S3 encryption with AWS KMS.';

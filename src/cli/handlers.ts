@@ -14,6 +14,7 @@ type Handlers = { readonly [C in Commands as C['name']]: () => Promise<Handler<A
 
 const HANDLERS: Handlers = {
   scan: async () => (await import('./scan.js')).scanCommand,
+  merge: async () => (await import('./merge.js')).mergeCommand,
   validate: async () => (await import('./validate.js')).validateCommand,
   test: async () => (await import('./test-rules.js')).testCommand,
   sandbox: async () => (await import('./sandbox.js')).sandboxCommand,

@@ -21,11 +21,12 @@ import { useColor, type CliIO } from './terminal.js';
 /** Schema problems listed in a usage error before "… and N more". */
 const MAX_PROBLEMS = 8;
 
-type ReportArgument = 'RESULT' | '--baseline';
+type ReportArgument = 'RESULT' | '--baseline' | 'PART';
 
 /** What to give instead of a file that is missing, per argument. */
 const WHAT_TO_GIVE: Record<ReportArgument, string> = {
   RESULT: 'Give a JSON report written by "s3-kms-audit scan" (with --format json; default folder reports/).',
+  PART: 'Give the JSON report of each shard (scan --shard I/N --format json).',
   '--baseline': "Give the JSON report of an earlier scan (the .json file in that scan's --out folder), or leave --baseline out on a first run.",
 };
 

@@ -26,10 +26,13 @@ import { dirname, join } from 'node:path';
 import { openObjectOutputs } from '../report/jsonl-writer.js';
 import { ProgressLine } from './progress.js';
 import { useColor, type CliIO } from './terminal.js';
+import { resolveShard } from '../domain/shard.js';
 
 const defaultReportName = (start: Date): string => timestampName('scan', start);
 
 export async function scanCommand(args: ScanArgs, io: CliIO): Promise<number> {
+  // `--shard auto/N` with a missing or bad JOB_COMPLETION_INDEX is a usage error (exit 2) before anything else.
+  const shard = args.shard !== undefined ? resolveShard(args.shard, io.env) : undefined;
   // Throws ConfigError before any session is opened: a broken policy file never reaches AWS.
   const config = loadAuditConfig(args.policies, args.rules);
   // The baseline is read and validated before the scan too: a bad file costs no AWS call (exit 2).
@@ -53,6 +56,8 @@ export async function scanCommand(args: ScanArgs, io: CliIO): Promise<number> {
       aws: awsOptionsFrom(args, args.concurrency),
       concurrency: args.concurrency,
       signal: stop.signal,
+      ...(shard ? { shard } : {}),
+      ...(args.runId !== undefined ? { runId: args.runId } : {}),
       gate: {
         failOn: args.failOn,
         allowIncomplete: args.allowIncomplete,
@@ -114,6 +119,10 @@ async function reportScan(audited: AuditReport, args: ScanArgs, baseline: AuditR
   const paths = renderings.length > 0 ? await writeReports(args.out, name, renderings) : [];
 
   const color = useColor(io.stdout, io.env);
+  const shard = report.run.shard;
+  if (shard && !args.quiet) {
+    io.stderr.write(`note: partial report of shard ${shard.index}/${shard.count} (run key ${shard.runKey.slice(0, 12)}…); join the ${shard.count} parts with: s3-kms-audit merge PART.json…\n`);
+  }
   if (args.quiet) {
     io.stdout.write(renderGateLine(report, { color }) + '\n');
   } else if (args.formats.includes('console')) {

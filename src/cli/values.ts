@@ -24,6 +24,14 @@ export function path(text: string, source: string): string {
   return text;
 }
 
+/** --run-id: one plain token (a CI run id, a UUID, a date), so it reads the same in every report format. */
+export function parseRunId(text: string, source: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(text)) {
+    throw new UsageError(`${source}: "${text}" is not a run id: use 1-128 letters, digits, '.', '_', ':' and '-' (starting with a letter or digit)`);
+  }
+  return text;
+}
+
 /** A JSON report to compare with (--baseline). */
 export function reportPath(text: string, source: string): string {
   if (text === '') throw new UsageError(`${source}: give the path of an earlier JSON report`);

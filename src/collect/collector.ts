@@ -35,6 +35,11 @@ export interface CollectOptions {
   aspects: Set<FactAspect>;
   /** Buckets whose facts are fetched at the same time (the CLI's --concurrency, default 16). */
   concurrency: number;
+  /**
+   * Sharded runs (`scan --shard I/N`): the buckets this process audits; the others are left to the other
+   * shards before any call about them (src/domain/shard.ts). Every account is still listed.
+   */
+  owns?: (account: string, bucket: string) => boolean;
   /** Decide before fetching bucket facts: skip buckets no policy could match (name/region/account scopes). */
   prefilter?: (b: BucketIdentity) => boolean;
   onProgress?: (p: CollectProgress) => void;
@@ -109,6 +114,7 @@ export function collectBuckets(opts: CollectOptions): CollectResult {
     for (const [i, buckets] of listed.entries()) {
       const session = opts.sessions[i]!;
       for (const b of buckets) {
+        if (opts.owns && !opts.owns(session.account, b.name)) continue;
         const region = opts.ignoreListedRegion ? undefined : b.region;
         // The prefilter runs before any bucket call whenever the region is already known.
         if (region !== undefined && opts.prefilter && !opts.prefilter({ name: b.name, region, account: session.account })) continue;

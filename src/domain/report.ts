@@ -1,4 +1,5 @@
 import type { Finding, ResourceRef, Severity, Status } from './finding.js';
+import type { Shard } from './shard.js';
 
 export interface RunError {
   account?: string;
@@ -46,6 +47,8 @@ export interface AuditReport {
     regions: string[];
     complete: boolean;
     endpoint?: string;
+    /** Present on the partial report of a sharded scan (`scan --shard I/N`); `merge` removes it. */
+    shard?: ShardInfo;
   };
   summary: Summary;
   findings: Finding[];
@@ -59,6 +62,19 @@ export interface AuditReport {
   rules?: Record<string, RuleInfo>;
   /** The comparison with an earlier report (`--baseline`), by finding id. */
   diff?: ReportDiff;
+}
+
+/** Which shard of which run a partial report is (src/domain/shard.ts). */
+export interface ShardInfo extends Shard {
+  /**
+   * SHA-256 of what makes parts belong to the same run: tool version, policy file hash, rules hash, N,
+   * accounts, home region, endpoint and the run id when one was given (runKeyOf).
+   */
+  runKey: string;
+  /** SHA-256 of the loaded rules' content (rulesDigest), so merge can say "the rules differ". */
+  rulesSha256: string;
+  /** The run-level errors of this shard (errors[] less the causes of error outcomes), so merge can recompute the gate. */
+  runErrors: RunError[];
 }
 
 /** What the renderers need of a rule: the text people read, not the logic. */

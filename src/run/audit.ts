@@ -19,6 +19,8 @@ import { pathForReports, toolVersion } from '../paths.js';
 import type { GateOptions } from '../engine/gate.js';
 import { buildReport, ruleCatalogue } from './report.js';
 import type { AuditConfig } from './audit-config.js';
+import { ownsBucket, rulesDigest, runKeyOf, type Shard } from '../domain/shard.js';
+import type { ShardInfo } from '../domain/report.js';
 
 // Loading the configuration is its own module (no AWS SDK), so `validate` starts fast; re-exported for the callers of both.
 export { loadAuditConfig, type AuditConfig } from './audit-config.js';
@@ -38,6 +40,8 @@ export interface AuditOptions {
    * without them the audit opens its own from `aws` and closes them when done.
    */
   sessions?: AccountSession[];
+  /** `scan --shard I/N`: audit only this shard's buckets and record the shard in the report (run.shard). */
+  shard?: Shard;
   /** Object policies: outputs (JSONL, manifest), state folder, findings cap, progress (src/collect/objects-audit.ts). */
   objects?: ObjectRunOptions;
 }
@@ -54,6 +58,24 @@ function mayBeInScope(pf: PolicyFile) {
       const { tags: _tags, ...withoutTags } = p.scope ?? {};
       return bucketInScope(withoutTags, { ...bucket, tags: {}, errors: {} }) !== false;
     });
+}
+
+const ownsBucketOf = (shard: Shard) => (account: string, bucket: string): boolean => ownsBucket(shard, account, bucket);
+
+/** run.shard of a partial report; runErrors are filled in by buildReport, which knows them. */
+function shardInfo(shard: Shard, config: AuditConfig, accounts: readonly string[], homeRegion: string, options: AuditOptions): Omit<ShardInfo, 'runErrors'> {
+  const rulesSha256 = rulesDigest(config.rules.values());
+  const runKey = runKeyOf({
+    toolVersion: toolVersion(),
+    policyFileSha256: config.policyFile.sha256,
+    rulesSha256,
+    count: shard.count,
+    accounts,
+    homeRegion,
+    ...(options.aws.endpoint ? { endpoint: options.aws.endpoint } : {}),
+    ...(options.runId !== undefined ? { runId: options.runId } : {}),
+  });
+  return { index: shard.index, count: shard.count, runKey, rulesSha256 };
 }
 
 export async function runAudit(config: AuditConfig, options: AuditOptions): Promise<AuditReport> {
@@ -89,6 +111,7 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
       ...(objectRun ? { keys: objectRun.keys, stats: objectRun.stats } : { keyListSpellings: keyListSpellings(policyFile, rules) }),
       concurrency: options.concurrency,
       prefilter: mayBeInScope(policyFile),
+      ...(options.shard ? { owns: ownsBucketOf(options.shard) } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -111,6 +134,7 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
         accounts: collected.accounts,
         regions: [...collected.regions],
         ...(options.aws.endpoint ? { endpoint: options.aws.endpoint } : {}),
+        ...(options.shard ? { shard: shardInfo(options.shard, config, collected.accounts, sessions[0]?.homeRegion ?? '', options) } : {}),
       },
       findings: objects ? [...findings, ...objects.findings] : findings,
       errors: objects ? [...collected.errors, ...objects.runErrors] : collected.errors,

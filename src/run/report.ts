@@ -4,14 +4,14 @@
  */
 import { addCounts, countOutcome, emptyOutcomeCounts } from '../domain/counts.js';
 import { compareFindings, type Finding } from '../domain/finding.js';
-import type { AuditReport, ObjectsSection, OutcomeCounts, RuleInfo, RunError, Summary } from '../domain/report.js';
+import type { AuditReport, ObjectsSection, OutcomeCounts, RuleInfo, RunError, ShardInfo, Summary } from '../domain/report.js';
 import type { Rule } from '../domain/rule.js';
 import { compareText } from '../domain/text.js';
 import { decideGate, type GateOptions } from '../engine/gate.js';
 import { REPORT_SCHEMA_VERSION } from '../report/json.js';
 
-/** What the orchestrator knows about the run; `complete` is derived here, not given. */
-export type RunMetadata = Omit<AuditReport['run'], 'complete'>;
+/** What the orchestrator knows about the run; `complete` is derived here, and a shard's run errors are those given. */
+export type RunMetadata = Omit<AuditReport['run'], 'complete' | 'shard'> & { shard?: Omit<ShardInfo, 'runErrors'> };
 
 export interface ReportInput {
   toolVersion: string;
@@ -74,8 +74,15 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareText(a, b)));
 }
 
-const errorKey = (e: RunError): string =>
+export const errorKey = (e: RunError): string =>
   JSON.stringify([e.account ?? '', e.region ?? '', e.bucket ?? '', e.operation, e.code, e.message]);
+
+/** One of each run error (same account, region, bucket, operation, code and message), first seen kept, in input order. */
+export function distinctRunErrors(errors: readonly RunError[]): RunError[] {
+  const seen = new Map<string, RunError>();
+  for (const e of errors) if (!seen.has(errorKey(e))) seen.set(errorKey(e), e);
+  return [...seen.values()];
+}
 
 /**
  * Run errors plus one entry per distinct fact error behind the `error` findings (several rules of
@@ -122,6 +129,8 @@ export function buildReport(input: ReportInput): AuditReport {
     complete,
   };
   if (input.run.endpoint !== undefined) run.endpoint = input.run.endpoint;
+  // The run-level errors, apart from the causes of error outcomes: merge recomputes the gate from them.
+  if (input.run.shard !== undefined) run.shard = { ...input.run.shard, runErrors: distinctRunErrors(input.errors) };
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 's3-kms-audit', version: input.toolVersion },

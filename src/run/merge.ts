@@ -1,0 +1,180 @@
+/**
+ * `merge`: the partial reports of a sharded scan (`scan --shard I/N`) → the report an unsharded scan of
+ * the same estate writes. Pure: the caller reads the parts and writes the result.
+ *
+ * Refused (UsageError, exit 2) unless the parts are exactly shards 1..N of one run: same tool version,
+ * policy file, rules, N, accounts, endpoint, gate and object findings cap, and the same run key (which also
+ * covers the home region and --run-id); each shard once. The message names what differs, or which
+ * shard is missing or given twice.
+ *
+ * Equal to the unsharded report apart from the run's id and timing because every part of it is
+ * recomputed by the same code from what the parts carry:
+ * - bucket findings: each bucket is in exactly one part, so the union is the unsharded set;
+ * - object findings: each part keeps its most important ones up to the cap in one total order
+ *   (keptBefore), so the cap's first findings of the union are the unsharded run's;
+ * - counts: the parts' summaries add up (every outcome is counted in exactly one part); the outcomes
+ *   not listed are that sum less the listed findings;
+ * - errors: run errors met by several shards (an account's ListBuckets) are one error, as in one run
+ *   (src/domain/shard.ts); the gate is decided again from the merged findings and run errors.
+ */
+import { addCounts, countOutcome, emptyOutcomeCounts } from '../domain/counts.js';
+import { UsageError } from '../domain/errors.js';
+import type { Finding } from '../domain/finding.js';
+import type { AuditReport, ObjectBucketScan, ObjectsSection, OutcomeCounts, RunError } from '../domain/report.js';
+import type { GateOptions } from '../engine/gate.js';
+import { buildReport, distinctRunErrors } from './report.js';
+import { keptBefore } from './tally.js';
+
+export interface MergePart {
+  /** How messages name the part (its path). */
+  label: string;
+  report: AuditReport;
+}
+
+export interface MergeOptions {
+  /** The gate: by default the one the parts were scanned with (they must agree). */
+  gate?: Partial<GateOptions>;
+  /** The merged run's id when the parts do not share one (they do when scanned with --run-id). */
+  newRunId: () => string;
+  /** The merged objects section's files (the parts' JSONL and manifests joined by the caller), when written. */
+  objectFiles?: Pick<ObjectsSection, 'jsonl' | 'manifest'>;
+}
+
+type Sharded = MergePart & { report: AuditReport & { run: { shard: NonNullable<AuditReport['run']['shard']> } } };
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const short = (hash: string): string => `${hash.slice(0, 12)}…`;
+
+/** What must be equal in every part, with how to show it. */
+const RUN_FIELDS: { what: string; value: (r: Sharded['report']) => unknown; show?: (v: unknown) => string }[] = [
+  { what: 'tool version', value: (r) => r.tool.version },
+  { what: 'policy file (policyFileSha256)', value: (r) => r.run.policyFileSha256, show: (v) => short(String(v)) },
+  { what: 'rules (rulesSha256)', value: (r) => r.run.shard.rulesSha256, show: (v) => short(String(v)) },
+  { what: 'shard count N', value: (r) => r.run.shard.count },
+  { what: 'accounts', value: (r) => r.run.accounts, show: (v) => (v as string[]).join(',') },
+  { what: 'endpoint', value: (r) => r.run.endpoint ?? '(AWS)' },
+  { what: 'gate --fail-on', value: (r) => r.summary.gate.failOn },
+  { what: 'gate --allow-incomplete', value: (r) => r.summary.gate.allowIncomplete },
+  { what: '--max-object-findings', value: (r) => r.objects?.maxFindings ?? '(no object policies)' },
+  { what: 'run key (home region --region, or --run-id)', value: (r) => r.run.shard.runKey, show: (v) => short(String(v)) },
+];
+
+/** Throws UsageError unless the parts are shards 1..N of one run, each once. */
+export function checkParts(parts: readonly MergePart[]): Sharded[] {
+  if (parts.length === 0) throw new UsageError('merge: give the partial reports (PART.json…) of every shard');
+  for (const p of parts) {
+    if (!p.report.run.shard) throw new UsageError(`merge: ${p.label} is not the report of a shard (no run.shard): merge takes the JSON reports of scan --shard I/N`);
+  }
+  const sharded = parts as Sharded[];
+  const first = sharded[0]!;
+  for (const field of RUN_FIELDS) {
+    const expected = field.value(first.report);
+    const other = sharded.find((p) => !same(field.value(p.report), expected));
+    if (other) {
+      const show = field.show ?? ((v: unknown) => String(v));
+      throw new UsageError(
+        `merge: the parts are not of the same run: ${field.what} differs: ${first.label} has ${show(expected)}, ${other.label} has ${show(field.value(other.report))}`,
+      );
+    }
+  }
+  const count = first.report.run.shard.count;
+  const byIndex = new Map<number, string[]>();
+  for (const p of sharded) {
+    const labels = byIndex.get(p.report.run.shard.index) ?? [];
+    labels.push(p.label);
+    byIndex.set(p.report.run.shard.index, labels);
+  }
+  const duplicated = [...byIndex].filter(([, labels]) => labels.length > 1).sort(([a], [b]) => a - b);
+  if (duplicated.length > 0) {
+    const list = duplicated.map(([i, labels]) => `shard ${i}/${count} (${labels.join(', ')})`).join('; ');
+    throw new UsageError(`merge: duplicate shard: ${list} given more than once; give each shard's report once`);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `merge: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')}: got ${byIndex.size} of ${count} parts; run the missing shard${missing.length > 1 ? 's' : ''} (or re-run the whole run) and merge again`,
+    );
+  }
+  return [...sharded].sort((a, b) => a.report.run.shard.index - b.report.run.shard.index);
+}
+
+const isObjectFinding = (f: Finding): boolean => f.resource.type === 'object';
+
+/** Summary counts as outcome counts (every outcome of the part, listed or not). */
+function countsOf(r: AuditReport): OutcomeCounts {
+  const { total, byStatus, bySeverity, byPolicy, byRule } = r.summary;
+  return structuredClone({ total, byStatus, bySeverity, byPolicy, byRule });
+}
+
+const text = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** The order of objects.buckets[] in a scan's report (run/object-audit.ts). */
+const compareBucketScans = (a: ObjectBucketScan, b: ObjectBucketScan): number =>
+  text(a.account, b.account) || text(a.bucket, b.bucket) || text(a.policies.join(','), b.policies.join(','));
+
+export function mergeParts(parts: readonly MergePart[], options: MergeOptions): AuditReport {
+  const sorted = checkParts(parts);
+  const reports = sorted.map((p) => p.report);
+  const first = reports[0]!;
+
+  const bucketFindings = reports.flatMap((r) => r.findings.filter((f) => !isObjectFinding(f)));
+  const withObjects = first.objects !== undefined;
+  const maxObjectFindings = first.objects?.maxFindings ?? 0;
+  const objectFindings = reports
+    .flatMap((r) => r.findings.filter(isObjectFinding))
+    .sort((a, b) => (keptBefore(a, b) ? -1 : keptBefore(b, a) ? 1 : 0))
+    .slice(0, maxObjectFindings);
+  const findings = [...bucketFindings, ...objectFindings];
+
+  const runErrors: RunError[] = distinctRunErrors(reports.flatMap((r) => r.run.shard.runErrors));
+  const gate: GateOptions = {
+    failOn: options.gate?.failOn ?? first.summary.gate.failOn,
+    allowIncomplete: options.gate?.allowIncomplete ?? first.summary.gate.allowIncomplete,
+    ...(options.gate?.baselineFailing ? { baselineFailing: options.gate.baselineFailing } : {}),
+  };
+  const sharedRunId = reports.every((r) => r.run.id === first.run.id) ? first.run.id : undefined;
+
+  return buildReport({
+    toolVersion: first.tool.version,
+    run: {
+      id: sharedRunId ?? options.newRunId(),
+      start: reports.map((r) => r.run.start).sort()[0]!,
+      end: reports.map((r) => r.run.end).sort().at(-1)!,
+      policyFile: first.run.policyFile,
+      policyFileSha256: first.run.policyFileSha256,
+      rulesDirs: first.run.rulesDirs,
+      accounts: first.run.accounts,
+      regions: reports.flatMap((r) => r.run.regions),
+      ...(first.run.endpoint !== undefined ? { endpoint: first.run.endpoint } : {}),
+    },
+    findings,
+    errors: runErrors,
+    gate,
+    ...(first.rules ? { rules: first.rules } : {}),
+    ...(withObjects ? { objects: mergedObjects(reports, findings, objectFindings.length, options.objectFiles ?? {}) } : {}),
+  });
+}
+
+/** The objects section and what buildReport needs besides it: the outcomes not listed, and every error cause of the parts. */
+function mergedObjects(
+  reports: readonly AuditReport[],
+  findings: readonly Finding[],
+  listed: number,
+  files: Pick<ObjectsSection, 'jsonl' | 'manifest'>,
+): { section: ObjectsSection; uncounted: OutcomeCounts; errorCauses: RunError[] } {
+  const all = emptyOutcomeCounts();
+  for (const r of reports) addCounts(all, countsOf(r));
+  const uncounted = all;
+  for (const f of findings) countOutcome(uncounted, f, -1);
+  const nonPass = reports.reduce((n, r) => n + (r.objects?.findingsListed ?? 0) + (r.objects?.findingsOmitted ?? 0), 0);
+  const section: ObjectsSection = {
+    ...(files.jsonl !== undefined ? { jsonl: files.jsonl } : {}),
+    maxFindings: reports[0]!.objects!.maxFindings,
+    findingsListed: listed,
+    findingsOmitted: nonPass - listed,
+    buckets: reports.flatMap((r) => r.objects?.buckets ?? []).sort(compareBucketScans),
+    ...(files.manifest !== undefined ? { manifest: files.manifest } : {}),
+  };
+  // Every part's errors[] holds its causes of object error outcomes (and derived or run errors, which
+  // buildReport finds again and keeps once).
+  return { section, uncounted, errorCauses: reports.flatMap((r) => r.errors) };
+}
