@@ -55,6 +55,7 @@ const RUN_FIELDS: { what: string; value: (r: Sharded['report']) => unknown; show
   { what: 'endpoint', value: (r) => r.run.endpoint ?? '(AWS)' },
   { what: 'gate --fail-on', value: (r) => r.summary.gate.failOn },
   { what: 'gate --allow-incomplete', value: (r) => r.summary.gate.allowIncomplete },
+  { what: 'gate --fail-on-new', value: (r) => r.summary.gate.failOnNew === true },
   { what: '--max-object-findings', value: (r) => r.objects?.maxFindings ?? '(no object policies)' },
   { what: 'run key (home region --region, or --run-id)', value: (r) => r.run.shard.runKey, show: (v) => short(String(v)) },
 ];
@@ -125,6 +126,10 @@ export function mergeParts(parts: readonly MergePart[], options: MergeOptions): 
     .slice(0, maxObjectFindings);
   const findings = [...bucketFindings, ...objectFindings];
 
+  // The parts carry the baseline's verdict, not its finding ids: a --fail-on-new gate needs the baseline again.
+  if (first.summary.gate.failOnNew && !options.gate?.baselineFailing) {
+    throw new UsageError('merge: the shards were gated with --fail-on-new: give merge the same --baseline FILE and --fail-on-new (the parts do not carry the baseline)');
+  }
   const runErrors: RunError[] = distinctRunErrors(reports.flatMap((r) => r.run.shard.runErrors));
   const gate: GateOptions = {
     failOn: options.gate?.failOn ?? first.summary.gate.failOn,

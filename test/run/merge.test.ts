@@ -131,6 +131,13 @@ describe('run/merge: parts of a sharded run → the unsharded report', () => {
     expect(() => mergeParts(other((r) => ({ ...r, run: { ...r.run, shard: { ...r.run.shard!, runKey: '0'.repeat(64) } } })), { newRunId: () => 'x' })).to.throw(UsageError, /run key/);
   });
 
+  it('parts gated with --fail-on-new need the baseline again', () => {
+    const parts = partsOf(2).map((p) => ({ ...p, report: { ...p.report, summary: { ...p.report.summary, gate: { ...p.report.summary.gate, failOnNew: true } } } }));
+    expect(() => mergeParts(parts, { newRunId: () => 'x' })).to.throw(UsageError, /gated with --fail-on-new: give merge the same --baseline FILE and --fail-on-new/);
+    const failing = new Set(parts.flatMap((p) => p.report.findings.filter((f) => f.status === 'fail').map((f) => f.id)));
+    expect(mergeParts(parts, { newRunId: () => 'x', gate: { baselineFailing: failing } }).summary.gate.failOnNew).to.equal(true);
+  });
+
   it('an unsharded report is not a part', () => {
     expect(() => mergeParts([{ label: 'whole.json', report: whole }], { newRunId: () => 'x' })).to.throw(UsageError, /whole\.json is not the report of a shard/);
   });
