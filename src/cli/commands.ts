@@ -182,6 +182,8 @@ the gate's decision.`,
   },
   check(args) {
     if (args.failOnNew && args.baseline === undefined) throw new UsageError('--fail-on-new needs --baseline PREVIOUS.json (new since what?)');
+    // A shard's verdict covers 1/N of the estate: its JSON part is what merge needs to decide for the run.
+    if (args.shard !== undefined && !args.formats.includes('json')) throw new UsageError('--shard writes a partial report for merge: add json to --format');
   },
 });
 
