@@ -101,6 +101,26 @@ export function checkParts(parts: readonly MergePart[]): Sharded[] {
 
 const isObjectFinding = (f: Finding): boolean => f.resource.type === 'object';
 
+/**
+ * The run errors of all parts, each once. An error of no bucket (an account's ListBuckets, a region's
+ * listing) is met by every shard, which in one process is one call and one error: kept once per account,
+ * region, operation and code, the first shard's wording (two shards may word one failure differently, e.g.
+ * "after 3 attempts" and "after 5 attempts"). An error of a bucket comes from the one shard that owns it.
+ */
+function accountLevelOnce(errors: readonly RunError[]): RunError[] {
+  const seen = new Set<string>();
+  const once: RunError[] = [];
+  for (const e of distinctRunErrors(errors)) {
+    if (e.bucket === undefined) {
+      const key = JSON.stringify([e.account ?? '', e.region ?? '', e.operation, e.code]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    once.push(e);
+  }
+  return once;
+}
+
 /** Summary counts as outcome counts (every outcome of the part, listed or not). */
 function countsOf(r: AuditReport): OutcomeCounts {
   const { total, byStatus, bySeverity, byPolicy, byRule } = r.summary;
@@ -130,7 +150,7 @@ export function mergeParts(parts: readonly MergePart[], options: MergeOptions): 
   if (first.summary.gate.failOnNew && !options.gate?.baselineFailing) {
     throw new UsageError('merge: the shards were gated with --fail-on-new: give merge the same --baseline FILE and --fail-on-new (the parts do not carry the baseline)');
   }
-  const runErrors: RunError[] = distinctRunErrors(reports.flatMap((r) => r.run.shard.runErrors));
+  const runErrors = accountLevelOnce(reports.flatMap((r) => r.run.shard.runErrors));
   const gate: GateOptions = {
     failOn: options.gate?.failOn ?? first.summary.gate.failOn,
     allowIncomplete: options.gate?.allowIncomplete ?? first.summary.gate.allowIncomplete,
@@ -179,7 +199,8 @@ function mergedObjects(
     buckets: reports.flatMap((r) => r.objects?.buckets ?? []).sort(compareBucketScans),
     ...(files.manifest !== undefined ? { manifest: files.manifest } : {}),
   };
-  // Every part's errors[] holds its causes of object error outcomes (and derived or run errors, which
-  // buildReport finds again and keeps once).
-  return { section, uncounted, errorCauses: reports.flatMap((r) => r.errors) };
+  // Every part's errors[] holds its causes of object error outcomes, with the errors derived from its
+  // findings (buildReport finds those again and keeps them once) and its run errors: those of no bucket
+  // are left to the run errors above, which keep them once per shard-independent key.
+  return { section, uncounted, errorCauses: reports.flatMap((r) => r.errors.filter((e) => e.bucket !== undefined)) };
 }

@@ -97,6 +97,17 @@ describe('run/merge: parts of a sharded run → the unsharded report', () => {
     });
   }
 
+  it('an account-level run error worded differently by two shards is still one error, in the first shard\'s words', () => {
+    const parts = partsOf(2);
+    const reworded = { ...LIST_DENIED, message: 'denied (after 5 attempts)' };
+    const second = structuredClone(parts[1]!.report);
+    second.run.shard!.runErrors = [reworded];
+    second.errors = second.errors.map((e) => (e.operation === 'ListBuckets' ? reworded : e));
+    const merged = mergeParts([parts[0]!, { ...parts[1]!, report: second }], { newRunId: () => 'x' });
+    expect(merged.errors.filter((e) => e.operation === 'ListBuckets')).to.deep.equal([LIST_DENIED]);
+    expect(withoutRunTiming(merged)).to.deep.equal(withoutRunTiming(whole));
+  });
+
   it('parts that share a run id (--run-id) keep it', () => {
     const parts = partsOf(2).map((p) => ({ ...p, report: { ...p.report, run: { ...p.report.run, id: 'ci-7' } } }));
     expect(mergeParts(parts, { newRunId: () => 'merged' }).run.id).to.equal('ci-7');
