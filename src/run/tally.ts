@@ -39,8 +39,9 @@ export class ObjectTally {
     this.kept = new TopN<Finding>(maxFindings, keptBefore);
   }
 
-  add(f: Finding): void {
-    countOutcome(this.all, f);
+  /** One outcome, or `objects` of them: a metadata-mode group finding is listed once and counted once per object. */
+  add(f: Finding, objects = 1): void {
+    countOutcome(this.all, f, objects);
     if (!LISTED_STATUSES.has(f.status)) return;
     this.kept.offer(f);
     if (f.status === 'error' && f.cause && this.causes.size < MAX_ERROR_CAUSES) {
