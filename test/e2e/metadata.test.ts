@@ -50,6 +50,7 @@ describe('e2e: metadata object mode agrees with full mode', function () {
     s3.destroy();
     // HeadObject is denied on restricted/* in the demo estate; lifted here so full mode decides every object too.
     box.sb.estate.buckets.get(BUCKET)!.faults = [];
+    box.sb.estate.buckets.get('prod-dsse')!.metadata = { inventory: { configurationState: 'ENABLED', tableStatus: 'BACKFILLING' } };
     full = await scanWith(box.sb, out, '../metadata/full.yaml', ['--export-manifest', join(out, 'full-manifest.csv')]);
     meta = await scanWith(box.sb, out, '../metadata/metadata.yaml', ['--export-manifest', join(out, 'meta-manifest.csv')]);
   });
@@ -90,13 +91,17 @@ describe('e2e: metadata object mode agrees with full mode', function () {
     expect(info.groups).to.be.greaterThan(1);
   });
 
-  it('a bucket without a live inventory table: error outcomes that say why', () => {
-    const errors = meta.report.findings.filter((f) => f.resource.bucket === 'prod-cmk-by-id');
-    expect(errors).to.have.length(4);
-    for (const f of errors) {
-      expect(f.status).to.equal('error');
-      expect(f.cause).to.include({ code: 'NoMetadataConfiguration', operation: 'GetBucketMetadataConfiguration' });
+  it('a bucket without an ACTIVE live inventory table: error outcomes that say why', () => {
+    const cases = { 'prod-cmk-by-id': 'NoMetadataConfiguration', 'prod-dsse': 'InventoryTableNotActive' };
+    for (const [bucket, code] of Object.entries(cases)) {
+      const errors = meta.report.findings.filter((f) => f.resource.bucket === bucket);
+      expect(errors, bucket).to.have.length(4);
+      for (const f of errors) {
+        expect(f.status).to.equal('error');
+        expect(f.cause).to.include({ code, operation: 'GetBucketMetadataConfiguration' });
+      }
     }
+    expect(meta.report.findings.find((f) => f.resource.bucket === 'prod-dsse')!.cause!.message).to.contain('BACKFILLING');
     expect(meta.report.run.complete).to.equal(false);
   });
 
