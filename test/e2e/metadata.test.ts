@@ -89,6 +89,8 @@ describe('e2e: metadata object mode agrees with full mode', function () {
     expect(info.queryExecutionIds).to.have.length(2); // the groups, then the UNLOAD of the failing ones
     expect(info.dataScannedBytes).to.be.greaterThan(0);
     expect(info.groups).to.be.greaterThan(1);
+    // One listed finding per group and rule: nothing is "omitted" because a group stands for many objects.
+    expect(meta.report.objects!.findingsOmitted).to.equal(0);
   });
 
   it('a bucket without an ACTIVE live inventory table: error outcomes that say why', () => {
