@@ -9,7 +9,7 @@
  * Unknown is not compliant: no configuration, a table not ACTIVE, a refused call or a failed query gives
  * the bucket one context whose `object` aspect is unreadable (every rule: `error`, with the cause).
  */
-import { queryRows, startQuery, waitForQuery, type AthenaClient } from '../../aws/athena.js';
+import { queryRows, startQuery, stopQuery, waitForQuery, type AthenaClient } from '../../aws/athena.js';
 import { toFactError } from '../../aws/errors.js';
 import { getMetadataInventoryTable } from '../../aws/s3-metadata.js';
 import type { BucketFacts, FactContext, FactError, ObjectEncryption, ObjectFacts } from '../../domain/facts.js';
@@ -142,7 +142,7 @@ export async function scanBucketMetadata(target: ObjectBucketTarget, group: Obje
     const id = await startQuery(athena, { sql: query.sql, parameters: query.parameters, workGroup: athenaOptions.workgroup, outputLocation: athenaOptions.outputLocation, catalog: athenaOptions.catalog }, deps.signal);
     info.queryExecutionIds.push(id);
     operation = 'GetQueryExecution';
-    const outcome = await waitForQuery(athena, id, deps.signal);
+    const outcome = await stopOnAbort(athena, id, deps, () => waitForQuery(athena, id, deps.signal));
     info.dataScannedBytes += outcome.dataScannedBytes;
     if (outcome.state !== 'SUCCEEDED') return unreadable({ code: `Query${outcome.state === 'FAILED' ? 'Failed' : 'Cancelled'}`, operation, message: `Athena query ${id} ${outcome.state}: ${outcome.reason ?? 'no reason given'}` });
     operation = 'GetQueryResults';
@@ -168,6 +168,22 @@ export async function scanBucketMetadata(target: ObjectBucketTarget, group: Obje
   }
   for (const g of groups) sink(await contextOf(target, g, wantKey, wantAliases, group.aspects.has('object.bucketKey'), deps), g);
   return { scan, errors: [], queried: { table, columns, athena: athena!, groups } };
+}
+
+/**
+ * Waits for a query; when the scan is interrupted (SIGINT, SIGTERM) while it runs, asks Athena to stop it,
+ * so an abandoned scan does not go on billing for a query nobody will read.
+ */
+async function stopOnAbort<T>(athena: AthenaClient, id: string, deps: MetadataScanDeps, wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (err) {
+    if (deps.signal?.aborted) {
+      countRequest(deps.stats, 'StopQueryExecution');
+      await stopQuery(athena, id).catch(() => undefined);
+    }
+    throw err;
+  }
 }
 
 /** A group's context: its facts, its KMS key (resolved once for the group), the bucket default's key. */
@@ -217,7 +233,7 @@ export async function exportFailingObjects(
     const id = await startQuery(queried.athena, { sql: q.sql, parameters: q.parameters, workGroup: athenaOptions.workgroup, outputLocation: athenaOptions.outputLocation, catalog: athenaOptions.catalog }, deps.signal);
     info.queryExecutionIds.push(id);
     operation = 'GetQueryExecution';
-    const outcome = await waitForQuery(queried.athena, id, deps.signal);
+    const outcome = await stopOnAbort(queried.athena, id, deps, () => waitForQuery(queried.athena, id, deps.signal));
     info.dataScannedBytes += outcome.dataScannedBytes;
     if (outcome.state !== 'SUCCEEDED') throw Object.assign(new Error(`Athena UNLOAD ${id} ${outcome.state}: ${outcome.reason ?? 'no reason given'}`), { name: 'QueryFailed' });
     info.manifest = { location, objects: failing.reduce((n, g) => n + g.objects, 0) };
