@@ -16,6 +16,10 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { settleAthena } from '../../src/sandbox/athena/handler.js';
+import { groupsQuery, type InventoryTable } from '../../src/collect/metadata/query.js';
+import { runSql } from '../../src/sandbox/athena/engine.js';
+import { INVENTORY_COLUMNS, type InventoryValue } from '../../src/sandbox/athena/inventory-rows.js';
+import { parseParameter } from '../../src/sandbox/athena/sql.js';
 import { accountOf, s3For, useSandbox } from '../helpers/sandbox.js';
 
 const BUCKET = 'prod-objects-mixed';
@@ -137,5 +141,52 @@ describe('sandbox: S3 Metadata configuration and Athena', function () {
     const e = await wrong.send(new GetQueryExecutionCommand({ QueryExecutionId: 'nope' })).then(() => undefined, (err: Error) => err);
     wrong.destroy();
     expect(e?.name).to.equal('InvalidSignatureException');
+  });
+});
+
+const TABLE_REF: InventoryTable = { catalog: 's3tablescatalog/aws-s3', namespace: 'b_data-bucket', table: 'inventory' };
+
+function row(bucket: string, key: string, status: string | null, seq: number, deleteMarker = false): InventoryValue[] {
+  const values: Record<string, InventoryValue> = {
+    bucket,
+    key,
+    sequence_number: String(seq).padStart(20, '0'),
+    is_delete_marker: deleteMarker,
+    encryption_status: deleteMarker ? null : status,
+    is_bucket_key_enabled: deleteMarker ? null : false,
+    kms_key_arn: null,
+  };
+  return INVENTORY_COLUMNS.map(([name]) => values[name] ?? null);
+}
+
+describe("the auditor's generated SQL on the sandbox's engine (DuckDB)", function () {
+  this.timeout(30_000);
+  const rows = [
+    row('data-bucket', 'a', 'SSE-S3', 1),
+    row('data-bucket', 'b', 'SSE-S3', 2),
+    row('data-bucket', 'c', 'SSE-S3', 3), // an older version of c …
+    row('data-bucket', 'c', 'SSE-KMS', 4), // … its current one
+    row('data-bucket', 'd', 'SSE-S3', 5), // d was deleted: its newest version is a delete marker
+    row('data-bucket', 'd', null, 6, true),
+    row("x' OR '1'='1", 'z', 'SSE-S3', 7),
+  ];
+  const run = (bucket: string) => {
+    const q = groupsQuery(TABLE_REF, bucket, '', { kmsKeyArn: false }, 1);
+    return runSql(q.sql, q.parameters.map(parseParameter), [{ ref: { catalog: TABLE_REF.catalog, database: TABLE_REF.namespace, table: TABLE_REF.table }, columns: INVENTORY_COLUMNS, rows }]);
+  };
+
+  it('current objects only, grouped with counts and the first sample key', async () => {
+    const real = await run('data-bucket');
+    expect(real.columns.map((c) => c.name)).to.deep.equal(['encryption_status', 'is_bucket_key_enabled', 'objects', 'key']);
+    expect(real.rows).to.deep.equal([
+      ['SSE-KMS', 'false', '1', 'c'],
+      ['SSE-S3', 'false', '2', 'a'],
+    ]);
+  });
+
+  it('a hostile bucket name is only ever a value: it selects its own rows or none, never more', async () => {
+    expect((await run("x' OR '1'='1")).rows).to.deep.equal([['SSE-S3', 'false', '1', 'z']]);
+    expect((await run("y' OR '1'='1")).rows).to.deep.equal([]);
+    expect((await run("data-bucket' --")).rows).to.deep.equal([]);
   });
 });
