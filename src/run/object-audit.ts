@@ -29,7 +29,6 @@ import { DEFAULT_MAX_OBJECT_FINDINGS, ObjectTally } from './tally.js';
 import { newStats, type CollectStats } from '../collect/stats.js';
 import { FileStateStore, type ObjectStateStore } from '../state/object-state.js';
 import { exportFailingObjects, scanBucketMetadata, type MetadataGroup } from '../collect/metadata/scan.js';
-import { manifestLocation } from '../collect/metadata/query.js';
 import { groupFinding } from './metadata-findings.js';
 import type { ObjectBucketTarget } from '../collect/objects.js';
 
@@ -174,7 +173,7 @@ export class ObjectAudit {
       return;
     }
     const task = scanBucketObjects(
-      { session, bucket, ...(ctx.key !== undefined ? { bucketKey: ctx.key } : {}), ...(bucketKeyError ? { bucketKeyError } : {}) },
+      target,
       group,
       {
         keys: this.opts.keys,
@@ -244,8 +243,7 @@ export class ObjectAudit {
       const runErrors = [...errors];
       if (queried && failing.length > 0 && this.opts.outputs?.failing && scan.metadata) {
         const stamp = this.opts.evaluatedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-        const location = manifestLocation(group.options.athena!.outputLocation, stamp, bucket.account, bucket.name);
-        const e = await exportFailingObjects(target, group, queried, failing, location, scan.metadata, deps);
+        const e = await exportFailingObjects(target, group, queried, failing, stamp, scan.metadata, deps);
         if (e) runErrors.push(e);
       }
       this.scans.push({ account: bucket.account, region: bucket.region, bucket: bucket.name, policies: group.policies.map((p) => p.name), ...scan, outcomes });

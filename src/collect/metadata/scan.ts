@@ -18,7 +18,7 @@ import type { ObjectBucketTarget, ObjectScanCounts } from '../objects.js';
 import type { ObjectPolicyGroup } from '../objects-options.js';
 import type { KeyResolver } from '../keys.js';
 import { countRequest, counted, type CollectStats } from '../stats.js';
-import { groupsQuery, qualifiedTable, unloadQuery, UnsafeNameError, type GroupColumns, type GroupKey, type InventoryTable } from './query.js';
+import { groupsQuery, manifestLocation, qualifiedTable, unloadQuery, UnsafeNameError, type GroupColumns, type GroupKey, type InventoryTable } from './query.js';
 
 export interface MetadataGroup {
   key: GroupKey;
@@ -212,23 +212,25 @@ async function contextOf(target: ObjectBucketTarget, g: MetadataGroup, wantKey: 
 }
 
 /**
- * UNLOADs the current objects of `failing` groups to `location` as a Batch Operations manifest; Athena
- * writes the files, so no object key passes through this process. The objects it lists, or a RunError.
+ * UNLOADs the current objects of `failing` groups as a Batch Operations manifest to
+ * <outputLocation>/s3-kms-audit-manifests/<runStamp>/<account>/<bucket>/; Athena writes the files, so no
+ * object key passes through this process. Records the manifest in `info`, or returns why it was not written.
  */
 export async function exportFailingObjects(
   target: ObjectBucketTarget,
   group: ObjectPolicyGroup,
   queried: NonNullable<MetadataScanResult['queried']>,
   failing: readonly MetadataGroup[],
-  location: string,
+  runStamp: string,
   info: MetadataScanInfo,
   deps: MetadataScanDeps,
 ): Promise<RunError | undefined> {
   const { bucket } = target;
   const athenaOptions = group.options.athena!;
-  const q = unloadQuery(queried.table, bucket.name, group.options.prefix, queried.columns, failing.map((g) => g.key), location);
   let operation = 'StartQueryExecution';
   try {
+    const location = manifestLocation(athenaOptions.outputLocation, runStamp, bucket.account, bucket.name);
+    const q = unloadQuery(queried.table, bucket.name, group.options.prefix, queried.columns, failing.map((g) => g.key), location);
     countRequest(deps.stats, 'StartQueryExecution');
     const id = await startQuery(queried.athena, { sql: q.sql, parameters: q.parameters, workGroup: athenaOptions.workgroup, outputLocation: athenaOptions.outputLocation, catalog: athenaOptions.catalog }, deps.signal);
     info.queryExecutionIds.push(id);
