@@ -27,7 +27,38 @@ export const IAM_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
   // The SSE-C probe after a HeadObject 400 (isSseCObject): the same actions as HeadObject, so nothing to add.
   GetObject: 's3:GetObject',
   GetObjectVersion: 's3:GetObjectVersion',
+  // The metadata object mode. The V2 GetBucketMetadataConfiguration is authorized by the V1 action name
+  // (API reference, API_GetBucketMetadataConfiguration.html); Athena's by their own names
+  // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonathena.html).
+  GetBucketMetadataConfiguration: 's3:GetBucketMetadataTableConfiguration',
+  StartQueryExecution: 'athena:StartQueryExecution',
+  GetQueryExecution: 'athena:GetQueryExecution',
+  GetQueryResults: 'athena:GetQueryResults',
+  StopQueryExecution: 'athena:StopQueryExecution',
 };
+
+/**
+ * What the metadata object mode needs besides its Athena calls: Athena reads the S3 Tables catalog
+ * through AWS Glue (glue:GetCatalog, glue:GetDatabase, glue:GetTable) and the table data from S3 Tables
+ * (s3tables:GetTable, GetTableData, GetTableMetadataLocation; User Guide, "Permissions for querying
+ * metadata tables", https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-bucket-query-permissions.html),
+ * and writes its results (and an UNLOAD manifest) to the output location (s3:GetBucketLocation,
+ * s3:PutObject, s3:GetObject, s3:ListBucket on that bucket).
+ */
+export const METADATA_MODE_EXTRA_ACTIONS: readonly string[] = [
+  'glue:GetCatalog',
+  'glue:GetDatabase',
+  'glue:GetTable',
+  's3tables:GetTable',
+  's3tables:GetTableData',
+  's3tables:GetTableMetadataLocation',
+  's3:PutObject',
+];
+
+/** IAM actions of the metadata object mode: its own calls, then what Athena does on the caller's behalf. */
+export function metadataModeIamActions(): string[] {
+  return [...iamActionsOf(['GetBucketMetadataConfiguration', 'StartQueryExecution', 'GetQueryExecution', 'GetQueryResults', 'StopQueryExecution']), ...METADATA_MODE_EXTRA_ACTIONS];
+}
 
 /** Operations a scan needing `aspects` may call (GetCallerIdentity needs no permission). */
 export function scanOperations(aspects: Iterable<FactAspect>): string[] {

@@ -8,6 +8,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { createKmsClient, createS3Client, createStsClient, type Agents, type CredentialSource } from './clients.js';
+import { createAthenaClient, type AthenaClient } from './athena.js';
 import { AwsSessionError, errorCode, toFactError } from './errors.js';
 import { requireProfile } from './profiles.js';
 import { DEFAULT_MAX_SOCKETS, ROLE_SESSION_NAME, homeRegion, type AwsOptions, type StaticCredentials } from './options.js';
@@ -20,6 +21,8 @@ export interface AccountSession {
   /** ONE client per (account, region), created lazily and cached. */
   s3(region: string): S3Client;
   kms(region: string): KMSClient;
+  /** Athena, for the metadata object mode: created (and its SDK package loaded) on first use. Absent in test doubles. */
+  athena?(region: string): Promise<AthenaClient>;
   /** Closes every client and socket of this session. */
   destroy(): void;
 }
@@ -159,6 +162,7 @@ function newSession(
 ): AccountSession {
   const s3Clients = new Map<string, S3Client>();
   const kmsClients = new Map<string, KMSClient>();
+  const athenaClients = new Map<string, Promise<AthenaClient>>();
   const session: AccountSession & { onDestroy?: () => void } = {
     account,
     principalArn,
@@ -173,7 +177,14 @@ function newSession(
       if (!c) kmsClients.set(region, (c = createKmsClient(opts, region, credentials, agents)));
       return c;
     },
+    athena(region) {
+      let c = athenaClients.get(region);
+      if (!c) athenaClients.set(region, (c = createAthenaClient(opts, region, credentials, agents)));
+      return c;
+    },
     destroy() {
+      for (const c of athenaClients.values()) void c.then((client) => client.destroy(), () => undefined);
+      athenaClients.clear();
       for (const c of s3Clients.values()) c.destroy();
       for (const c of kmsClients.values()) c.destroy();
       s3Clients.clear();

@@ -5,7 +5,7 @@
  * No AWS call.
  */
 import { loadAuditConfig } from '../run/audit-config.js';
-import { iamActionsOf, objectVersionIamActions, scanOperations } from '../aws/permissions.js';
+import { iamActionsOf, metadataModeIamActions, objectVersionIamActions, scanOperations } from '../aws/permissions.js';
 import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { remediateIamActions, rollbackIamActions } from '../remediate/permissions.js';
 import { requiredAspects } from '../engine/aspects.js';
@@ -36,6 +36,7 @@ export function commandActions(command: PermissionCommand, args: Pick<Permission
   const named = BUILTIN_ACTIONS.namedBy(policyFile.policies.flatMap((p) => p.rules.map((r) => rules.get(r.id)?.remediation)));
   const actions = command === 'scan' ? iamActionsOf(scanOperations(aspects)) : remediateIamActions(aspects, named);
   if (policyFile.policies.some((p) => p.objects?.versions)) for (const a of objectVersionIamActions()) if (!actions.includes(a)) actions.push(a);
+  if (command === 'scan' && policyFile.policies.some((p) => p.objects?.mode === 'metadata')) for (const a of metadataModeIamActions()) if (!actions.includes(a)) actions.push(a);
   return actions;
 }
 
@@ -51,6 +52,9 @@ export function iamPolicy(command: PermissionCommand, actions: string[], assumeR
   const kms = actions.filter((a) => a.startsWith('kms:'));
   if (s3.length > 0) statements.push({ Sid: `S3KmsAudit${title}S3`, Effect: 'Allow', Action: s3, Resource: '*' });
   if (kms.length > 0) statements.push({ Sid: `S3KmsAudit${title}Kms`, Effect: 'Allow', Action: kms, Resource: '*' });
+  // The metadata object mode: Athena queries, and what Athena reads on the caller's behalf (Glue catalog, S3 Tables).
+  const query = actions.filter((a) => a.startsWith('athena:') || a.startsWith('glue:') || a.startsWith('s3tables:'));
+  if (query.length > 0) statements.push({ Sid: `S3KmsAudit${title}MetadataTables`, Effect: 'Allow', Action: query, Resource: '*' });
   if (assumeRoles.length > 0) statements.push({ Sid: 'S3KmsAuditAssumeRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: assumeRoles });
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -21,8 +21,13 @@ export const DEFAULT_SAMPLE_SIZE = 100;
  */
 export const DEFAULT_BUCKET_CONCURRENCY = 32;
 
+/** metadata mode: object keys shown per group of objects sharing their encryption, when `sampleKeys` is not given. */
+export const DEFAULT_SAMPLE_KEYS = 10;
+/** The catalog Athena gives the AWS managed table bucket `aws-s3` of S3 Metadata (S3 Tables integration). */
+export const DEFAULT_METADATA_CATALOG = 's3tablescatalog/aws-s3';
+
 export interface ResolvedObjectOptions {
-  mode: 'sample' | 'full' | 'incremental';
+  mode: 'sample' | 'full' | 'incremental' | 'metadata';
   prefix: string;
   limit?: number;
   /** sample mode only. */
@@ -31,6 +36,10 @@ export interface ResolvedObjectOptions {
   seed: number;
   versions: boolean;
   bucketConcurrency: number;
+  /** metadata mode only. */
+  athena?: { workgroup: string; outputLocation: string; catalog: string };
+  /** metadata mode only. */
+  sampleKeys?: number;
 }
 
 /**
@@ -49,6 +58,12 @@ export function resolveObjectOptions(o: ObjectScanOptions | undefined): Resolved
     seed: o?.seed ?? 0,
     versions: o?.versions ?? false,
     bucketConcurrency: o?.bucketConcurrency ?? DEFAULT_BUCKET_CONCURRENCY,
+    ...(mode === 'metadata' && o?.athena
+      ? {
+          athena: { workgroup: o.athena.workgroup ?? 'primary', outputLocation: o.athena.outputLocation, catalog: o.athena.catalog ?? DEFAULT_METADATA_CATALOG },
+          sampleKeys: o.sampleKeys ?? DEFAULT_SAMPLE_KEYS,
+        }
+      : {}),
   };
 }
 

@@ -17,8 +17,11 @@ export function emptyOutcomeCounts(): OutcomeCounts {
   };
 }
 
-/** Adds (sign 1) or removes (sign -1) one finding's outcome. */
-export function countOutcome(c: OutcomeCounts, f: Pick<Finding, 'status' | 'severity' | 'policy' | 'rule'>, sign: 1 | -1 = 1): void {
+/**
+ * Adds (sign 1) or removes (sign -1) one finding's outcome; a finding that stands for a group of objects
+ * (metadata mode) is added once per object (sign = the group's object count).
+ */
+export function countOutcome(c: OutcomeCounts, f: Pick<Finding, 'status' | 'severity' | 'policy' | 'rule'>, sign = 1): void {
   c.total += sign;
   c.byStatus[f.status] += sign;
   c.bySeverity[f.severity][f.status] += sign;

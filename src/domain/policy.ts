@@ -25,8 +25,11 @@ export interface RemediationTarget {
 }
 
 export interface ObjectScanOptions {
-  /** sample: N objects per bucket · full: every object · incremental: only objects new or changed since the last run. */
-  mode: 'sample' | 'full' | 'incremental';
+  /**
+   * sample: N objects per bucket · full: every object · incremental: only objects new or changed since the
+   * last run · metadata: every current object, from the bucket's S3 Metadata live inventory table through Athena.
+   */
+  mode: 'sample' | 'full' | 'incremental' | 'metadata';
   /** Only keys starting with this (ListObjectsV2 / ListObjectVersions Prefix). */
   prefix?: string;
   /** At most this many objects (or versions) listed per bucket. */
@@ -41,6 +44,19 @@ export interface ObjectScanOptions {
   versions?: boolean;
   /** HeadObject calls in flight for one bucket (default 32), under the run-wide --concurrency bound. */
   bucketConcurrency?: number;
+  /** metadata mode: where Athena runs the queries. */
+  athena?: AthenaOptions;
+  /** metadata mode: object keys shown per group of objects that share their encryption (default 10). */
+  sampleKeys?: number;
+}
+
+export interface AthenaOptions {
+  /** Athena workgroup (default primary). */
+  workgroup?: string;
+  /** s3://bucket/prefix/ where Athena writes query results (and --export-manifest its UNLOAD files). */
+  outputLocation: string;
+  /** The catalog of the S3 Metadata tables (default s3tablescatalog/aws-s3). */
+  catalog?: string;
 }
 
 export interface Policy {

@@ -133,7 +133,7 @@ export interface ObjectBucketScan {
   bucket: string;
   /** The object policies evaluated on these objects. */
   policies: string[];
-  mode: 'sample' | 'full' | 'incremental';
+  mode: 'sample' | 'full' | 'incremental' | 'metadata';
   prefix?: string;
   versions: boolean;
   /** Objects (or versions) listed; delete markers are not objects and are not counted. */
@@ -154,6 +154,24 @@ export interface ObjectBucketScan {
   complete: boolean;
   /** incremental only: whether a state file was used, and if not, why. */
   state?: { status: 'used' | 'none' | 'invalid'; path: string; note?: string };
+  /** metadata mode only: see MetadataScanInfo. */
+  metadata?: MetadataScanInfo;
+}
+
+/**
+ * A metadata-mode bucket scan: no object is listed or inspected; one Athena query over the live inventory
+ * table groups the current objects by encryption. `listed` and `selected` count the objects the table
+ * holds; `groups` the distinct (encryption, key, Bucket Key) groups evaluated. `dataScannedBytes` is what
+ * Athena bills for (Statistics.DataScannedInBytes of every query run for the bucket).
+ */
+export interface MetadataScanInfo {
+  /** "catalog"."namespace"."table" as queried. */
+  table: string;
+  queryExecutionIds: string[];
+  dataScannedBytes: number;
+  groups: number;
+  /** --export-manifest: the UNLOAD location of the failing objects' Batch Operations manifest, and how many objects it lists. */
+  manifest?: { location: string; objects: number };
 }
 
 /** The object-level part of the report (docs/architecture.md: non-pass outcomes one by one, passes counted per bucket). */

@@ -272,6 +272,11 @@ function objectScans(report: AuditReport, paint: Paint, options: ConsoleOptions)
     const how = [b.mode, b.prefix ? `prefix ${b.prefix}` : '', b.versions ? 'versions' : '', b.complete ? '' : paint('incomplete', 'magenta')].filter(Boolean).join(', ');
     lines.push(`  ${escapeControl(b.bucket)} (${how}): ${parts.join(' · ')} → ${STATUSES.filter((s) => b.outcomes[s] > 0).map((s) => `${s} ${b.outcomes[s]}`).join(' · ') || 'no outcomes'}`);
     if (b.state && b.state.status !== 'used') lines.push(`    state: ${escapeControl(b.state.note ?? b.state.status)}`);
+    if (b.metadata) {
+      const m = b.metadata;
+      const manifest = m.manifest ? `; manifest ${escapeControl(m.manifest.location)} (${plural(m.manifest.objects, 'failing object')})` : '';
+      lines.push(`    Athena: ${plural(m.groups, 'group')} from ${escapeControl(m.table)}, ${m.dataScannedBytes} bytes scanned in ${m.queryExecutionIds.length} ${m.queryExecutionIds.length === 1 ? 'query' : 'queries'}${manifest}`);
+    }
   }
   if (shown.length < o.buckets.length) lines.push(`  … ${plural(o.buckets.length - shown.length, 'more bucket scan')}: ${whereToReadMore(options)}`);
   if (o.findingsOmitted > 0) {

@@ -28,6 +28,9 @@ import type { ObjectOutputs, ObjectOutputSinks } from '../domain/outputs.js';
 import { DEFAULT_MAX_OBJECT_FINDINGS, ObjectTally } from './tally.js';
 import { newStats, type CollectStats } from '../collect/stats.js';
 import { FileStateStore, type ObjectStateStore } from '../state/object-state.js';
+import { exportFailingObjects, scanBucketMetadata, type MetadataGroup } from '../collect/metadata/scan.js';
+import { groupFinding } from './metadata-findings.js';
+import type { ObjectBucketTarget } from '../collect/objects.js';
 
 export interface ObjectProgress {
   /** Bucket scans finished / started so far (one per bucket and policy group). */
@@ -164,8 +167,13 @@ export class ObjectAudit {
     const bucket: BucketFacts = { ...ctx.bucket, errors: bucketErrors };
     const bucketKeyError = ctx.errors.key ?? ctx.bucket.errors.key ?? bucketErrors['bucket.encryption'];
     const outcomes = emptyStatusCounts();
+    const target: ObjectBucketTarget = { session, bucket, ...(ctx.key !== undefined ? { bucketKey: ctx.key } : {}), ...(bucketKeyError ? { bucketKeyError } : {}) };
+    if (group.options.mode === 'metadata') {
+      this.track(this.metadataScan(target, group, outcomes));
+      return;
+    }
     const task = scanBucketObjects(
-      { session, bucket, ...(ctx.key !== undefined ? { bucketKey: ctx.key } : {}), ...(bucketKeyError ? { bucketKeyError } : {}) },
+      target,
       group,
       {
         keys: this.opts.keys,
@@ -193,6 +201,11 @@ export class ObjectAudit {
         this.failure ??= { error };
       },
     );
+    this.track(task);
+  }
+
+  /** Counts a bucket scan as running until it settles (its failures are recorded by the task itself). */
+  private track(task: Promise<void>): void {
     const tracked = task.finally(() => {
       this.running.delete(tracked);
       this.done++;
@@ -200,6 +213,44 @@ export class ObjectAudit {
       this.roomWaiters.shift()?.();
     });
     this.running.add(tracked);
+  }
+
+  /**
+   * A metadata-mode bucket scan: one query, each group of objects evaluated once and counted once per
+   * object; with --export-manifest, the failing groups' objects UNLOADed by Athena to S3.
+   */
+  private async metadataScan(target: ObjectBucketTarget, group: ObjectPolicyGroup, outcomes: Record<string, number>): Promise<void> {
+    const bucket = target.bucket;
+    const deps = { keys: this.opts.keys, stats: this.opts.stats, ...(this.opts.signal ? { signal: this.opts.signal } : {}) };
+    const failing: MetadataGroup[] = [];
+    const writes: Promise<void>[] = [];
+    try {
+      const { scan, errors, queried } = await scanBucketMetadata(target, group, deps, (ctx, g) => {
+        let fails = false;
+        for (const raw of evaluateResource(group.policyFile, this.opts.rules, ctx, this.opts.evaluatedAt)) {
+          const f = groupFinding(raw, g);
+          const objects = g?.objects ?? 1;
+          this.tally.add(f, objects);
+          outcomes[f.status] = (outcomes[f.status] ?? 0) + objects;
+          if (f.status === 'fail') fails = true;
+          const w = this.opts.outputs?.finding?.(f);
+          if (w) writes.push(w);
+        }
+        if (fails && g) failing.push(g);
+        if (g) this.counters.listed += g.objects;
+      });
+      await Promise.all(writes);
+      const runErrors = [...errors];
+      if (queried && failing.length > 0 && this.opts.outputs?.failing && scan.metadata) {
+        const stamp = this.opts.evaluatedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+        const e = await exportFailingObjects(target, group, queried, failing, stamp, scan.metadata, deps);
+        if (e) runErrors.push(e);
+      }
+      this.scans.push({ account: bucket.account, region: bucket.region, bucket: bucket.name, policies: group.policies.map((p) => p.name), ...scan, outcomes });
+      this.runErrors.push(...runErrors);
+    } catch (error) {
+      this.failure ??= { error };
+    }
   }
 
   private throwIfFailed(): void {

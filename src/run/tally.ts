@@ -34,14 +34,18 @@ export class ObjectTally {
   readonly all = emptyOutcomeCounts();
   private readonly kept: TopN<Finding>;
   private readonly causes = new Map<string, RunError>();
+  /** Non-passing findings offered for findings[] (a group finding is one, whatever its object count). */
+  private nonPassFindings = 0;
 
   constructor(readonly maxFindings: number) {
     this.kept = new TopN<Finding>(maxFindings, keptBefore);
   }
 
-  add(f: Finding): void {
-    countOutcome(this.all, f);
+  /** One outcome, or `objects` of them: a metadata-mode group finding is listed once and counted once per object. */
+  add(f: Finding, objects = 1): void {
+    countOutcome(this.all, f, objects);
     if (!LISTED_STATUSES.has(f.status)) return;
+    this.nonPassFindings++;
     this.kept.offer(f);
     if (f.status === 'error' && f.cause && this.causes.size < MAX_ERROR_CAUSES) {
       const e: RunError = { account: f.resource.account, region: f.resource.region, bucket: f.resource.bucket, ...f.cause };
@@ -55,7 +59,6 @@ export class ObjectTally {
     const findings = this.kept.sorted();
     const omitted: OutcomeCounts = structuredClone(this.all);
     for (const f of findings) countOutcome(omitted, f, -1);
-    const nonPass = [...LISTED_STATUSES].reduce((n, s) => n + this.all.byStatus[s], 0);
-    return { findings, omitted, listedNonPass: findings.length, omittedNonPass: nonPass - findings.length, errorCauses: [...this.causes.values()] };
+    return { findings, omitted, listedNonPass: findings.length, omittedNonPass: this.nonPassFindings - findings.length, errorCauses: [...this.causes.values()] };
   }
 }

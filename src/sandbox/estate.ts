@@ -94,6 +94,8 @@ export interface BucketSpec {
   faults?: BucketFault[];
   /** S3 Versioning status; omitted: never enabled (every version id is "null"). */
   versioning?: 'Enabled' | 'Suspended';
+  /** S3 Metadata: the live inventory table's status (DISABLED: a configuration with a journal table only). */
+  metadata?: { inventoryTable: 'ACTIVE' | 'BACKFILLING' | 'CREATING' | 'FAILED' | 'DISABLED' };
 }
 
 export interface AccountSpec {
@@ -435,6 +437,13 @@ function buildBucket(estate: Estate, account: string, b: BucketSpec, at: PathSeg
     objects: new Map(),
     faults: (b.faults ?? []).map((f) => ({ ...f })),
     ...(b.versioning ? { versioning: b.versioning } : {}),
+    ...(b.metadata
+      ? {
+          metadata: {
+            inventory: b.metadata.inventoryTable === 'DISABLED' ? { configurationState: 'DISABLED' as const } : { configurationState: 'ENABLED' as const, tableStatus: b.metadata.inventoryTable },
+          },
+        }
+      : {}),
   };
 
   (b.objects ?? []).forEach((o, oi) => {

@@ -118,6 +118,23 @@ export interface SandboxBucket {
    * versioned bucket, and the first entry (a delete marker) is its latest version.
    */
   noncurrent?: Map<string, SandboxObject[]>;
+  /** S3 Metadata (V2 configuration): absent when the bucket has none. */
+  metadata?: SandboxMetadataConfiguration;
+}
+
+/**
+ * A bucket's S3 Metadata configuration as GetBucketMetadataConfiguration reports it: a journal table
+ * (always) and optionally a live inventory table, both in the account's AWS managed table bucket `aws-s3`
+ * under the namespace `b_<bucket>` (User Guide, "Accelerating data discovery with S3 Metadata",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html).
+ */
+export interface SandboxMetadataConfiguration {
+  journalExpirationDays?: number;
+  inventory: {
+    configurationState: 'ENABLED' | 'DISABLED';
+    /** Only while ENABLED: CREATING, BACKFILLING, ACTIVE (queryable) or FAILED. */
+    tableStatus?: 'CREATING' | 'BACKFILLING' | 'ACTIVE' | 'FAILED';
+  };
 }
 
 export interface SandboxRole {

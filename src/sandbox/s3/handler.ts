@@ -11,6 +11,7 @@
 import { AwsError, type SandboxResponse, type ServiceHandler } from '../protocol.js';
 import { checkOwner, checkRegion, injectBucketFault } from './bucket-checks.js';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './bucket-encryption.js';
+import { createBucketMetadataConfiguration, deleteBucketMetadataConfiguration, getBucketMetadataConfiguration } from './bucket-metadata.js';
 import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './bucket-policy.js';
 import { deleteBucketTagging, getBucketTagging, putBucketTagging } from './bucket-tagging.js';
 import { getBucketVersioning, putBucketVersioning } from './bucket-versioning.js';
@@ -42,6 +43,9 @@ const BUCKET_OPERATIONS: Record<string, (ctx: BucketContext) => SandboxResponse>
   ListObjectVersions: listObjectVersions,
   GetBucketVersioning: getBucketVersioning,
   PutBucketVersioning: putBucketVersioning,
+  GetBucketMetadataConfiguration: getBucketMetadataConfiguration,
+  CreateBucketMetadataConfiguration: createBucketMetadataConfiguration,
+  DeleteBucketMetadataConfiguration: deleteBucketMetadataConfiguration,
 };
 
 const OBJECT_OPERATIONS: Record<string, (ctx: ObjectContext) => SandboxResponse> = {

@@ -69,6 +69,7 @@ export function operationName(req: SandboxRequest, key: string | undefined): str
     policy: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' },
     versions: { GET: 'ListObjectVersions' },
     versioning: { GET: 'GetBucketVersioning', PUT: 'PutBucketVersioning' },
+    metadataConfiguration: { GET: 'GetBucketMetadataConfiguration', POST: 'CreateBucketMetadataConfiguration', DELETE: 'DeleteBucketMetadataConfiguration' },
   };
   if (only !== undefined) return table[only]?.[m] ?? unmodelledName(m, 'Bucket', only);
   if (m === 'GET') return req.query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';

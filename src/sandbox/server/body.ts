@@ -49,7 +49,7 @@ export function bodyLimitFor(req: IncomingMessage, auth: ParsedAuthorization | u
   if (auth && isOurService(auth.service)) return auth.service === 's3' ? limits.s3 : limits.other;
   const target = req.headers['x-amz-target'];
   const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-  return (typeof target === 'string' && target.startsWith('TrentService.')) || form ? limits.other : limits.s3;
+  return (typeof target === 'string' && (target.startsWith('TrentService.') || target.startsWith('AmazonAthena.'))) || form ? limits.other : limits.s3;
 }
 
 /**

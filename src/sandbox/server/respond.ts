@@ -28,7 +28,7 @@ export function renderError(service: ServiceName, err: AwsError, requestId: stri
         `<Error><Code>${err.code}</Code><Message>${xmlEscape(err.message)}</Message>${fields}<RequestId>${requestId}</RequestId><HostId>${hostId}</HostId></Error>`,
     };
   }
-  if (service === 'kms') {
+  if (service === 'kms' || service === 'athena') {
     headers['content-type'] = 'application/x-amz-json-1.1';
     return { status: err.status, headers, body: JSON.stringify({ __type: err.code, message: err.message }) };
   }

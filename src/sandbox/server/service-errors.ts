@@ -55,6 +55,8 @@ export function authError(service: ServiceName, failure: AuthFailure, detail: Au
       }
       break;
     case 'kms':
+    case 'athena':
+      // Athena speaks JSON 1.1 like KMS, and its front end answers authentication failures alike.
       switch (failure) {
         case 'missing':
           return new AwsError('MissingAuthenticationTokenException', 400, 'Missing Authentication Token');
@@ -95,6 +97,7 @@ export function faultError(service: ServiceName, decision: Exclude<FaultDecision
   if (decision === 'throttle') {
     if (service === 's3') return new AwsError('SlowDown', 503, 'Please reduce your request rate.');
     if (service === 'kms') return new AwsError('ThrottlingException', 400, 'Rate exceeded');
+    if (service === 'athena') return new AwsError('TooManyRequestsException', 400, 'Rate exceeded');
     return new AwsError('Throttling', 400, 'Rate exceeded');
   }
   return internalError(service, 'We encountered an internal error. Please try again.');
@@ -103,6 +106,7 @@ export function faultError(service: ServiceName, decision: Exclude<FaultDecision
 /** Each service's own 500 code (STS and other Query APIs use InternalFailure, KMS KMSInternalException). */
 export function internalError(service: ServiceName, message: string): AwsError {
   if (service === 'kms') return new AwsError('KMSInternalException', 500, message);
+  if (service === 'athena') return new AwsError('InternalServerException', 500, message);
   if (service === 'sts') return new AwsError('InternalFailure', 500, message);
   return new AwsError('InternalError', 500, message);
 }
