@@ -93,7 +93,8 @@ function temporaryCredentials(): { accessKeyId: string; secretAccessKey: string;
 
 /**
  * AssumeRole into any role the estate declares, in any estate account (the sandbox acts as if
- * every role's trust policy trusts every estate account — the usual audit-role set-up).
+ * every role's trust policy trusts every estate account — the usual audit-role set-up — except a
+ * role declared with `trust: none`, whose trust policy is broken).
  */
 function assumeRole(req: SandboxRequest, estate: Estate, params: URLSearchParams): SandboxResponse {
   const roleArn = params.get('RoleArn');
@@ -122,7 +123,8 @@ function assumeRole(req: SandboxRequest, estate: Estate, params: URLSearchParams
   // The whole ARN, path included: `role/ops/Auditor` is not `role/Auditor` (IAM identifies a role by
   // its ARN; the name alone is unique per account, but a request naming the wrong path names no role).
   const role = target?.roles.find((r) => r.arn === roleArn);
-  if (!match || !target || !role) {
+  // A role whose trust policy trusts no estate principal (`trust: none`) exists, and is refused alike.
+  if (!match || !target || !role || role.trustBroken) {
     throw new AwsError('AccessDenied', 403, `User: ${req.principalArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
   }
   const creds = temporaryCredentials();

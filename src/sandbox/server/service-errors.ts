@@ -55,6 +55,7 @@ export function authError(service: ServiceName, failure: AuthFailure, detail: Au
       }
       break;
     case 'kms':
+    case 'organizations':
       switch (failure) {
         case 'missing':
           return new AwsError('MissingAuthenticationTokenException', 400, 'Missing Authentication Token');
@@ -95,6 +96,7 @@ export function faultError(service: ServiceName, decision: Exclude<FaultDecision
   if (decision === 'throttle') {
     if (service === 's3') return new AwsError('SlowDown', 503, 'Please reduce your request rate.');
     if (service === 'kms') return new AwsError('ThrottlingException', 400, 'Rate exceeded');
+    if (service === 'organizations') return new AwsError('TooManyRequestsException', 400, 'You have sent too many requests in too short a period of time. The quota helps protect against denial-of-service attacks. Try again later.');
     return new AwsError('Throttling', 400, 'Rate exceeded');
   }
   return internalError(service, 'We encountered an internal error. Please try again.');
@@ -104,5 +106,6 @@ export function faultError(service: ServiceName, decision: Exclude<FaultDecision
 export function internalError(service: ServiceName, message: string): AwsError {
   if (service === 'kms') return new AwsError('KMSInternalException', 500, message);
   if (service === 'sts') return new AwsError('InternalFailure', 500, message);
+  if (service === 'organizations') return new AwsError('ServiceException', 500, message);
   return new AwsError('InternalError', 500, message);
 }
