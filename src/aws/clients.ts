@@ -34,7 +34,7 @@ export interface Agents {
  * `throwOnRequestTimeout` matters: without it @smithy/node-http-handler only logs a warning when
  * `requestTimeout` is exceeded and keeps waiting (see its setRequestTimeout).
  */
-function commonConfig(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents) {
+export function commonConfig(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents) {
   const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return {
     region,

@@ -36,6 +36,7 @@ import {
   text,
 } from './values.js';
 import { UsageError } from '../domain/errors.js';
+import { ACCOUNT_OPTIONS, checkAccountOptions } from './account-options.js';
 
 export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_POLICIES = 'policies.yaml';
@@ -162,11 +163,13 @@ the gate's decision.`,
       parse: path,
     }),
     ...AWS_OPTIONS,
+    ...ACCOUNT_OPTIONS,
     quiet: switchOption({ flag: '--quiet', short: '-q', help: 'print only the gate line' }),
     verbose: switchOption({ flag: '--verbose', short: '-v', help: 'console: list every fail and error finding, bucket scan and run error (by default only the most severe)' }),
   },
   check(args) {
     if (args.failOnNew && args.baseline === undefined) throw new UsageError('--fail-on-new needs --baseline PREVIOUS.json (new since what?)');
+    checkAccountOptions(args);
   },
 });
 

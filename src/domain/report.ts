@@ -1,4 +1,5 @@
 import type { Finding, ResourceRef, Severity, Status } from './finding.js';
+import type { AccountsSection } from './accounts.js';
 
 export interface RunError {
   account?: string;
@@ -59,6 +60,8 @@ export interface AuditReport {
   rules?: Record<string, RuleInfo>;
   /** The comparison with an earlier report (`--baseline`), by finding id. */
   diff?: ReportDiff;
+  /** Many-account runs (--organization, --accounts): each selected account and what became of it. */
+  accounts?: AccountsSection;
 }
 
 /** What the renderers need of a rule: the text people read, not the logic. */
