@@ -1,7 +1,7 @@
 /**
  * AWS Organizations, read only: the organisation, and its member accounts — all of them
  * (ListAccounts) or those under some organizational units, nested units included
- * (ListAccountsForParent and ListOrganizationalUnitsForParent, recursively). Called with the
+ * (ListAccountsForParent and ListChildren for the nested units, recursively). Called with the
  * caller's own credentials: the management account or a delegated administrator.
  * https://docs.aws.amazon.com/organizations/latest/APIReference/
  *
@@ -99,9 +99,9 @@ async function listUnder(sdk: Sdk, client: OrganizationsClient, units: readonly 
     for (const a of accounts) {
       if (a.Id && !found.has(a.Id)) found.set(a.Id, { id: a.Id, name: a.Name ?? '', status: statusOf(a), ou: parentId });
     }
-    const children = await allPages('ListOrganizationalUnitsForParent', async (NextToken) => {
-      const out = await client.send(new sdk.ListOrganizationalUnitsForParentCommand({ ParentId: parentId, ...(NextToken ? { NextToken } : {}) }));
-      return { items: out.OrganizationalUnits ?? [], next: out.NextToken };
+    const children = await allPages('ListChildren', async (NextToken) => {
+      const out = await client.send(new sdk.ListChildrenCommand({ ParentId: parentId, ChildType: 'ORGANIZATIONAL_UNIT', ...(NextToken ? { NextToken } : {}) }));
+      return { items: out.Children ?? [], next: out.NextToken };
     });
     for (const unit of children) if (unit.Id) await visit(unit.Id);
   };

@@ -113,3 +113,39 @@ export function checkAccountOptions(args: AccountArgs): void {
   }
   if (args.units.length > 0 && !args.organization) throw new UsageError('--ou selects organizational units: it needs --organization');
 }
+
+/** `permissions scan --organization`: the documents of an organisation-wide audit (organization-permissions.ts). */
+export const ORGANIZATION_PERMISSION_OPTIONS = {
+  organization: switchOption({ flag: '--organization', help: 'scan only: print the caller policy, the member audit role policy and its trust policy for scan --organization' }),
+  roleName: valueOption({ flag: '--role-name', placeholder: 'NAME', help: 'with --organization: the audit role in each member account (required)', parse: roleName }),
+  externalId: valueOption({ flag: '--external-id', placeholder: 'ID', help: 'with --organization: require this sts:ExternalId in the trust policy', parse: externalId }),
+  trustedPrincipal: valueOption({
+    flag: '--trusted-principal',
+    placeholder: 'ARN',
+    help: 'with --organization: the role or user that runs the scan, trusted by the member role',
+    defaultNote: 'a placeholder to replace',
+    parse: principalArn,
+  }),
+};
+
+function principalArn(text: string, source: string): string {
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$|^arn:aws[a-z-]*:iam::\d{12}:root$/.test(text)) {
+    throw new UsageError(`${source}: "${text}" is not an IAM role, user or account root ARN`);
+  }
+  return text;
+}
+
+export function checkOrganizationPermissionOptions(args: { command: string; organization: boolean; roleName?: string | undefined; externalId?: string | undefined; trustedPrincipal?: string | undefined; assumeRoles: string[] }): void {
+  if (!args.organization) {
+    const stray = [args.roleName !== undefined && '--role-name', args.externalId !== undefined && '--external-id', args.trustedPrincipal !== undefined && '--trusted-principal'].filter(
+      (f): f is string => typeof f === 'string',
+    );
+    if (stray.length > 0) throw new UsageError(`${stray.join(', ')} go${stray.length === 1 ? 'es' : ''} with --organization`);
+    return;
+  }
+  if (args.command !== 'scan') throw new UsageError('--organization: only scan works across an organisation (permissions scan --organization)');
+  if (args.assumeRoles.length > 0) throw new UsageError('--organization prints the sts:AssumeRole statement itself: drop --assume-role');
+  if (args.roleName === undefined) {
+    throw new UsageError(`--organization needs --role-name NAME, the read-only audit role to create in each member account (not ${ORGANIZATION_ADMIN_ROLE}, an administrator role)`);
+  }
+}

@@ -36,7 +36,7 @@ import {
   text,
 } from './values.js';
 import { UsageError } from '../domain/errors.js';
-import { ACCOUNT_OPTIONS, checkAccountOptions } from './account-options.js';
+import { ACCOUNT_OPTIONS, checkAccountOptions, checkOrganizationPermissionOptions, ORGANIZATION_PERMISSION_OPTIONS } from './account-options.js';
 
 export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_POLICIES = 'policies.yaml';
@@ -333,7 +333,10 @@ export const PERMISSIONS = defineCommand({
   summary: 'print the least-privilege IAM policy for scan, remediate or rollback',
   description: `Prints the least-privilege IAM policy (JSON) the command needs in each account it works in, from
 the operations it calls and what the rules in the policy file need (tags, key rotation, objects).
-Attach it to the auditing principal, or to the role given with --assume-role in each account.`,
+Attach it to the auditing principal, or to the role given with --assume-role in each account.
+With --organization (scan only) it prints three documents as one JSON object: callerPolicy (the
+scanning principal in the management or delegated administrator account), memberRolePolicy and
+memberRoleTrustPolicy (the read-only audit role --role-name in every member account).`,
   exitCodes: '0 printed · 2 usage or configuration error',
   positionals: {
     command: positional({
@@ -348,6 +351,10 @@ Attach it to the auditing principal, or to the role given with --assume-role in 
     policies: policiesOption('policy file the scan or remediation will use; not read for rollback'),
     rules: rulesOption,
     assumeRoles: assumeRoleOption('add sts:AssumeRole on this role ARN (for the calling principal)'),
+    ...ORGANIZATION_PERMISSION_OPTIONS,
+  },
+  check(args) {
+    checkOrganizationPermissionOptions(args);
   },
 });
 
