@@ -9,7 +9,12 @@
  * has AdministratorAccess; an audit needs only the reads below.
  */
 import { iamActionsOf, ORGANIZATION_OPERATIONS } from '../aws/permissions.js';
-import type { IamPolicy } from './permissions.js';
+
+/** An IAM identity policy (permissions.ts builds the member role's; this module only places it). */
+export interface IamPolicy {
+  Version: '2012-10-17';
+  Statement: { Sid: string; Effect: 'Allow'; Action: string[]; Resource: string | string[] }[];
+}
 
 /** What a trust policy names when --trusted-principal is not given: to be replaced before use. */
 export const TRUSTED_PRINCIPAL_PLACEHOLDER = 'arn:aws:iam::TOOLING_ACCOUNT_ID:role/TOOLING_ROLE_NAME';
