@@ -97,8 +97,11 @@ export interface BucketSpec {
   versioning?: 'Enabled' | 'Suspended';
 }
 
-/** A role by name (`Name` or `path/Name`), or with its trust: `none` trusts no estate principal (AssumeRole is denied). */
-export type RoleSpec = string | { name: string; trust: 'none' };
+/**
+ * A role by name (`Name` or `path/Name`), or with its trust: `trust: none` trusts no estate principal,
+ * `externalId` requires that sts:ExternalId (either way a refused AssumeRole is AccessDenied).
+ */
+export type RoleSpec = string | { name: string; trust?: 'none'; externalId?: string };
 
 export interface AccountSpec {
   id: string;
@@ -285,6 +288,7 @@ function estateRole(account: string, role: RoleSpec): SandboxRole {
     name: segments[segments.length - 1] ?? spelling,
     arn: `arn:aws:iam::${account}:role/${segments.join('/')}`,
     ...(typeof role !== 'string' && role.trust === 'none' ? { trustBroken: true as const } : {}),
+    ...(typeof role !== 'string' && role.externalId !== undefined ? { externalId: role.externalId } : {}),
   };
 }
 

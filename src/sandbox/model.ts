@@ -125,6 +125,8 @@ export interface SandboxRole {
   arn: string; // arn:aws:iam::<account>:role/<path/><name> (path `/` when none: role/<name>)
   /** The role exists but its trust policy trusts no estate principal (AssumeRole → AccessDenied). */
   trustBroken?: true;
+  /** The trust policy's sts:ExternalId condition: AssumeRole without this ExternalId is AccessDenied. */
+  externalId?: string;
 }
 
 export interface SandboxAccount {

@@ -141,4 +141,25 @@ describe('e2e: scan --organization', function () {
     expect(badFile.stderr).to.match(new RegExp(`${bad}:4:\\d+: "nope" is not an IAM role ARN`));
     expect(sb.requestCount()).to.equal(before);
   });
+
+  describe('audit roles whose trust policy requires an external id', () => {
+    const withId = generateOrganization({ accounts: 5, bucketsPerAccount: 1, seed: 11, externalId: 'nightly-audit' });
+    let idSandbox: Sandbox;
+    before(async () => {
+      idSandbox = await startSandbox({ estate: withId.estate, port: 0 });
+    });
+    after(async () => {
+      await idSandbox.stop();
+    });
+    const flags = ['--organization', '--role-name', withId.roleName, '--fail-on', 'none', '--allow-incomplete'];
+
+    it('without --external-id every role refuses; with it every auditable account is scanned', async () => {
+      const without = await scanWith(idSandbox, out, 'organization.yaml', flags, withId.managementAccount.id);
+      expect(without.report.run.accounts).to.deep.equal([]);
+      expect(without.report.accounts!.list.filter((a) => a.result === 'error').map((a) => a.id)).to.deep.equal([...withId.auditable, withId.brokenTrust].sort());
+
+      const withFlag = await scanWith(idSandbox, out, 'organization.yaml', [...flags, '--external-id', 'nightly-audit'], withId.managementAccount.id);
+      expect(withFlag.report.run.accounts).to.deep.equal([...withId.auditable].sort());
+    });
+  });
 });

@@ -22,6 +22,8 @@ export interface OrganizationEstateOptions {
   roleName?: string;
   /** Fraction of the throttled account's requests answered with a throttling error (default 0.3). */
   throttleRate?: number;
+  /** When given, every audit role's trust policy requires this sts:ExternalId. */
+  externalId?: string;
 }
 
 export interface GeneratedOrganization {
@@ -114,7 +116,13 @@ export function generateOrganization(opts: OrganizationEstateOptions): Generated
       name,
       accessKeyId: `AKIAORG${String(i).padStart(13, '0')}`,
       secretAccessKey: createHash('sha256').update(`org-secret/${seed}/${i}`).digest('base64').slice(0, 40),
-      roles: [i === brokenTrust ? { name: roleName, trust: 'none' } : roleName],
+      roles: [
+        i === brokenTrust
+          ? { name: roleName, trust: 'none' }
+          : opts.externalId !== undefined
+            ? { name: roleName, externalId: opts.externalId }
+            : roleName,
+      ],
       ...(i === throttled ? { throttleRate: opts.throttleRate ?? 0.3 } : {}),
       keys: regions.flatMap((region) => [
         { id: deterministicKeyId(`org/${seed}/${i}/${region}/data`), region, aliases: ['alias/org-data'], rotation: true, description: 'data key' },
