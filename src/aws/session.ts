@@ -177,6 +177,8 @@ function newSession(
   credentials: CredentialSource | undefined,
   agents: Agents,
   alsoDestroy: { destroy(): void }[],
+  /** false: the agents are shared with other sessions, and whoever shares them destroys them. */
+  ownsAgents = true,
 ): AccountSession {
   const s3Clients = new Map<string, S3Client>();
   const kmsClients = new Map<string, KMSClient>();
@@ -200,7 +202,7 @@ function newSession(
       s3Clients.clear();
       kmsClients.clear();
       for (const d of alsoDestroy) d.destroy();
-      destroyAgents(agents);
+      if (ownsAgents) destroyAgents(agents);
       session.onDestroy?.();
     },
   };
@@ -256,6 +258,10 @@ export async function openTargetSessions(
   const region = homeRegion(opts);
   const callerAgents = newAgents(opts);
   const callerSts = createStsClient(opts, region, opts.credentials, callerAgents);
+  // One socket pool for every member account: a connection to a regional endpoint is not tied to the
+  // credentials that sign the requests on it, so hundreds of accounts reuse the same kept-alive sockets
+  // instead of each opening its own (the concurrency bound still caps requests in flight).
+  const memberAgents = newAgents(opts);
   const opened: (AccountSession | undefined)[] = new Array(targets.length);
   const failures: (TargetFailure | undefined)[] = new Array(targets.length);
   try {
@@ -273,7 +279,7 @@ export async function openTargetSessions(
         });
         try {
           const first = await provider();
-          opened[i] = newSession(opts, first.account, first.principalArn, provider, newAgents(opts), []);
+          opened[i] = newSession(opts, first.account, first.principalArn, provider, memberAgents, [], false);
         } catch (err) {
           const e = err instanceof AwsSessionError ? err : new AwsSessionError('AssumeRole', errorCode(err), toFactError(err, 'AssumeRole').message, target.roleArn);
           failures[i] = { account: target.id, roleArn: target.roleArn, operation: e.operation, code: e.code, message: e.message };
@@ -285,12 +291,14 @@ export async function openTargetSessions(
     for (const s of opened) s?.destroy();
     callerSts.destroy();
     destroyAgents(callerAgents);
+    destroyAgents(memberAgents);
     throw err;
   }
   const sessions = opened.filter((s): s is AccountSession => s !== undefined);
   const release = (): void => {
     callerSts.destroy();
     destroyAgents(callerAgents);
+    destroyAgents(memberAgents);
   };
   // The caller's STS client keeps refreshing the roles' credentials: it lives until the last session is destroyed.
   if (sessions.length === 0) release();
