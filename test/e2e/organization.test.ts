@@ -51,8 +51,10 @@ describe('e2e: scan --organization', function () {
       for (const id of org.auditable) expect(entry(report, id), id).to.include({ result: 'scanned', status: 'ACTIVE', roleArn: `arn:aws:iam::${id}:role/${org.roleName}` });
     });
 
-    it('lists the suspended account as skipped with its status', () => {
+    it('lists the suspended and the closed account as skipped with their status', () => {
       expect(entry(report, org.suspended)).to.include({ result: 'skipped', status: 'SUSPENDED' });
+      // Organizations answers Status SUSPENDED and State CLOSED for a closed account: the finer State is kept.
+      expect(entry(report, org.closed!)).to.include({ result: 'skipped', status: 'CLOSED' });
       expect(report.findings.some((f) => f.resource.account === org.suspended)).to.equal(false);
     });
 

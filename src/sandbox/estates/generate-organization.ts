@@ -3,7 +3,8 @@
  * would be megabytes of noise): a management account, member accounts spread over nested
  * organizational units, each with an audit role, two KMS keys per region and a realistic mix of
  * bucket encryption — plus the accounts an organisation-wide audit must cope with: one SUSPENDED,
- * one whose audit role's trust policy is broken (AssumeRole is AccessDenied) and one throttled.
+ * one whose audit role's trust policy is broken (AssumeRole is AccessDenied), one throttled and, in
+ * organisations of 6 accounts or more, the last one CLOSED.
  * Deterministic for a given seed; used by the e2e tests and `npm run bench:org`.
  */
 import { createHash } from 'node:crypto';
@@ -33,6 +34,8 @@ export interface GeneratedOrganization {
   roleName: string;
   /** Member accounts by role in the scenario. */
   suspended: string;
+  /** The last account, closed (State CLOSED, Status SUSPENDED), when there are 6 accounts or more. */
+  closed?: string;
   brokenTrust: string;
   throttled: string;
   /** Every ACTIVE account (management included) whose role can be assumed: what a full audit scans. */
@@ -82,6 +85,7 @@ export function generateOrganization(opts: OrganizationEstateOptions): Generated
   const suspended = 1;
   const brokenTrust = 2;
   const throttled = 3;
+  const closed = opts.accounts >= 6 ? opts.accounts - 1 : undefined;
   const tag = String(seed).padStart(4, '0').slice(-4);
   const organizationId = `o-org${tag}sample`;
   const units = { workloads: `ou-org${tag.slice(0, 1)}-workloads`, sandbox: `ou-org${tag.slice(0, 1)}-sandboxes`, workloadsProd: `ou-org${tag.slice(0, 1)}-production` };
@@ -95,9 +99,9 @@ export function generateOrganization(opts: OrganizationEstateOptions): Generated
     const name = i === management ? 'management' : `member-${String(i).padStart(4, '0')}`;
     // Members alternate between the nested production unit, the workloads unit and the sandbox unit.
     const parent = i === management ? undefined : [units.workloadsProd, units.workloads, units.sandbox][i % 3]!;
-    if (i === suspended) {
-      // A suspended account: in the organisation, not reachable (no estate account, no credentials).
-      members.push({ id, name, status: 'SUSPENDED', ...(parent ? { parent } : {}) });
+    if (i === suspended || i === closed) {
+      // Suspended or closed: in the organisation, not reachable (no estate account, no credentials).
+      members.push({ id, name, status: i === closed ? 'CLOSED' : 'SUSPENDED', ...(parent ? { parent } : {}) });
       continue;
     }
     members.push({ id, ...(parent ? { parent } : {}) });
@@ -156,6 +160,7 @@ export function generateOrganization(opts: OrganizationEstateOptions): Generated
     managementAccount: { id: mgmt.id, accessKeyId: mgmt.accessKeyId, secretAccessKey: mgmt.secretAccessKey },
     roleName,
     suspended: idOf(suspended),
+    ...(closed !== undefined ? { closed: idOf(closed) } : {}),
     brokenTrust: idOf(brokenTrust),
     throttled: idOf(throttled),
     auditable,
