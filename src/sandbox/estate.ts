@@ -99,9 +99,10 @@ export interface BucketSpec {
 
 /**
  * A role by name (`Name` or `path/Name`), or with its trust: `trust: none` trusts no estate principal,
- * `externalId` requires that sts:ExternalId (either way a refused AssumeRole is AccessDenied).
+ * `externalId` requires that sts:ExternalId (either way a refused AssumeRole is AccessDenied); `deny`
+ * lists S3 operations its sessions may not call (403 AccessDenied).
  */
-export type RoleSpec = string | { name: string; trust?: 'none'; externalId?: string };
+export type RoleSpec = string | { name: string; trust?: 'none'; externalId?: string; deny?: string[] };
 
 export interface AccountSpec {
   id: string;
@@ -289,6 +290,7 @@ function estateRole(account: string, role: RoleSpec): SandboxRole {
     arn: `arn:aws:iam::${account}:role/${segments.join('/')}`,
     ...(typeof role !== 'string' && role.trust === 'none' ? { trustBroken: true as const } : {}),
     ...(typeof role !== 'string' && role.externalId !== undefined ? { externalId: role.externalId } : {}),
+    ...(typeof role !== 'string' && role.deny !== undefined ? { deny: [...role.deny] } : {}),
   };
 }
 

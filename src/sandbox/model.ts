@@ -127,6 +127,8 @@ export interface SandboxRole {
   trustBroken?: true;
   /** The trust policy's sts:ExternalId condition: AssumeRole without this ExternalId is AccessDenied. */
   externalId?: string;
+  /** S3 operations the role's permissions do not allow (its sessions get 403 AccessDenied). */
+  deny?: string[];
 }
 
 export interface SandboxAccount {

@@ -48,7 +48,9 @@ describe('e2e: scan --organization', function () {
       expect(report.summary.buckets).to.equal(org.auditableBuckets);
       expect(report.accounts).to.include({ source: 'organization' });
       expect(report.accounts!.organization).to.deep.equal({ id: org.organizationId, managementAccount: MGMT });
-      for (const id of org.auditable) expect(entry(report, id), id).to.include({ result: 'scanned', status: 'ACTIVE', roleArn: `arn:aws:iam::${id}:role/${org.roleName}` });
+      for (const id of org.auditable.filter((a) => a !== org.listingDenied)) {
+        expect(entry(report, id), id).to.include({ result: 'scanned', status: 'ACTIVE', roleArn: `arn:aws:iam::${id}:role/${org.roleName}` });
+      }
     });
 
     it('lists the suspended and the closed account as skipped with their status', () => {
@@ -63,6 +65,9 @@ describe('e2e: scan --organization', function () {
       const error = report.errors.find((e) => e.account === org.brokenTrust);
       expect(error).to.include({ operation: 'AssumeRole', code: 'AccessDenied' });
       expect(error!.message).to.contain(`role/${org.roleName}`);
+      // An account whose role may not list its buckets: an error with its cause too.
+      expect(entry(report, org.listingDenied!)).to.include({ result: 'error', reason: 'ListBuckets: AccessDenied' });
+      expect(report.errors.find((e) => e.account === org.listingDenied)).to.include({ operation: 'ListBuckets', code: 'AccessDenied' });
       // The throttled account's requests were retried to the end.
       expect(report.findings.filter((f) => f.resource.account === org.throttled && f.status === 'error')).to.deep.equal([]);
     });
@@ -86,9 +91,9 @@ describe('e2e: scan --organization', function () {
   });
 
   it('selection: --ou (nested units included) with --exclude-account; --account-name', async () => {
-    const byOu = await scanWith(sb, out, 'organization.yaml', [...ORG_FLAGS, '--ou', org.units.workloads, '--exclude-account', org.brokenTrust], MGMT);
+    const byOu = await scanWith(sb, out, 'organization.yaml', [...ORG_FLAGS, '--ou', org.units.workloads, '--exclude-account', org.brokenTrust, '--exclude-account', org.listingDenied!], MGMT);
     // Under Workloads: its own members and those of the nested Production unit (member i with i % 3 of 0 or 1).
-    const expected = org.auditable.filter((id) => id !== MGMT && Number(id.slice(-2)) % 3 !== 2).sort();
+    const expected = org.auditable.filter((id) => id !== MGMT && id !== org.listingDenied && Number(id.slice(-2)) % 3 !== 2).sort();
     expect(byOu.report.run.accounts).to.deep.equal(expected);
     expect(byOu.report.accounts!.list.map((a) => a.id)).to.not.include(org.brokenTrust);
     expect(byOu.report.accounts!.list.some((a) => a.ou === org.units.workloadsProd)).to.equal(true);
@@ -117,7 +122,7 @@ describe('e2e: scan --organization', function () {
 
   it('--accounts FILE (CSV): scans the listed accounts through their roles', async () => {
     const file = join(out, 'accounts.csv');
-    const [a, b] = [org.auditable[1]!, org.auditable[2]!];
+    const [a, b] = org.auditable.filter((id) => id !== MGMT && id !== org.listingDenied) as [string, string];
     writeFileSync(file, `account_id,role_arn,name\n${a},arn:aws:iam::${a}:role/${org.roleName},first\n${b},arn:aws:iam::${b}:role/${org.roleName},second\n`);
     const { run, report } = await scanWith(sb, out, 'organization.yaml', ['--accounts', file, '--fail-on', 'none'], MGMT);
     expect(run.code).to.equal(0);

@@ -4,7 +4,8 @@
  * organizational units, each with an audit role, two KMS keys per region and a realistic mix of
  * bucket encryption — plus the accounts an organisation-wide audit must cope with: one SUSPENDED,
  * one whose audit role's trust policy is broken (AssumeRole is AccessDenied), one throttled and, in
- * organisations of 6 accounts or more, the last one CLOSED.
+ * organisations of 6 accounts or more, the last one CLOSED, and in those of 7 or more, one whose audit
+ * role may not call ListBuckets.
  * Deterministic for a given seed; used by the e2e tests and `npm run bench:org`.
  */
 import { createHash } from 'node:crypto';
@@ -36,11 +37,13 @@ export interface GeneratedOrganization {
   suspended: string;
   /** The last account, closed (State CLOSED, Status SUSPENDED), when there are 6 accounts or more. */
   closed?: string;
+  /** An account whose audit role lacks s3:ListAllMyBuckets (ListBuckets is AccessDenied), with 7 accounts or more. */
+  listingDenied?: string;
   brokenTrust: string;
   throttled: string;
-  /** Every ACTIVE account (management included) whose role can be assumed: what a full audit scans. */
+  /** Every ACTIVE account (management included) whose role can be assumed: the sessions a full audit opens. */
   auditable: string[];
-  /** Buckets of the auditable accounts. */
+  /** Buckets of the auditable accounts whose buckets can be listed. */
   auditableBuckets: number;
   /** The OU ids: two top-level units and one nested in the first. */
   units: { workloads: string; sandbox: string; workloadsProd: string };
@@ -86,6 +89,7 @@ export function generateOrganization(opts: OrganizationEstateOptions): Generated
   const brokenTrust = 2;
   const throttled = 3;
   const closed = opts.accounts >= 6 ? opts.accounts - 1 : undefined;
+  const listingDenied = opts.accounts >= 7 ? 4 : undefined;
   const tag = String(seed).padStart(4, '0').slice(-4);
   const organizationId = `o-org${tag}sample`;
   const units = { workloads: `ou-org${tag.slice(0, 1)}-workloads`, sandbox: `ou-org${tag.slice(0, 1)}-sandboxes`, workloadsProd: `ou-org${tag.slice(0, 1)}-production` };
@@ -123,8 +127,8 @@ export function generateOrganization(opts: OrganizationEstateOptions): Generated
       roles: [
         i === brokenTrust
           ? { name: roleName, trust: 'none' }
-          : opts.externalId !== undefined
-            ? { name: roleName, externalId: opts.externalId }
+          : opts.externalId !== undefined || i === listingDenied
+            ? { name: roleName, ...(opts.externalId !== undefined ? { externalId: opts.externalId } : {}), ...(i === listingDenied ? { deny: ['ListBuckets'] } : {}) }
             : roleName,
       ],
       ...(i === throttled ? { throttleRate: opts.throttleRate ?? 0.3 } : {}),
@@ -136,7 +140,7 @@ export function generateOrganization(opts: OrganizationEstateOptions): Generated
     });
     if (i !== brokenTrust) {
       auditable.push(id);
-      auditableBuckets += buckets.length;
+      if (i !== listingDenied) auditableBuckets += buckets.length;
     }
   }
 
@@ -161,6 +165,7 @@ export function generateOrganization(opts: OrganizationEstateOptions): Generated
     roleName,
     suspended: idOf(suspended),
     ...(closed !== undefined ? { closed: idOf(closed) } : {}),
+    ...(listingDenied !== undefined ? { listingDenied: idOf(listingDenied) } : {}),
     brokenTrust: idOf(brokenTrust),
     throttled: idOf(throttled),
     auditable,
