@@ -8,14 +8,14 @@
  * @aws-sdk/client-organizations is imported on first use only, so scans of one account, `validate`
  * and `--help` never load it.
  */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { AccountStatus } from '../domain/accounts.js';
 import { commonConfig, type Agents } from './clients.js';
 import { AwsSessionError, errorCode, toFactError } from './errors.js';
 import { trimMiddleware } from './lean-stack.js';
 import { DEFAULT_MAX_SOCKETS, homeRegion, type AwsOptions } from './options.js';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 
 export interface OrganizationAccount {
   id: string;
