@@ -47,6 +47,8 @@ describe('AWS CLI conformance: Organizations', function () {
       'no-such-parent': () => aws(['list-children', '--parent-id', 'ou-demo-nosuchunit', '--child-type', 'ACCOUNT']),
       'no-such-account': () => aws(['describe-account', '--account-id', '123456789012']),
       'member-denied': () => aws(['list-accounts'], cliCreds(sandbox.sb, 'dev')),
+      // SigV4 is checked as for the other services: a wrong secret is refused before anything is listed.
+      'bad-signature': () => aws(['list-accounts'], { ...cliCreds(sandbox.sb, 'prod'), secretAccessKey: 'x'.repeat(40) }),
     };
     for (const [label, start] of Object.entries(runs)) results.set(label, start());
   });
@@ -97,7 +99,7 @@ describe('AWS CLI conformance: Organizations', function () {
     expect(json(await result('describe-account')).Account).to.include({ Id: RETIRED, Name: 'retired-sandbox', Status: 'SUSPENDED' });
   });
 
-  it('errors: unknown parent, unknown account, a member account asking', async () => {
+  it('errors: unknown parent, unknown account, a member account asking, a bad signature', async () => {
     const parent = await result('no-such-parent');
     expect(parent.code).to.not.equal(0);
     expect(parent.stderr).to.contain('ParentNotFoundException');
@@ -105,5 +107,8 @@ describe('AWS CLI conformance: Organizations', function () {
     expect(account.stderr).to.contain('AccountNotFoundException');
     const member = await result('member-denied');
     expect(member.stderr).to.contain('AccessDeniedException');
+    const forged = await result('bad-signature');
+    expect(forged.code).to.not.equal(0);
+    expect(forged.stderr).to.contain('InvalidSignatureException');
   });
 });
