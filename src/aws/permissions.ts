@@ -9,6 +9,11 @@ import type { FactAspect } from '../domain/rule.js';
 
 export const IAM_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
   AssumeRole: 'sts:AssumeRole',
+  // --organization, in the management (or delegated administrator) account.
+  DescribeOrganization: 'organizations:DescribeOrganization',
+  ListAccounts: 'organizations:ListAccounts',
+  ListAccountsForParent: 'organizations:ListAccountsForParent',
+  ListChildren: 'organizations:ListChildren',
   ListBuckets: 's3:ListAllMyBuckets',
   GetBucketLocation: 's3:GetBucketLocation',
   GetBucketEncryption: 's3:GetEncryptionConfiguration',
@@ -59,6 +64,9 @@ export const METADATA_MODE_EXTRA_ACTIONS: readonly string[] = [
 export function metadataModeIamActions(): string[] {
   return [...iamActionsOf(['GetBucketMetadataConfiguration', 'StartQueryExecution', 'GetQueryExecution', 'GetQueryResults', 'StopQueryExecution']), ...METADATA_MODE_EXTRA_ACTIONS];
 }
+
+/** The Organizations operations `scan --organization` may call (src/aws/organizations.ts), with the caller's own credentials. */
+export const ORGANIZATION_OPERATIONS = ['DescribeOrganization', 'ListAccounts', 'ListAccountsForParent', 'ListChildren'] as const;
 
 /** Operations a scan needing `aspects` may call (GetCallerIdentity needs no permission). */
 export function scanOperations(aspects: Iterable<FactAspect>): string[] {

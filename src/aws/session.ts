@@ -88,6 +88,19 @@ async function callerIdentity(sts: STSClient): Promise<{ account: string; arn: s
   }
 }
 
+/** How a role is assumed: its external id, the session length asked for, and (tests) the clock. */
+export interface AssumeOptions {
+  externalId?: string;
+  durationSeconds?: number;
+  now?: () => number;
+}
+
+/**
+ * How long before expiry to assume again: REFRESH_MARGIN_MS, but never more than a third of the session,
+ * so a short session (900 s) is still used for most of its life instead of being renewed at once.
+ */
+const refreshMargin = (lifetimeMs: number): number => Math.min(REFRESH_MARGIN_MS, Math.max(0, lifetimeMs / 3));
+
 interface RoleCredentials extends StaticCredentials {
   expiration?: Date;
   account: string;
@@ -98,12 +111,20 @@ interface RoleCredentials extends StaticCredentials {
  * A credential provider for one role: assumes it on first use and again shortly before the credentials
  * expire (a long scan outlives the default one-hour session). Concurrent callers share one AssumeRole.
  */
-function roleCredentials(sts: STSClient, roleArn: string): () => Promise<RoleCredentials> {
+export function roleCredentials(sts: STSClient, roleArn: string, how: AssumeOptions = {}): () => Promise<RoleCredentials> {
+  const now = how.now ?? Date.now;
   let current: Promise<RoleCredentials> | undefined;
   let refreshAt = 0;
   const assume = async (): Promise<RoleCredentials> => {
     try {
-      const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: ROLE_SESSION_NAME }));
+      const out = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: ROLE_SESSION_NAME,
+          ...(how.externalId !== undefined ? { ExternalId: how.externalId } : {}),
+          ...(how.durationSeconds !== undefined ? { DurationSeconds: how.durationSeconds } : {}),
+        }),
+      );
       const c = out.Credentials;
       const user = out.AssumedRoleUser;
       if (!c?.AccessKeyId || !c.SecretAccessKey || !user?.Arn) {
@@ -123,11 +144,11 @@ function roleCredentials(sts: STSClient, roleArn: string): () => Promise<RoleCre
     }
   };
   return () => {
-    if (!current || Date.now() >= refreshAt) {
+    if (!current || now() >= refreshAt) {
       refreshAt = Number.POSITIVE_INFINITY; // one AssumeRole in flight at a time
       current = assume().then(
         (creds) => {
-          refreshAt = creds.expiration ? creds.expiration.getTime() - REFRESH_MARGIN_MS : Number.POSITIVE_INFINITY;
+          refreshAt = creds.expiration ? creds.expiration.getTime() - refreshMargin(creds.expiration.getTime() - now()) : Number.POSITIVE_INFINITY;
           return creds;
         },
         (err: unknown) => {
@@ -159,6 +180,8 @@ function newSession(
   credentials: CredentialSource | undefined,
   agents: Agents,
   alsoDestroy: { destroy(): void }[],
+  /** false: the agents are shared with other sessions, and whoever shares them destroys them. */
+  ownsAgents = true,
 ): AccountSession {
   const s3Clients = new Map<string, S3Client>();
   const kmsClients = new Map<string, KMSClient>();
@@ -190,7 +213,7 @@ function newSession(
       s3Clients.clear();
       kmsClients.clear();
       for (const d of alsoDestroy) d.destroy();
-      destroyAgents(agents);
+      if (ownsAgents) destroyAgents(agents);
       session.onDestroy?.();
     },
   };
@@ -208,4 +231,88 @@ function attachOnLastDestroy(sessions: AccountSession[], fn: () => void): void {
       if (--remaining === 0) fn();
     };
   }
+}
+
+/** A role the caller could not assume in one account: that account is a run error, the others are scanned. */
+export interface TargetFailure {
+  account: string;
+  roleArn: string;
+  operation: string;
+  code: string;
+  message: string;
+}
+
+export interface TargetSessions {
+  /** The sessions opened, in the order of the targets. */
+  sessions: AccountSession[];
+  failures: TargetFailure[];
+}
+
+/** AssumeRole calls made at once while opening many accounts (each is one small STS request). */
+const ASSUME_CONCURRENCY = 16;
+/** STS allows at most one hour for a role session assumed by a role session ("role chaining"). */
+const ROLE_CHAINING_LIMIT_SECONDS = 3600;
+
+/**
+ * One session per target account, through its role (with its external id): unlike openSessions, an
+ * account whose role cannot be assumed does not stop the others — it is returned as a failure. Each
+ * session's credentials are assumed again shortly before they expire, for runs longer than the session.
+ * When the caller is itself a role session, DurationSeconds is capped at STS's one-hour limit for role
+ * chaining (AssumeRole API reference, DurationSeconds).
+ */
+export async function openTargetSessions(
+  opts: AwsOptions,
+  targets: readonly { id: string; roleArn: string; externalId?: string }[],
+  durationSeconds?: number,
+): Promise<TargetSessions> {
+  if (opts.profile && !opts.credentials) requireProfile(opts.profile, '--profile');
+  const region = homeRegion(opts);
+  const callerAgents = newAgents(opts);
+  const callerSts = createStsClient(opts, region, opts.credentials, callerAgents);
+  // One socket pool for every member account: a connection to a regional endpoint is not tied to the
+  // credentials that sign the requests on it, so hundreds of accounts reuse the same kept-alive sockets
+  // instead of each opening its own (the concurrency bound still caps requests in flight).
+  const memberAgents = newAgents(opts);
+  const opened: (AccountSession | undefined)[] = new Array(targets.length);
+  const failures: (TargetFailure | undefined)[] = new Array(targets.length);
+  try {
+    const caller = await callerIdentity(callerSts);
+    const chained = /^arn:[^:]+:sts::\d{12}:assumed-role\//.test(caller.arn);
+    const duration = durationSeconds !== undefined && chained ? Math.min(durationSeconds, ROLE_CHAINING_LIMIT_SECONDS) : durationSeconds;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < targets.length) {
+        const i = next++;
+        const target = targets[i]!;
+        const provider = roleCredentials(callerSts, target.roleArn, {
+          ...(target.externalId !== undefined ? { externalId: target.externalId } : {}),
+          ...(duration !== undefined ? { durationSeconds: duration } : {}),
+        });
+        try {
+          const first = await provider();
+          opened[i] = newSession(opts, first.account, first.principalArn, provider, memberAgents, [], false);
+        } catch (err) {
+          const e = err instanceof AwsSessionError ? err : new AwsSessionError('AssumeRole', errorCode(err), toFactError(err, 'AssumeRole').message, target.roleArn);
+          failures[i] = { account: target.id, roleArn: target.roleArn, operation: e.operation, code: e.code, message: e.message };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ASSUME_CONCURRENCY, targets.length) }, worker));
+  } catch (err) {
+    for (const s of opened) s?.destroy();
+    callerSts.destroy();
+    destroyAgents(callerAgents);
+    destroyAgents(memberAgents);
+    throw err;
+  }
+  const sessions = opened.filter((s): s is AccountSession => s !== undefined);
+  const release = (): void => {
+    callerSts.destroy();
+    destroyAgents(callerAgents);
+    destroyAgents(memberAgents);
+  };
+  // The caller's STS client keeps refreshing the roles' credentials: it lives until the last session is destroyed.
+  if (sessions.length === 0) release();
+  else attachOnLastDestroy(sessions, release);
+  return { sessions, failures: failures.filter((f): f is TargetFailure => f !== undefined) };
 }

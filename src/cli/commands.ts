@@ -38,6 +38,7 @@ import {
 } from './values.js';
 import { UsageError } from '../domain/errors.js';
 import { JOB_COMPLETION_INDEX, parseShardRequest } from '../domain/shard.js';
+import { ACCOUNT_OPTIONS, checkAccountOptions, checkOrganizationPermissionOptions, ORGANIZATION_PERMISSION_OPTIONS } from './account-options.js';
 
 export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_POLICIES = 'policies.yaml';
@@ -177,6 +178,7 @@ the gate's decision.`,
       parse: parseRunId,
     }),
     ...AWS_OPTIONS,
+    ...ACCOUNT_OPTIONS,
     quiet: switchOption({ flag: '--quiet', short: '-q', help: 'print only the gate line' }),
     verbose: switchOption({ flag: '--verbose', short: '-v', help: 'console: list every fail and error finding, bucket scan and run error (by default only the most severe)' }),
   },
@@ -184,6 +186,7 @@ the gate's decision.`,
     if (args.failOnNew && args.baseline === undefined) throw new UsageError('--fail-on-new needs --baseline PREVIOUS.json (new since what?)');
     // A shard's verdict covers 1/N of the estate: its JSON part is what merge needs to decide for the run.
     if (args.shard !== undefined && !args.formats.includes('json')) throw new UsageError('--shard writes a partial report for merge: add json to --format');
+    checkAccountOptions(args);
   },
 });
 
@@ -389,7 +392,10 @@ export const PERMISSIONS = defineCommand({
   summary: 'print the least-privilege IAM policy for scan, remediate or rollback',
   description: `Prints the least-privilege IAM policy (JSON) the command needs in each account it works in, from
 the operations it calls and what the rules in the policy file need (tags, key rotation, objects).
-Attach it to the auditing principal, or to the role given with --assume-role in each account.`,
+Attach it to the auditing principal, or to the role given with --assume-role in each account.
+With --organization (scan only) it prints three documents as one JSON object: callerPolicy (the
+scanning principal in the management or delegated administrator account), memberRolePolicy and
+memberRoleTrustPolicy (the read-only audit role --role-name in every member account).`,
   exitCodes: '0 printed · 2 usage or configuration error',
   positionals: {
     command: positional({
@@ -404,6 +410,10 @@ Attach it to the auditing principal, or to the role given with --assume-role in 
     policies: policiesOption('policy file the scan or remediation will use; not read for rollback'),
     rules: rulesOption,
     assumeRoles: assumeRoleOption('add sts:AssumeRole on this role ARN (for the calling principal)'),
+    ...ORGANIZATION_PERMISSION_OPTIONS,
+  },
+  check(args) {
+    checkOrganizationPermissionOptions(args);
   },
 });
 

@@ -4,7 +4,8 @@
  * the reports into reports/, prints the summary and report paths, and stops the sandbox.
  *
  * The scan runs as a child process so it is exactly what a user runs against AWS; only the
- * endpoint and the credentials differ. Exit 0 when the run itself worked (the gate's verdict on
+ * endpoint and the credentials differ. It is organisation-wide: the caller is the demo organisation's
+ * management account (prod), and each active member is audited through its S3KmsAuditRole. Exit 0 when the run itself worked (the gate's verdict on
  * the demo estate's deliberately broken buckets is printed, not turned into a failure).
  */
 import { spawn } from 'node:child_process';
@@ -25,8 +26,8 @@ async function main(argv: string[]): Promise<number> {
     const prod = sandbox.accounts.find((a) => a.name === 'prod') ?? sandbox.accounts[0];
     if (!prod) throw new Error('the demo estate has no accounts');
     const roles = sandbox.accounts.map((a) => `arn:aws:iam::${a.id}:role/S3KmsAuditRole`);
-    console.log(`Sandbox (demo estate) listening on ${sandbox.endpoint}`);
-    console.log(`Auditing ${sandbox.accounts.length} accounts via AssumeRole: ${sandbox.accounts.map((a) => `${a.name} ${a.id}`).join(', ')}\n`);
+    const org = sandbox.estate.organization;
+    console.log(`Sandbox (demo estate) on ${sandbox.endpoint}: auditing organisation ${org?.id ?? '-'} from its management account ${prod.id} (${prod.name})\n`);
 
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -43,13 +44,13 @@ async function main(argv: string[]): Promise<number> {
       '--policies', resolve(root, 'policies.yaml'),
       '--endpoint-url', sandbox.endpoint,
       '--region', 'us-east-1',
-      ...roles.flatMap((r) => ['--assume-role', r]),
       '--out', outDir,
     ];
+    const organisation = ['--organization', '--role-name', 'S3KmsAuditRole'];
     const cli = resolve(root, 'dist/src/cli/main.js');
 
     // 1. The nightly audit, in every format, so a newcomer can open reports/demo.html and see what CI systems get.
-    const scanCode = await run(process.execPath, [cli, 'scan', ...common, '--name', 'demo', '--format', 'json,console,html,md,junit,sarif,csv'], env);
+    const scanCode = await run(process.execPath, [cli, 'scan', ...common, ...organisation, '--name', 'demo', '--format', 'json,console,html,md,junit,sarif,csv'], env);
     if (scanCode === EXIT_CONFIG || !existsSync(resolve(outDir, 'demo.json'))) {
       console.error(`\nThe demo scan did not complete (exit ${scanCode}).`);
       return 1;
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
 
     // 2. The remediation plan for what failed (plan only: nothing in the sandbox changes).
     console.log('\n── Remediation plan (dry run: nothing is changed without --apply) ──');
-    const planCode = await run(process.execPath, [cli, 'remediate', ...common, '--name', 'demo-remediation'], env);
+    const planCode = await run(process.execPath, [cli, 'remediate', ...common, ...roles.flatMap((r) => ['--assume-role', r]), '--name', 'demo-remediation'], env);
     if (planCode === EXIT_CONFIG || !existsSync(resolve(outDir, 'demo-remediation.plan.json'))) {
       console.error(`\nThe demo remediation plan was not written (exit ${planCode}).`);
       return 1;

@@ -11,6 +11,7 @@ import { remediateIamActions, rollbackIamActions } from '../remediate/permission
 import { requiredAspects } from '../engine/aspects.js';
 import type { PermissionCommand, PermissionsArgs } from './commands.js';
 import { EXIT_OK } from './exit.js';
+import { organizationPermissions, TRUSTED_PRINCIPAL_PLACEHOLDER } from './organization-permissions.js';
 import type { CliIO } from './terminal.js';
 
 interface Statement {
@@ -61,6 +62,13 @@ export function iamPolicy(command: PermissionCommand, actions: string[], assumeR
 
 export async function permissionsCommand(args: PermissionsArgs, io: CliIO): Promise<number> {
   const { command } = args;
+  if (args.organization) {
+    const member = iamPolicy(command, commandActions(command, args), []);
+    const trusted = args.trustedPrincipal ?? TRUSTED_PRINCIPAL_PLACEHOLDER;
+    if (args.trustedPrincipal === undefined) io.stderr.write(`note: memberRoleTrustPolicy names ${TRUSTED_PRINCIPAL_PLACEHOLDER}: give --trusted-principal ARN (the role or user that runs the scan)\n`);
+    io.stdout.write(JSON.stringify(organizationPermissions(member, args.roleName!, trusted, args.externalId), null, 2) + '\n');
+    return EXIT_OK;
+  }
   io.stdout.write(JSON.stringify(iamPolicy(command, commandActions(command, args), args.assumeRoles), null, 2) + '\n');
   return EXIT_OK;
 }

@@ -35,8 +35,12 @@ export async function sandboxCommand(args: SandboxArgs, io: CliIO): Promise<numb
   if (warning) io.stderr.write(warning + '\n');
 
   const out: string[] = [];
-  out.push(`Sandbox (S3, KMS, STS) listening on ${sandbox.endpoint}`);
+  out.push(`Sandbox (S3, KMS, STS${sandbox.estate.organization ? ', Organizations' : ''}) listening on ${sandbox.endpoint}`);
   out.push(`Estate: ${args.estate ?? 'demo'} — ${sandbox.accounts.length} accounts, ${sandbox.estate.buckets.size} buckets`);
+  const org = sandbox.estate.organization;
+  if (org) {
+    out.push(`Organization ${org.id}: management account ${org.managementAccount}, ${org.members.size} member accounts, ${org.units.size} organizational units`);
+  }
   const f = sandbox.estate.faults;
   if (f.latencyMs || f.jitterMs || f.throttleRate || f.errorRate || f.resetRate) {
     out.push(`Faults: latency ${f.latencyMs}±${f.jitterMs} ms, throttle ${f.throttleRate}, error ${f.errorRate}, reset ${f.resetRate}, seed ${f.seed}`);

@@ -15,6 +15,7 @@ import { baselineLine, failingIds, withDiff } from '../report/diff.js';
 import { fileRenderings } from '../report/formats.js';
 import { prepareOutDir, writeReports } from '../report/writer.js';
 import { awsOptionsFrom } from './aws-flags.js';
+import { accountSourceFrom } from './account-source.js';
 import type { ScanArgs } from './commands.js';
 import { onStopRequest, timestampName } from './interaction.js';
 import { EXIT_INCOMPLETE } from './exit.js';
@@ -35,6 +36,8 @@ export async function scanCommand(args: ScanArgs, io: CliIO): Promise<number> {
   const shard = args.shard !== undefined ? resolveShard(args.shard, io.env) : undefined;
   // Throws ConfigError before any session is opened: a broken policy file never reaches AWS.
   const config = loadAuditConfig(args.policies, args.rules);
+  // An accounts file is checked now too (exit 2, no AWS call).
+  const accounts = accountSourceFrom(args);
   // The baseline is read and validated before the scan too: a bad file costs no AWS call (exit 2).
   const baseline = args.baseline !== undefined ? await readReportFile(args.baseline, '--baseline') : undefined;
   const mismatch = baseline && policyMismatchWarning(baseline, config.policyFile.sha256);
@@ -54,6 +57,8 @@ export async function scanCommand(args: ScanArgs, io: CliIO): Promise<number> {
     stop.signal.addEventListener('abort', () => (atStop = { ...seen }), { once: true });
     const running = runAudit(config, {
       aws: awsOptionsFrom(args, args.concurrency),
+      ...(accounts ? { accounts } : {}),
+      ...(args.sessionDuration !== undefined ? { sessionDurationSeconds: args.sessionDuration } : {}),
       concurrency: args.concurrency,
       signal: stop.signal,
       ...(shard ? { shard } : {}),

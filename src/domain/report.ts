@@ -1,5 +1,6 @@
 import type { Finding, ResourceRef, Severity, Status } from './finding.js';
 import type { Shard } from './shard.js';
+import type { AccountsSection } from './accounts.js';
 
 export interface RunError {
   account?: string;
@@ -62,6 +63,8 @@ export interface AuditReport {
   rules?: Record<string, RuleInfo>;
   /** The comparison with an earlier report (`--baseline`), by finding id. */
   diff?: ReportDiff;
+  /** Many-account runs (--organization, --accounts): each selected account and what became of it. */
+  accounts?: AccountsSection;
 }
 
 /** Which shard of which run a partial report is (src/domain/shard.ts). */

@@ -8,6 +8,7 @@
  * error messages) goes through `escapeControl`, so a bucket tag cannot move the cursor, clear the
  * screen or fake a "Gate: PASSED" line with terminal escape sequences.
  */
+import { accountsConsoleLines } from './accounts.js';
 import { compareFindings, SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../domain/finding.js';
 import type { AuditReport, RunError } from '../domain/report.js';
 import { escapeControl, plural } from '../domain/text.js';
@@ -80,7 +81,7 @@ export function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-function header(report: AuditReport, paint: Paint): string[] {
+function header(report: AuditReport, paint: Paint, verbose: boolean): string[] {
   const { run, summary } = report;
   const safe = escapeControl;
   const completeness = run.complete
@@ -91,7 +92,8 @@ function header(report: AuditReport, paint: Paint): string[] {
     paint(`s3-kms-audit ${safe(report.tool.version)} scan`, 'bold') +
       ` · ${plural(run.accounts.length, 'account')} · ${plural(run.regions.length, 'region')}` +
       ` · ${plural(summary.buckets, 'bucket')} · ${completeness}`,
-    `  accounts  ${safe(run.accounts.join(', ') || '-')}`,
+    // A many-account run counts its accounts (hundreds of ids are no summary) and names those not scanned.
+    ...(report.accounts ? accountsConsoleLines(report.accounts, verbose) : [`  accounts  ${safe(run.accounts.join(', ') || '-')}`]),
     `  regions   ${safe(run.regions.join(', ') || '-')}`,
     `  policies  ${safe(run.policyFile)} (sha256 ${safe(run.policyFileSha256.slice(0, 12))})`,
   ];
@@ -297,7 +299,7 @@ export function render(report: AuditReport, options: ConsoleOptions): string {
   // Wrapped here (not in --quiet, where one line suits CI logs), continuation indented under the verdict.
   const gate = wrap(renderGateLine(report, { color: false }), WIDTH - 6).map((line, i) => (i === 0 ? colourGate(line, report, paint) : '      ' + line));
   const lines = [
-    ...header(report, paint),
+    ...header(report, paint, options.verbose === true),
     '',
     ...counts(report, paint),
     '',

@@ -18,6 +18,7 @@ import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '
 import type { AuditReport, ObjectBucketScan, RuleInfo, RunError } from '../domain/report.js';
 import { diffCountsText, diffMarks, type DiffMark } from './diff.js';
 import { html } from './escape.js';
+import { accountsHtml } from './accounts.js';
 import { renderMatrix } from './html-matrix.js';
 import { attrs, STATUS_RANK } from './html-parts.js';
 import { scanMode, scanStateNote, scanTotals, unlistedText } from './object-counts.js';
@@ -455,6 +456,7 @@ export function render(report: AuditReport, opts: HtmlOptions = {}): string {
     diffSection(report),
     charts(report, opts.maxChartRows ?? 24),
     objectScans(report),
+    accountsHtml(report),
     findingsSection(report),
     runErrors(report.errors),
     rulesSection(report),

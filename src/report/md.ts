@@ -11,6 +11,7 @@ import { SEVERITIES, STATUSES, type Finding } from '../domain/finding.js';
 import type { AuditReport, DiffEntry } from '../domain/report.js';
 import { diffCountsText, diffMarks, type DiffMark } from './diff.js';
 import { mdCode, mdText } from './escape.js';
+import { accountsMarkdown } from './accounts.js';
 import { plural } from '../domain/text.js';
 import { scanMode, scanStateNote, scanTotals, unlistedText } from './object-counts.js';
 
@@ -157,6 +158,7 @@ export function render(report: AuditReport, options: MarkdownOptions = {}): stri
     ...failingTable(report, maxRows, maxMessage),
     ...resolvedTable(report, maxRows),
     ...objectScanTable(report, maxRows),
+    ...accountsMarkdown(report),
   ];
   return lines.join('\n') + '\n';
 }

@@ -21,6 +21,7 @@ import { buildReport, ruleCatalogue } from './report.js';
 import type { AuditConfig } from './audit-config.js';
 import { ownsBucket, rulesDigest, runKeyOf, type Shard } from '../domain/shard.js';
 import type { ShardInfo } from '../domain/report.js';
+import { openAccounts, withListingErrors, type AccountSource, type OpenedAccounts } from './accounts.js';
 
 // Loading the configuration is its own module (no AWS SDK), so `validate` starts fast; re-exported for the callers of both.
 export { loadAuditConfig, type AuditConfig } from './audit-config.js';
@@ -44,6 +45,10 @@ export interface AuditOptions {
   shard?: Shard;
   /** Object policies: outputs (JSONL, manifest), state folder, findings cap, progress (src/collect/objects-audit.ts). */
   objects?: ObjectRunOptions;
+  /** Many accounts (an organisation or an accounts file), each through its role; else `aws` decides (the caller, or --assume-role). */
+  accounts?: AccountSource;
+  /** DurationSeconds of each account's role session (refreshed before it ends); STS's default when absent. */
+  sessionDurationSeconds?: number;
 }
 
 /**
@@ -83,13 +88,11 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
   const start = now();
   const { policyFile, rules } = config;
 
-  const sessions =
-    options.sessions ??
-    (await openSessions({
-      ...options.aws,
-      // Each account's agent must allow at least as many sockets as requests we run at once.
-      maxSockets: Math.max(options.aws.maxSockets ?? DEFAULT_MAX_SOCKETS, options.concurrency),
-    }));
+  // Each account's agent must allow at least as many sockets as requests we run at once.
+  const aws = { ...options.aws, maxSockets: Math.max(options.aws.maxSockets ?? DEFAULT_MAX_SOCKETS, options.concurrency) };
+  const many: OpenedAccounts | undefined =
+    options.sessions === undefined && options.accounts ? await openAccounts(aws, options.accounts, options.sessionDurationSeconds) : undefined;
+  const sessions = options.sessions ?? many?.sessions ?? (await openSessions(aws));
   const closeOwnSessions = (): void => {
     if (options.sessions === undefined) for (const s of sessions) s.destroy();
   };
@@ -137,7 +140,8 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
         ...(options.shard ? { shard: shardInfo(options.shard, config, collected.accounts, sessions[0]?.homeRegion ?? '', options) } : {}),
       },
       findings: objects ? [...findings, ...objects.findings] : findings,
-      errors: objects ? [...collected.errors, ...objects.runErrors] : collected.errors,
+      errors: [...(many?.runErrors ?? []), ...collected.errors, ...(objects?.runErrors ?? [])],
+      ...(many ? { accounts: withListingErrors(many.section, collected.errors) } : {}),
       ...(objects ? { objects: objects.report } : {}),
       gate: options.gate,
       // The rules' text travels with the report, so `s3-kms-audit report` can re-render it alone.

@@ -20,6 +20,7 @@
 import { addCounts, countOutcome, emptyOutcomeCounts } from '../domain/counts.js';
 import { UsageError } from '../domain/errors.js';
 import type { Finding } from '../domain/finding.js';
+import type { AccountEntry, AccountResult, AccountsSection } from '../domain/accounts.js';
 import type { AuditReport, ObjectBucketScan, ObjectsSection, OutcomeCounts, RunError } from '../domain/report.js';
 import type { GateOptions } from '../engine/gate.js';
 import { buildReport, distinctRunErrors } from './report.js';
@@ -121,6 +122,34 @@ function accountLevelOnce(errors: readonly RunError[]): RunError[] {
   return once;
 }
 
+/** How bad an account's result is: an account that failed in any shard failed in the run. */
+const ACCOUNT_RESULT_RANK: Record<AccountResult, number> = { scanned: 0, skipped: 1, error: 2 };
+
+/**
+ * The accounts section of the run. Every shard lists and selects the same accounts (the selection is
+ * part of the run), so the lists must name the same ids; an account's result may still differ when
+ * its role or its listing failed in some shards only, and then the run's result is the worst one
+ * (error over skipped over scanned), in the first such shard's wording, as an unsharded run that met
+ * the failure would report it.
+ */
+function mergedAccounts(parts: readonly Sharded[]): AccountsSection {
+  const sections = parts.map((p) => {
+    if (!p.report.accounts) throw new UsageError(`merge: ${p.label} has no accounts section but ${parts[0]!.label} has: the parts are not of one run`);
+    return p.report.accounts;
+  });
+  const ids = (a: AccountsSection): string => a.list.map((e) => e.id).join(',');
+  const first = sections[0]!;
+  sections.forEach((section, i) => {
+    if (section.source !== first.source || ids(section) !== ids(first)) {
+      throw new UsageError(`merge: ${parts[i]!.label} selected other accounts than ${parts[0]!.label}: the parts are not of one run`);
+    }
+  });
+  const list: AccountEntry[] = first.list.map((entry, index) =>
+    sections.map((s) => s.list[index]!).reduce((worst, e) => (ACCOUNT_RESULT_RANK[e.result] > ACCOUNT_RESULT_RANK[worst.result] ? e : worst), entry),
+  );
+  return { ...first, list };
+}
+
 /** Summary counts as outcome counts (every outcome of the part, listed or not). */
 function countsOf(r: AuditReport): OutcomeCounts {
   const { total, byStatus, bySeverity, byPolicy, byRule } = r.summary;
@@ -175,6 +204,7 @@ export function mergeParts(parts: readonly MergePart[], options: MergeOptions): 
     errors: runErrors,
     gate,
     ...(first.rules ? { rules: first.rules } : {}),
+    ...(first.accounts ? { accounts: mergedAccounts(sorted) } : {}),
     ...(withObjects ? { objects: mergedObjects(reports, findings, objectFindings.length, options.objectFiles ?? {}) } : {}),
   });
 }

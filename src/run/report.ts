@@ -6,6 +6,7 @@ import { addCounts, countOutcome, emptyOutcomeCounts } from '../domain/counts.js
 import { compareFindings, type Finding } from '../domain/finding.js';
 import type { AuditReport, ObjectsSection, OutcomeCounts, RuleInfo, RunError, ShardInfo, Summary } from '../domain/report.js';
 import type { Rule } from '../domain/rule.js';
+import type { AccountsSection } from '../domain/accounts.js';
 import { compareText } from '../domain/text.js';
 import { decideGate, type GateOptions } from '../engine/gate.js';
 import { REPORT_SCHEMA_VERSION } from '../report/json.js';
@@ -28,6 +29,8 @@ export interface ReportInput {
    * distinct causes of object error outcomes, listed in errors[].
    */
   objects?: { section: ObjectsSection; uncounted: OutcomeCounts; errorCauses: readonly RunError[] };
+  /** Many-account runs: what became of each selected account. */
+  accounts?: AccountsSection;
 }
 
 /**
@@ -140,5 +143,6 @@ export function buildReport(input: ReportInput): AuditReport {
     errors,
     ...(input.rules ? { rules: input.rules } : {}),
     ...(input.objects ? { objects: input.objects.section } : {}),
+    ...(input.accounts ? { accounts: input.accounts } : {}),
   };
 }

@@ -25,6 +25,7 @@ import type {
   SandboxObject,
   SandboxRole,
 } from './model.js';
+import { buildOrganization, type OrganizationSpec } from './organizations/estate.js';
 import { customerKeyMd5 } from './s3/customer-key.js';
 import { etagFor, placeholderBody } from './s3/store/etag.js';
 import { storeObject } from './s3/store/objects.js';
@@ -98,12 +99,21 @@ export interface BucketSpec {
   metadata?: { inventoryTable: 'ACTIVE' | 'BACKFILLING' | 'CREATING' | 'FAILED' | 'DISABLED' };
 }
 
+/**
+ * A role by name (`Name` or `path/Name`), or with its trust: `trust: none` trusts no estate principal,
+ * `externalId` requires that sts:ExternalId (either way a refused AssumeRole is AccessDenied); `deny`
+ * lists S3 operations its sessions may not call (403 AccessDenied).
+ */
+export type RoleSpec = string | { name: string; trust?: 'none'; externalId?: string; deny?: string[] };
+
 export interface AccountSpec {
   id: string;
   name: string;
   accessKeyId: string;
   secretAccessKey: string;
-  roles?: string[];
+  roles?: RoleSpec[];
+  /** Fraction 0..1 of this account's requests answered with a throttling error. */
+  throttleRate?: number;
   keys?: KeySpec[];
   buckets?: BucketSpec[];
 }
@@ -111,6 +121,7 @@ export interface AccountSpec {
 export interface EstateSpec {
   accounts: AccountSpec[];
   faults?: Partial<GlobalFaults>;
+  organization?: OrganizationSpec;
 }
 
 /** Every problem found in an estate file, each prefixed with file:line:column. */
@@ -273,9 +284,26 @@ const toDate = (text: string | undefined, fallback: string): Date => new Date(te
  * A role given as `Name` (path `/`) or `some/path/Name`: the name is the last segment and the path
  * is part of the ARN (`arn:aws:iam::ACCT:role/some/path/Name`), as IAM writes role ARNs.
  */
-function estateRole(account: string, spelling: string): SandboxRole {
+function estateRole(account: string, role: RoleSpec): SandboxRole {
+  const spelling = typeof role === 'string' ? role : role.name;
   const segments = spelling.split('/').filter((s) => s !== '');
-  return { name: segments[segments.length - 1] ?? spelling, arn: `arn:aws:iam::${account}:role/${segments.join('/')}` };
+  return {
+    name: segments[segments.length - 1] ?? spelling,
+    arn: `arn:aws:iam::${account}:role/${segments.join('/')}`,
+    ...(typeof role !== 'string' && role.trust === 'none' ? { trustBroken: true as const } : {}),
+    ...(typeof role !== 'string' && role.externalId !== undefined ? { externalId: role.externalId } : {}),
+    ...(typeof role !== 'string' && role.deny !== undefined ? { deny: [...role.deny] } : {}),
+  };
+}
+
+/** One role per ARN: the last spelling of a role wins (so `{ name: X, trust: none }` after `X` breaks it). */
+function estateRoles(account: string, roles: readonly RoleSpec[]): SandboxRole[] {
+  const byArn = new Map<string, SandboxRole>();
+  for (const r of roles) {
+    const role = estateRole(account, r);
+    byArn.set(role.arn, role);
+  }
+  return [...byArn.values()];
 }
 
 /** Turns a schema-valid spec into an Estate, checking what a schema cannot (uniqueness, references). */
@@ -299,9 +327,10 @@ export function buildEstate(spec: EstateSpec, locate: Locate = (path) => `estate
       name: a.name,
       accessKeyId: a.accessKeyId,
       secretAccessKey: a.secretAccessKey,
-      roles: [...new Set(a.roles ?? [])].map((spelling) => estateRole(a.id, spelling)),
+      roles: estateRoles(a.id, a.roles ?? []),
       keys: new Map(),
       aliases: new Map(),
+      throttleRate: a.throttleRate ?? 0,
     };
     estate.accounts.set(a.id, account);
     (a.keys ?? []).forEach((k, ki) => {
@@ -355,6 +384,8 @@ export function buildEstate(spec: EstateSpec, locate: Locate = (path) => `estate
       else estate.buckets.set(b.name, bucket);
     });
   });
+
+  if (spec.organization) estate.organization = buildOrganization(spec.organization, estate, (path, message) => problem(['organization', ...path], message));
 
   if (problems.length > 0) throw new EstateError(problems);
   return estate;

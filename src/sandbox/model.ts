@@ -140,6 +140,12 @@ export interface SandboxMetadataConfiguration {
 export interface SandboxRole {
   name: string;
   arn: string; // arn:aws:iam::<account>:role/<path/><name> (path `/` when none: role/<name>)
+  /** The role exists but its trust policy trusts no estate principal (AssumeRole → AccessDenied). */
+  trustBroken?: true;
+  /** The trust policy's sts:ExternalId condition: AssumeRole without this ExternalId is AccessDenied. */
+  externalId?: string;
+  /** S3 operations the role's permissions do not allow (its sessions get 403 AccessDenied). */
+  deny?: string[];
 }
 
 export interface SandboxAccount {
@@ -150,6 +156,8 @@ export interface SandboxAccount {
   roles: SandboxRole[];
   keys: Map<string, SandboxKey>; // by keyMapKey(region, id): a multi-Region key has one entry per region
   aliases: Map<string, SandboxAlias>; // by `${region}/${aliasName}`
+  /** Fraction 0..1 of this account's requests answered with its service's throttling error (on top of global faults). */
+  throttleRate: number;
 }
 
 /** Temporary credentials handed out by AssumeRole. */
@@ -172,10 +180,43 @@ export interface GlobalFaults {
   seed: number;
 }
 
+/** Account status as AWS Organizations reports it (`Status`), and the newer, finer `State`. */
+export type OrganizationAccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
+export type OrganizationAccountState = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
+
+export interface OrganizationMember {
+  id: string;
+  name: string;
+  email: string;
+  status: OrganizationAccountStatus;
+  state: OrganizationAccountState;
+  /** The root id or the OU id the account sits in. */
+  parentId: string;
+  joinedMethod: 'INVITED' | 'CREATED';
+  joinedTimestamp: Date;
+}
+
+export interface OrganizationalUnit {
+  id: string; // ou-<root part>-<8 to 32 chars>
+  name: string;
+  parentId: string;
+}
+
+/** An AWS Organization: one root, nested OUs and member accounts (which need not be estate accounts). */
+export interface SandboxOrganization {
+  id: string; // o-<10 to 32 chars>
+  managementAccount: string;
+  rootId: string; // r-<4 to 32 chars>
+  units: Map<string, OrganizationalUnit>; // by id, in declaration order
+  members: Map<string, OrganizationMember>; // by account id, in declaration order
+}
+
 export interface Estate {
   accounts: Map<string, SandboxAccount>; // by account id
   /** Bucket names are global in S3. */
   buckets: Map<string, SandboxBucket>;
   sessions: Map<string, SandboxSession>; // by access key id
   faults: GlobalFaults;
+  /** Present when the estate declares an AWS Organization (served by organizations/). */
+  organization?: SandboxOrganization;
 }

@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Estate, SandboxAccount } from './model.js';
 
-export type ServiceName = 's3' | 'kms' | 'sts' | 'athena';
+export type ServiceName = 's3' | 'kms' | 'sts' | 'athena' | 'organizations';
 
 export interface SandboxRequest {
   service: ServiceName;
@@ -36,7 +36,8 @@ export interface SandboxResponse {
 
 /**
  * An error AWS would answer with. The server renders it in the service's protocol:
- * S3 <Error><Code/><Message/><RequestId/>…</Error>, KMS and Athena JSON {"__type","message"}, STS <ErrorResponse>.
+ * S3 <Error><Code/><Message/><RequestId/>…</Error>, KMS and Athena JSON {"__type","message"}, STS <ErrorResponse>,
+ * Organizations JSON {"__type","Message"} plus `fields` (its InvalidInputException carries a Reason).
  * `fields` adds elements to the S3 error XML (e.g. BucketName, Region, Endpoint); `headers` adds
  * response headers (e.g. x-amz-bucket-region on a 301).
  */

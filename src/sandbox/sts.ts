@@ -93,7 +93,9 @@ function temporaryCredentials(): { accessKeyId: string; secretAccessKey: string;
 
 /**
  * AssumeRole into any role the estate declares, in any estate account (the sandbox acts as if
- * every role's trust policy trusts every estate account — the usual audit-role set-up).
+ * every role's trust policy trusts every estate account — the usual audit-role set-up — except a
+ * role declared with `trust: none`, whose trust policy is broken, or with an `externalId` the
+ * request does not send).
  */
 function assumeRole(req: SandboxRequest, estate: Estate, params: URLSearchParams): SandboxResponse {
   const roleArn = params.get('RoleArn');
@@ -122,7 +124,10 @@ function assumeRole(req: SandboxRequest, estate: Estate, params: URLSearchParams
   // The whole ARN, path included: `role/ops/Auditor` is not `role/Auditor` (IAM identifies a role by
   // its ARN; the name alone is unique per account, but a request naming the wrong path names no role).
   const role = target?.roles.find((r) => r.arn === roleArn);
-  if (!match || !target || !role) {
+  // A role whose trust policy trusts no estate principal (`trust: none`) exists, and is refused alike.
+  // A trust policy with an sts:ExternalId condition refuses a request without that ExternalId.
+  const externalIdMismatch = role?.externalId !== undefined && params.get('ExternalId') !== role.externalId;
+  if (!match || !target || !role || role.trustBroken || externalIdMismatch) {
     throw new AwsError('AccessDenied', 403, `User: ${req.principalArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
   }
   const creds = temporaryCredentials();

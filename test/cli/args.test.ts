@@ -47,6 +47,12 @@ describe('cli/args', () => {
         failOnNew: false,
         concurrency: DEFAULT_CONCURRENCY,
         assumeRoles: [],
+        // The many-account options (src/cli/account-options.ts): off, empty selection.
+        organization: false,
+        includeAccounts: [],
+        excludeAccounts: [],
+        accountNames: [],
+        units: [],
         quiet: false,
         verbose: false,
       });

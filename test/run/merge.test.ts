@@ -3,6 +3,7 @@
  * whole estate and once per shard; joined, the parts must give the whole estate's report.
  */
 import { expect } from 'chai';
+import type { AccountsSection } from '../../src/domain/accounts.js';
 import { UsageError } from '../../src/domain/errors.js';
 import { SEVERITIES, STATUSES, type Finding } from '../../src/domain/finding.js';
 import type { AuditReport, RunError, ShardInfo } from '../../src/domain/report.js';
@@ -147,6 +148,29 @@ describe('run/merge: parts of a sharded run → the unsharded report', () => {
     expect(() => mergeParts(parts, { newRunId: () => 'x' })).to.throw(UsageError, /gated with --fail-on-new: give merge the same --baseline FILE and --fail-on-new/);
     const failing = new Set(parts.flatMap((p) => p.report.findings.filter((f) => f.status === 'fail').map((f) => f.id)));
     expect(mergeParts(parts, { newRunId: () => 'x', gate: { baselineFailing: failing } }).summary.gate.failOnNew).to.equal(true);
+  });
+
+  it("an organisation's accounts section: the same list in every part; an account that failed in one shard failed in the run", () => {
+    const section = (result: 'scanned' | 'error'): AccountsSection => ({
+      source: 'organization',
+      organization: { id: 'o-example', managementAccount: ACCOUNTS[0]! },
+      list: [
+        { id: ACCOUNTS[0]!, status: 'ACTIVE', result: 'scanned' },
+        { id: ACCOUNTS[1]!, status: 'ACTIVE', result, ...(result === 'error' ? { reason: 'ListBuckets: AccessDenied' } : {}) },
+        { id: '777788889999', status: 'SUSPENDED', result: 'skipped', reason: 'SUSPENDED' },
+      ],
+    });
+    const parts = partsOf(3).map((p, i) => ({ ...p, report: { ...p.report, accounts: section(i === 1 ? 'error' : 'scanned') } }));
+    const merged = mergeParts(parts, { newRunId: () => 'x' });
+    expect(merged.accounts!.list.map((e) => e.result)).to.deep.equal(['scanned', 'error', 'skipped']);
+    expect(merged.accounts!.list[1]!.reason).to.equal('ListBuckets: AccessDenied');
+    expect(mergeParts(partsOf(2).map((p) => ({ ...p, report: { ...p.report, accounts: section('scanned') } })), { newRunId: () => 'x' }).accounts).to.deep.equal(section('scanned'));
+
+    const fewer = structuredClone(parts[2]!.report);
+    fewer.accounts!.list.pop();
+    expect(() => mergeParts([parts[0]!, parts[1]!, { label: 'fewer.json', report: fewer }], { newRunId: () => 'x' })).to.throw(UsageError, /fewer\.json selected other accounts/);
+    const { accounts: _dropped, ...none } = parts[2]!.report;
+    expect(() => mergeParts([parts[0]!, parts[1]!, { label: 'none.json', report: none }], { newRunId: () => 'x' })).to.throw(UsageError, /none\.json has no accounts section/);
   });
 
   it('an unsharded report is not a part', () => {

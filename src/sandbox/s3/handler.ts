@@ -20,6 +20,7 @@ import type { BucketContext, ObjectContext } from './context.js';
 import { createBucket } from './create-bucket.js';
 import { noSuchBucket, notImplemented } from './errors.js';
 import { listBuckets } from './list-buckets.js';
+import { checkRoleAllows } from './role-permissions.js';
 import { listObjectVersions } from './list-object-versions.js';
 import { listObjectsV2 } from './list-objects.js';
 import { getObject } from './object-reads.js';
@@ -73,7 +74,10 @@ function splitPath(rawPath: string): { bucket?: string; key?: string } {
 export const handleS3: ServiceHandler = (req, estate) => {
   const { bucket: bucketName, key } = splitPath(req.rawPath);
   if (bucketName === undefined) {
-    if (req.method === 'GET') return listBuckets(req, estate);
+    if (req.method === 'GET') {
+      checkRoleAllows(req, 'ListBuckets');
+      return listBuckets(req, estate);
+    }
     throw notImplemented(unmodelledName(req.method, 'Bucket', 'Service'));
   }
   const operation = operationName(req, key);
@@ -86,6 +90,7 @@ export const handleS3: ServiceHandler = (req, estate) => {
   checkRegion(req, bucket, operation);
   checkOwner(req, bucket, operation);
   injectBucketFault(bucket, operation, key);
+  checkRoleAllows(req, operation);
   if (key === undefined) return (handler as (ctx: BucketContext) => SandboxResponse)({ req, estate, bucket });
   return (handler as (ctx: ObjectContext) => SandboxResponse)({ req, estate, bucket, key });
 };

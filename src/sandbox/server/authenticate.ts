@@ -97,7 +97,7 @@ export function authenticate(estate: Estate, req: IncomingMessage, service: Serv
   const { rawPath, rawQuery, raw } = target;
   if (!auth) throw authError(service, header(req, 'authorization') ? 'malformed' : 'missing');
   if (!isOurService(auth.service)) {
-    throw new AwsError('UnrecognizedClientException', 400, `The sandbox serves s3, kms, sts and athena; this request was signed for '${auth.service}'.`);
+    throw new AwsError('UnrecognizedClientException', 400, `The sandbox serves s3, kms, sts, athena and organizations; this request was signed for '${auth.service}'.`);
   }
   const identity = identify(estate, auth, req, service);
   if (isTooSkewed(req.rawHeaders)) throw authError(service, 'skewed');

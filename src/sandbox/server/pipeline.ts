@@ -16,6 +16,7 @@ import { bodyLimitFor, bodyTooLarge, readBody, type BodyLimits } from './body.js
 import { requestIdHeaders, renderError, send } from './respond.js';
 import { dispatch, serviceFor } from './routing.js';
 import { faultError, internalError } from './service-errors.js';
+import { AccountThrottles } from '../account-throttles.js';
 
 export interface RequestPipeline {
   estate: Estate;
@@ -27,6 +28,7 @@ export interface RequestPipeline {
 
 /** The function that serves each request; it answers every failure itself and rejects only if writing the answer fails. */
 export function requestHandler({ estate, faults, bodyLimits, stopping }: RequestPipeline): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const accountThrottles = new AccountThrottles(() => faults.current.seed);
   return async function serve(req, res) {
     const auth = parseAuthorization(header(req, 'authorization'));
     const bodyLimit = bodyLimitFor(req, auth, bodyLimits);
@@ -51,19 +53,20 @@ export function requestHandler({ estate, faults, bodyLimits, stopping }: Request
 
       // Faults come after authentication, as a real overloaded endpoint still checks who you are.
       // The decision depends on what the request asks for, not on when it arrived (faults.ts).
-      const { decision } = faults.decide(
-        requestIdentity({
-          service,
-          account: identity.account.id,
-          method: req.method ?? 'GET',
-          rawPath,
-          canonicalQuery: canonicalQuery(rawQuery),
-          target: header(req, 'x-amz-target'),
-          body,
-        }),
-      );
+      const requestKey = requestIdentity({
+        service,
+        account: identity.account.id,
+        method: req.method ?? 'GET',
+        rawPath,
+        canonicalQuery: canonicalQuery(rawQuery),
+        target: header(req, 'x-amz-target'),
+        body,
+      });
+      const { decision } = faults.decide(requestKey);
       if (decision === 'reset') throw new ConnectionReset();
       if (decision !== 'none') throw faultError(service, decision);
+      // An account declared with a throttleRate (a busy account sharing its request quotas) on top of that.
+      if (accountThrottles.throttled(identity.account, requestKey)) throw faultError(service, 'throttle');
 
       const request: SandboxRequest = {
         service,

@@ -32,6 +32,10 @@ export function renderError(service: ServiceName, err: AwsError, requestId: stri
     headers['content-type'] = 'application/x-amz-json-1.1';
     return { status: err.status, headers, body: JSON.stringify({ __type: err.code, message: err.message }) };
   }
+  if (service === 'organizations') {
+    headers['content-type'] = 'application/x-amz-json-1.1';
+    return { status: err.status, headers, body: JSON.stringify({ __type: err.code, Message: err.message, ...err.fields }) };
+  }
   headers['content-type'] = 'text/xml';
   const type = err.status >= 500 ? 'Receiver' : 'Sender';
   return {

@@ -56,7 +56,8 @@ export function authError(service: ServiceName, failure: AuthFailure, detail: Au
       break;
     case 'kms':
     case 'athena':
-      // Athena speaks JSON 1.1 like KMS, and its front end answers authentication failures alike.
+    case 'organizations':
+      // Athena and Organizations speak JSON 1.1 like KMS, and their front ends answer authentication failures alike.
       switch (failure) {
         case 'missing':
           return new AwsError('MissingAuthenticationTokenException', 400, 'Missing Authentication Token');
@@ -98,6 +99,7 @@ export function faultError(service: ServiceName, decision: Exclude<FaultDecision
     if (service === 's3') return new AwsError('SlowDown', 503, 'Please reduce your request rate.');
     if (service === 'kms') return new AwsError('ThrottlingException', 400, 'Rate exceeded');
     if (service === 'athena') return new AwsError('TooManyRequestsException', 400, 'Rate exceeded');
+    if (service === 'organizations') return new AwsError('TooManyRequestsException', 400, 'You have sent too many requests in too short a period of time. The quota helps protect against denial-of-service attacks. Try again later.');
     return new AwsError('Throttling', 400, 'Rate exceeded');
   }
   return internalError(service, 'We encountered an internal error. Please try again.');
@@ -108,5 +110,6 @@ export function internalError(service: ServiceName, message: string): AwsError {
   if (service === 'kms') return new AwsError('KMSInternalException', 500, message);
   if (service === 'athena') return new AwsError('InternalServerException', 500, message);
   if (service === 'sts') return new AwsError('InternalFailure', 500, message);
+  if (service === 'organizations') return new AwsError('ServiceException', 500, message);
   return new AwsError('InternalError', 500, message);
 }
