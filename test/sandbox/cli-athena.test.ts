@@ -16,7 +16,7 @@ function json(result: CliResult): Record<string, any> {
 }
 
 describe('AWS CLI conformance: Athena over an S3 Metadata inventory table', function () {
-  this.timeout(90_000);
+  this.timeout(180_000);
   const sandbox = useSandbox();
   before(function () {
     requireAwsCli(this);

@@ -18,7 +18,7 @@ function json(result: CliResult): Record<string, any> {
 }
 
 describe('AWS CLI conformance: KMS and STS', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   const sandbox = useSandbox();
   before(function () {
     requireAwsCli(this);
