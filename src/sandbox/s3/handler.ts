@@ -24,6 +24,7 @@ import { listObjectsV2 } from './list-objects.js';
 import { getObject } from './object-reads.js';
 import { copyObject, deleteObject, putObject } from './object-writes.js';
 import { operationName, unmodelledName } from './operation-name.js';
+import { updateObjectEncryption } from './update-object-encryption.js';
 
 const BUCKET_OPERATIONS: Record<string, (ctx: BucketContext) => SandboxResponse> = {
   GetBucketLocation: getBucketLocation,
@@ -50,6 +51,7 @@ const OBJECT_OPERATIONS: Record<string, (ctx: ObjectContext) => SandboxResponse>
   GetObject: (ctx) => getObject(ctx, false),
   HeadObject: (ctx) => getObject(ctx, true),
   DeleteObject: deleteObject,
+  UpdateObjectEncryption: updateObjectEncryption,
 };
 
 /** The bucket and key a path-style URL path names, percent-decoded (no bucket: the service itself). */
