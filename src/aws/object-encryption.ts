@@ -31,6 +31,8 @@ export interface ObjectEncryptionState {
   /** Object Lock retention on this version, when S3 reports it (needs s3:GetObjectRetention). */
   lockMode?: string;
   lockRetainUntil?: string;
+  /** ON when a legal hold is set (needs s3:GetObjectLegalHold to be reported). */
+  legalHold?: string;
 }
 
 /** HeadObject of one version; an SSE-C object (400 without its key) is a state, not an error. */
@@ -48,6 +50,7 @@ export async function headObjectState(client: S3Client, bucket: string, key: str
       ...(out.VersionId ? { versionId: out.VersionId } : {}),
       ...(out.ObjectLockMode ? { lockMode: out.ObjectLockMode } : {}),
       ...(out.ObjectLockRetainUntilDate ? { lockRetainUntil: out.ObjectLockRetainUntilDate.toISOString() } : {}),
+      ...(out.ObjectLockLegalHoldStatus ? { legalHold: out.ObjectLockLegalHoldStatus } : {}),
     };
   } catch (err) {
     // A HEAD of an SSE-C object without its key is a bare 400 (HeadObject API reference); the ranged

@@ -41,6 +41,8 @@ export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_POLICIES = 'policies.yaml';
 export const DEFAULT_OUT = 'reports';
 export const DEFAULT_MAX_CHANGES = 25;
+/** Object changes (UpdateObjectEncryption, one per object) come by the thousand; larger sets belong in S3 Batch Operations. */
+export const DEFAULT_MAX_OBJECT_CHANGES = 5000;
 export const DEFAULT_SCAN_FORMATS = 'json,console';
 export const DEFAULT_REPORT_FORMATS = 'html,md,junit,sarif,csv';
 export const PERMISSION_COMMANDS = ['scan', 'remediate', 'rollback'] as const;
@@ -262,7 +264,13 @@ With --apply it applies that plan (or a saved one, --plan FILE, which is first d
 --policies and the live buckets and keys: a change that is not exactly what they give now is
 refused): for each change it re-checks the target key and that the bucket is still as planned,
 journals the intent to <out>/<name>.journal.jsonl (fsynced), writes, reads back, checks that S3 can
-use the key it names and journals the result. Undo with: s3-kms-audit rollback JOURNAL.`,
+use the key it names and journals the result. Undo with: s3-kms-audit rollback JOURNAL.
+
+Object policies whose rules name update-object-encryption get one change per failing object:
+UpdateObjectEncryption re-encrypts it under the target key in place (no data copied; ETag,
+LastModified and storage class kept), verified with HeadObject. A change from SSE-S3 cannot be
+undone by that operation: the plan marks it IRREVERSIBLE and --apply refuses it without
+--allow-irreversible.`,
   exitCodes: `0 done (plan written / every change verified) · 1 some planned change not made and
 verified, or the plan exceeds --max-changes · 2 usage/config error, nothing done · 3 incomplete
 (a bucket could not be read, or interrupted)`,
@@ -282,6 +290,14 @@ verified, or the plan exceeds --max-changes · 2 usage/config error, nothing don
       },
     }),
     maxChanges: valueOption({ flag: '--max-changes', placeholder: 'N', help: 'refuse a plan with more changes than N as a whole', default: String(DEFAULT_MAX_CHANGES), parse: parseMaxChanges }),
+    maxObjectChanges: valueOption({
+      flag: '--max-object-changes',
+      placeholder: 'N',
+      help: 'refuse a plan with more object changes than N as a whole (--max-changes then counts bucket changes only)',
+      default: String(DEFAULT_MAX_OBJECT_CHANGES),
+      parse: (text: string, source: string) => parseMaxChanges(text, source),
+    }),
+    allowIrreversible: switchOption({ flag: '--allow-irreversible', help: 'with --apply: also make changes rollback cannot undo (objects from SSE-S3 to SSE-KMS)' }),
     concurrency: concurrencyOption('parallel AWS requests and changes'),
     yes: yesOption('do not ask for confirmation (required with --apply when stdin is not a terminal)'),
     ...AWS_OPTIONS,

@@ -22,6 +22,7 @@ import { openSessions, type AccountSession } from '../aws/session.js';
 import { UsageError } from '../domain/errors.js';
 import { toolVersion } from '../paths.js';
 import { applyPlan } from '../remediate/apply.js';
+import { limitOf } from '../remediate/plan.js';
 import { JournalWriter } from '../remediate/journal.js';
 import { PLAN_EXTENSION, readPlanFile, renderPlanJson } from '../remediate/plan-file.js';
 import { maxChangesMessage, renderApplySummary, renderPlan, type PlanView } from '../report/remediation.js';
@@ -60,6 +61,7 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
         sessions,
         concurrency: args.concurrency,
         maxChanges: args.maxChanges,
+        maxObjectChanges: args.maxObjectChanges,
         ...(showProgress ? { onProgress: (p) => io.stderr.write(`\r\u001b[2Kscanned ${p.bucketsDone}/${p.bucketsTotal} buckets`) } : {}),
       });
       if (showProgress) io.stderr.write('\r\u001b[2K');
@@ -68,15 +70,15 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
       io.stdout.write(renderPlan(plan, planPath ? { plan: planPath } : {}, BUILTIN_ACTIONS, planView(args)));
     } else {
       // A saved plan is judged against this run's --max-changes, not the one it was made with.
-      plan = { ...saved, limit: { maxChanges: args.maxChanges, exceeded: saved.changes.length > args.maxChanges } };
+      plan = { ...saved, limit: limitOf(saved.changes, args.maxChanges, args.maxObjectChanges) };
       io.stdout.write(renderPlan(plan, { plan: args.plan! }, BUILTIN_ACTIONS, planView(args)));
-      rederive = () => rederiveSavedPlan(config, plan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges });
+      rederive = () => rederiveSavedPlan(config, plan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges, maxObjectChanges: args.maxObjectChanges });
     }
     const incomplete = !plan.run.scanComplete;
     if (!args.apply) {
       const code = plan.limit.exceeded ? EXIT_FINDINGS : incomplete ? EXIT_INCOMPLETE : EXIT_OK;
       // The reason for a non-zero exit is the last thing printed, where a CI log's tail shows it.
-      if (code === EXIT_FINDINGS) io.stdout.write(`\nExit 1: the plan has more changes than --max-changes ${args.maxChanges}; nothing was changed.\n`);
+      if (code === EXIT_FINDINGS) io.stdout.write(`\nExit 1: the plan has more changes than --max-changes ${args.maxChanges} (or object changes than --max-object-changes ${args.maxObjectChanges}); nothing was changed.\n`);
       if (code === EXIT_INCOMPLETE) io.stdout.write('\nExit 3: the scan behind the plan was incomplete (unread buckets are refused); nothing was changed.\n');
       return code;
     }
@@ -92,9 +94,14 @@ async function applyWithConsent(
 ): Promise<number> {
   const { args, io } = ctx;
   let incomplete = ctx.incomplete;
-  if (plan.changes.length > args.maxChanges) {
+  if (limitOf(plan.changes, args.maxChanges, args.maxObjectChanges).exceeded) {
     io.stderr.write(maxChangesMessage(plan, args.maxChanges) + '\n');
     return EXIT_FINDINGS;
+  }
+  const irreversible = plan.changes.filter((c) => c.irreversible === true);
+  if (irreversible.length > 0 && !args.allowIrreversible) {
+    // Before any consent or change: the user must say, on the command line, that these cannot be undone.
+    throw new UsageError(irreversibleMessage(irreversible));
   }
   if (plan.changes.length === 0) {
     io.stdout.write('\nNothing to apply.\n');
@@ -153,3 +160,14 @@ async function applyWithConsent(
 /** Lines of the plan on the console: a line per change and refusal (at most this many of each) unless --verbose. */
 const BRIEF_PLAN_ROWS = 5;
 const planView = (args: RemediateArgs): PlanView => (args.verbose ? {} : { brief: BRIEF_PLAN_ROWS });
+
+/** Why --apply stops (exit 2) on a plan with irreversible changes, and what to do. */
+export function irreversibleMessage(irreversible: readonly ChangeBase[]): string {
+  const shown = irreversible.slice(0, 3).map((c) => `${c.bucket}/${c.object?.key ?? ''}`).join(', ');
+  const more = irreversible.length > 3 ? ` and ${irreversible.length - 3} more` : '';
+  return (
+    `the plan has ${irreversible.length} irreversible change${irreversible.length === 1 ? '' : 's'} (${escapeControl(shown)}${more}): ` +
+    'objects encrypted with SSE-S3 changed to SSE-KMS cannot be changed back by UpdateObjectEncryption, so rollback could not undo them. ' +
+    'Review them in the plan and re-run with --allow-irreversible to make them, or narrow the policies.'
+  )
+}

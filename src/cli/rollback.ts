@@ -46,7 +46,10 @@ export async function rollbackCommand(args: RollbackArgs, io: PromptIO): Promise
     return exitWhenDone;
   }
   io.stdout.write(`Rolling back ${escapeControl(source)}: ${targets.length} bucket${targets.length === 1 ? '' : 's'}, latest change first\n`);
-  for (const t of targets) io.stdout.write(escapeControl(`  ${t.bucket} (${t.account}, ${t.region}) -> ${BUILTIN_ACTIONS.of(t).describeState(t.before)}`) + '\n');
+  for (const t of targets) {
+    const where = t.object ? `${t.bucket}/${t.object.key}${t.object.versionId ? ` (version ${t.object.versionId})` : ''}` : t.bucket;
+    io.stdout.write(escapeControl(`  ${where} (${t.account}, ${t.region}) -> ${BUILTIN_ACTIONS.of(t).describeState(t.before)}`) + '\n');
+  }
   if (!args.yes && !(await confirm('Restore these buckets?', io))) {
     io.stdout.write('Nothing restored.\n');
     return EXIT_FINDINGS;
@@ -68,7 +71,8 @@ export async function rollbackCommand(args: RollbackArgs, io: PromptIO): Promise
       toolVersion: toolVersion(),
     });
     io.stdout.write(renderRollbackSummary(summary, path));
-    if (summary.failed > 0 || summary.skipped > 0) return EXIT_FINDINGS;
+    // An irreversible object was not restored: "everything restored" cannot be claimed.
+    if (summary.failed > 0 || summary.skipped > 0 || summary.irreversible > 0) return EXIT_FINDINGS;
     if (summary.interrupted || summary.notStarted > 0) return EXIT_INCOMPLETE;
     return exitWhenDone;
   } finally {

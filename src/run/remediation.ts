@@ -12,6 +12,7 @@ import type { CollectProgress } from '../collect/collector.js';
 import type { AuditReport } from '../domain/report.js';
 import { BUILTIN_ACTIONS, type RegisteredPlan } from '../remediate/actions/index.js';
 import { planRemediation } from '../remediate/plan.js';
+import { DEFAULT_MAX_OBJECT_FINDINGS } from './tally.js';
 import type { ActionRegistry } from '../remediate/registry.js';
 
 export interface MakePlanOptions {
@@ -20,6 +21,8 @@ export interface MakePlanOptions {
   sessions: AccountSession[];
   concurrency: number;
   maxChanges: number;
+  /** Bounds object changes separately (see PlanMeta); absent: every change counts against maxChanges. */
+  maxObjectChanges?: number;
   now?: () => Date;
   runId?: string;
   onProgress?: (p: CollectProgress) => void;
@@ -46,11 +49,14 @@ export async function makePlan(config: AuditConfig, opts: MakePlanOptions): Prom
     now,
     runId,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    // Object findings beyond the report's default cap would be invisible to the planner: keep enough of them.
+    ...(opts.maxObjectChanges !== undefined ? { objects: { maxFindings: Math.max(DEFAULT_MAX_OBJECT_FINDINGS, 4 * opts.maxObjectChanges + 1) } } : {}),
   });
   const { policyFile, rules } = config;
   const request = { policyFile, rules, findings: report.findings, sessions: opts.sessions, concurrency: opts.concurrency };
   const plan = await planRemediation(request, {
     maxChanges: opts.maxChanges,
+    ...(opts.maxObjectChanges !== undefined ? { maxObjectChanges: opts.maxObjectChanges } : {}),
     tool: { name: 's3-kms-audit', version: toolVersion() },
     run: {
       id: runId,
