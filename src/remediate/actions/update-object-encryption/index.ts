@@ -30,7 +30,9 @@ const kms = (iamAction: string): IamPermission => ({
   iamAction,
   citation: `${UOE_REF}: on the object's current KMS key and on the target key`,
 });
-const KMS_FOR_UPDATE = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*'].map(kms);
+// The reference lists kms:ReEncrypt*, the wildcard for kms:ReEncryptFrom and kms:ReEncryptTo (KMS Service
+// Authorization Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html).
+const KMS_FOR_UPDATE = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'].map(kms);
 const HEAD: IamPermission = {
   operation: 'HeadObject',
   iamAction: IAM_ACTION_OF_OPERATION.HeadObject!,
