@@ -266,7 +266,7 @@ refused): for each change it re-checks the target key and that the bucket is sti
 journals the intent to <out>/<name>.journal.jsonl (fsynced), writes, reads back, checks that S3 can
 use the key it names and journals the result. Undo with: s3-kms-audit rollback JOURNAL.
 
-Object policies whose rules name update-object-encryption get one change per failing object:
+With --objects, object policies whose rules name update-object-encryption get one change per failing object:
 UpdateObjectEncryption re-encrypts it under the target key in place (no data copied; ETag,
 LastModified and storage class kept), verified with HeadObject. A change from SSE-S3 cannot be
 undone by that operation: the plan marks it IRREVERSIBLE and --apply refuses it without
@@ -297,6 +297,7 @@ verified, or the plan exceeds --max-changes · 2 usage/config error, nothing don
       default: String(DEFAULT_MAX_OBJECT_CHANGES),
       parse: (text: string, source: string) => parseMaxChanges(text, source),
     }),
+    objects: switchOption({ flag: '--objects', help: 'also plan object changes: failing objects of object policies re-encrypted in place (UpdateObjectEncryption)' }),
     allowIrreversible: switchOption({ flag: '--allow-irreversible', help: 'with --apply: also make changes rollback cannot undo (objects from SSE-S3 to SSE-KMS)' }),
     concurrency: concurrencyOption('parallel AWS requests and changes'),
     yes: yesOption('do not ask for confirmation (required with --apply when stdin is not a terminal)'),

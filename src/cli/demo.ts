@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     //    encryption first, then the stored objects re-encrypted in place (grouped per bucket).
     // No blank lines around the section rules: the demo's output is capped at two screens (120 lines).
     console.log('── Remediation plan (dry run: nothing is changed without --apply) ──');
-    const planCode = await run(process.execPath, [cli, 'remediate', ...common, '--name', 'demo-remediation'], env);
+    const planCode = await run(process.execPath, [cli, 'remediate', ...common, '--objects', '--name', 'demo-remediation'], env);
     if (planCode === EXIT_CONFIG || !existsSync(resolve(outDir, 'demo-remediation.plan.json'))) {
       console.error(`\nThe demo remediation plan was not written (exit ${planCode}).`);
       return 1;

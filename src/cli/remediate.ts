@@ -62,6 +62,7 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
         concurrency: args.concurrency,
         maxChanges: args.maxChanges,
         maxObjectChanges: args.maxObjectChanges,
+        objects: args.objects,
         ...(showProgress ? { onProgress: (p) => io.stderr.write(`\r\u001b[2Kscanned ${p.bucketsDone}/${p.bucketsTotal} buckets`) } : {}),
       });
       if (showProgress) io.stderr.write('\r\u001b[2K');
@@ -72,7 +73,9 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
       // A saved plan is judged against this run's --max-changes, not the one it was made with.
       plan = { ...saved, limit: limitOf(saved.changes, args.maxChanges, args.maxObjectChanges) };
       io.stdout.write(renderPlan(plan, { plan: args.plan! }, BUILTIN_ACTIONS, planView(args)));
-      rederive = () => rederiveSavedPlan(config, plan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges, maxObjectChanges: args.maxObjectChanges });
+      rederive = () => rederiveSavedPlan(config, plan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges, maxObjectChanges: args.maxObjectChanges,
+          // A saved plan with object changes is derived again with the object actions, whatever the flags.
+          objects: args.objects || plan.changes.some((c) => c.object !== undefined) });
     }
     const incomplete = !plan.run.scanComplete;
     if (!args.apply) {

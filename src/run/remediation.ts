@@ -23,6 +23,12 @@ export interface MakePlanOptions {
   maxChanges: number;
   /** Bounds object changes separately (see PlanMeta); absent: every change counts against maxChanges. */
   maxObjectChanges?: number;
+  /**
+   * Plan object-level actions too (remediate --objects). Off by default: object changes come by the
+   * thousand and some cannot be undone, so a remediation run that planned only buckets before object
+   * actions existed must not start changing objects because the tool was upgraded.
+   */
+  objects?: boolean;
   now?: () => Date;
   runId?: string;
   onProgress?: (p: CollectProgress) => void;
@@ -50,7 +56,7 @@ export async function makePlan(config: AuditConfig, opts: MakePlanOptions): Prom
     runId,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     // Object findings beyond the report's default cap would be invisible to the planner: keep enough of them.
-    ...(opts.maxObjectChanges !== undefined ? { objects: { maxFindings: Math.max(DEFAULT_MAX_OBJECT_FINDINGS, 4 * opts.maxObjectChanges + 1) } } : {}),
+    ...(opts.objects === true && opts.maxObjectChanges !== undefined ? { objects: { maxFindings: Math.max(DEFAULT_MAX_OBJECT_FINDINGS, 4 * opts.maxObjectChanges + 1) } } : {}),
   });
   const { policyFile, rules } = config;
   const request = { policyFile, rules, findings: report.findings, sessions: opts.sessions, concurrency: opts.concurrency };
@@ -67,7 +73,7 @@ export async function makePlan(config: AuditConfig, opts: MakePlanOptions): Prom
       scanComplete: report.run.complete,
       ...(opts.aws.endpoint ? { endpoint: opts.aws.endpoint } : {}),
     },
-  }, (opts.actions ?? BUILTIN_ACTIONS).actions);
+  }, (opts.actions ?? BUILTIN_ACTIONS).actions.filter((a) => opts.objects === true || a.descriptor.resource !== 'object'));
   // Each action plans its own change type; the built-in ones together make exactly RegisteredChange.
   return { plan: plan as RegisteredPlan, report };
 }

@@ -39,17 +39,14 @@ function awsOptions(sb: Sandbox, bothAccounts: boolean): AwsOptions {
   };
 }
 
-/** The bucket action's share of a plan (policies.yaml also plans object changes: test/remediate/object-plan.test.ts). */
+/** Without `objects`, makePlan plans only the bucket action: its changes are the bucket action's. */
 type BucketMadePlan = Omit<MadePlan, 'plan'> & { plan: RemediationPlan };
 
 async function planWith(sb: Sandbox, policies: string, opts: { bothAccounts?: boolean; maxChanges?: number } = {}): Promise<BucketMadePlan> {
   const aws = awsOptions(sb, opts.bothAccounts ?? false);
   const sessions = await openSessions(aws);
   try {
-    const made = await makePlan(loadAuditConfig(policies), { aws, sessions, concurrency: 8, maxChanges: opts.maxChanges ?? 25 });
-    const isBucketAction = (r: { action?: string }): boolean => (r.action ?? 'put-bucket-encryption') === 'put-bucket-encryption';
-    const changes = made.plan.changes.filter((c): c is PlannedChange => isBucketAction(c));
-    return { ...made, plan: { ...made.plan, changes, refusals: made.plan.refusals.filter(isBucketAction) } };
+    return (await makePlan(loadAuditConfig(policies), { aws, sessions, concurrency: 8, maxChanges: opts.maxChanges ?? 25 })) as BucketMadePlan;
   } finally {
     for (const s of sessions) s.destroy();
   }
