@@ -61,8 +61,8 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
         sessions,
         concurrency: args.concurrency,
         maxChanges: args.maxChanges,
-        maxObjectChanges: args.maxObjectChanges,
-        objects: args.objects,
+        // Object changes get their own limit only when they are planned: a bucket-only plan reads as before.
+        ...(args.objects ? { maxObjectChanges: args.maxObjectChanges, objects: true } : {}),
         ...(showProgress ? { onProgress: (p) => io.stderr.write(`\r\u001b[2Kscanned ${p.bucketsDone}/${p.bucketsTotal} buckets`) } : {}),
       });
       if (showProgress) io.stderr.write('\r\u001b[2K');
@@ -71,11 +71,11 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
       io.stdout.write(renderPlan(plan, planPath ? { plan: planPath } : {}, BUILTIN_ACTIONS, planView(args)));
     } else {
       // A saved plan is judged against this run's --max-changes, not the one it was made with.
-      plan = { ...saved, limit: limitOf(saved.changes, args.maxChanges, args.maxObjectChanges) };
+      plan = { ...saved, limit: limitOf(saved.changes, args.maxChanges, objectLimitOf(saved, args)) };
       io.stdout.write(renderPlan(plan, { plan: args.plan! }, BUILTIN_ACTIONS, planView(args)));
-      rederive = () => rederiveSavedPlan(config, plan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges, maxObjectChanges: args.maxObjectChanges,
+      rederive = () => rederiveSavedPlan(config, plan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges,
           // A saved plan with object changes is derived again with the object actions, whatever the flags.
-          objects: args.objects || plan.changes.some((c) => c.object !== undefined) });
+          ...(objectLimitOf(plan, args) !== undefined ? { maxObjectChanges: args.maxObjectChanges, objects: true } : {}) });
     }
     const incomplete = !plan.run.scanComplete;
     if (!args.apply) {
@@ -97,7 +97,7 @@ async function applyWithConsent(
 ): Promise<number> {
   const { args, io } = ctx;
   let incomplete = ctx.incomplete;
-  if (limitOf(plan.changes, args.maxChanges, args.maxObjectChanges).exceeded) {
+  if (limitOf(plan.changes, args.maxChanges, objectLimitOf(plan, args)).exceeded) {
     io.stderr.write(maxChangesMessage(plan, args.maxChanges) + '\n');
     return EXIT_FINDINGS;
   }
@@ -173,4 +173,9 @@ export function irreversibleMessage(irreversible: readonly ChangeBase[]): string
     'objects encrypted with SSE-S3 changed to SSE-KMS cannot be changed back by UpdateObjectEncryption, so rollback could not undo them. ' +
     'Review them in the plan and re-run with --allow-irreversible to make them, or narrow the policies.'
   )
+}
+
+/** --max-object-changes applies when object changes are planned (--objects) or a saved plan has some. */
+function objectLimitOf(plan: RemediationPlan, args: RemediateArgs): number | undefined {
+  return args.objects || plan.changes.some((c) => c.object !== undefined) ? args.maxObjectChanges : undefined;
 }

@@ -174,7 +174,7 @@ export function maxChangesMessage(plan: RemediationPlan, limit = plan.limit.maxC
       `Nothing is applied; review the plan and re-run with --max-object-changes ${objects} (or narrow the policies' scope).`
     );
   }
-  if (objectLimit !== undefined) {
+  if (objectLimit !== undefined && objects > 0) {
     const others = plan.changes.length - objects;
     return (
       `Refused as a whole: the plan has ${plural(others, 'bucket change')}, more than --max-changes ${limit}. ` +
