@@ -25,6 +25,7 @@ import { getObject } from './object-reads.js';
 import { copyObject, deleteObject, putObject } from './object-writes.js';
 import { operationName, unmodelledName } from './operation-name.js';
 import { updateObjectEncryption } from './update-object-encryption.js';
+import { handleS3Control, S3_CONTROL_PREFIX } from '../s3-control/handler.js';
 
 const BUCKET_OPERATIONS: Record<string, (ctx: BucketContext) => SandboxResponse> = {
   GetBucketLocation: getBucketLocation,
@@ -69,6 +70,8 @@ function splitPath(rawPath: string): { bucket?: string; key?: string } {
 }
 
 export const handleS3: ServiceHandler = (req, estate) => {
+  // S3 Control (Batch Operations) is signed for service "s3" too; its paths start with the API version.
+  if (req.rawPath.startsWith(S3_CONTROL_PREFIX)) return handleS3Control(req, estate);
   const { bucket: bucketName, key } = splitPath(req.rawPath);
   if (bucketName === undefined) {
     if (req.method === 'GET') return listBuckets(req, estate);

@@ -23,7 +23,7 @@
  * Object Lock is not modelled by the sandbox, so the AccessDenied for objects under a compliance-mode
  * retention never occurs here.
  */
-import type { SandboxObject } from '../model.js';
+import type { Estate, SandboxBucket, SandboxObject } from '../model.js';
 import { AwsError, type SandboxResponse } from '../protocol.js';
 import { childNamed, childText } from '../xml.js';
 import type { ObjectContext } from './context.js';
@@ -38,7 +38,7 @@ const invalidRequest = (message: string): AwsError => new AwsError('InvalidReque
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[^/\s]+$/;
 
-interface Requested {
+export interface Requested {
   keyArn: string;
   bucketKeyEnabled: boolean;
 }
@@ -78,19 +78,19 @@ function checkSource(object: SandboxObject): void {
 }
 
 /** Puts the changed version back where it was found: the current object, or its place among the older versions. */
-function replaceVersion(ctx: ObjectContext, original: SandboxObject, updated: SandboxObject): void {
-  const older = ctx.bucket.noncurrent?.get(ctx.key);
+function replaceVersion(bucket: SandboxBucket, key: string, original: SandboxObject, updated: SandboxObject): void {
+  const older = bucket.noncurrent?.get(key);
   const at = older ? older.indexOf(original) : -1;
   if (older && at >= 0) older[at] = updated;
   // The current version (explicit or generated): an explicit object shadows the generated one of the same key.
-  else storeObject(ctx.bucket, updated);
+  else storeObject(bucket, updated);
 }
 
-export function updateObjectEncryption(ctx: ObjectContext): SandboxResponse {
-  const { req, estate, bucket } = ctx;
-  checkContentMd5(req);
-  const requested = parseRequest(req.body);
-  const object = addressedObject(req, estate, bucket, ctx.key);
+/**
+ * The operation itself, for one object version (the HTTP handler below, and S3 Batch Operations tasks in
+ * src/sandbox/s3-control/). Throws S3's error; returns the changed object.
+ */
+export function changeObjectEncryption(estate: Estate, bucket: SandboxBucket, object: SandboxObject, requested: Requested): SandboxObject {
   checkSource(object);
   const keyAccount = requested.keyArn.split(':')[4];
   if (keyAccount !== bucket.account) {
@@ -104,6 +104,15 @@ export function updateObjectEncryption(ctx: ObjectContext): SandboxResponse {
   assertDecryptable(estate, bucket, object);
   const key = keyForEncryption(estate, bucket, requested.keyArn, bucket.account);
   const updated: SandboxObject = { ...object, sse: 'aws:kms', kmsKeyArn: key.arn, bucketKeyEnabled: requested.bucketKeyEnabled };
-  replaceVersion(ctx, object, updated);
+  replaceVersion(bucket, object.key, object, updated);
+  return updated;
+}
+
+export function updateObjectEncryption(ctx: ObjectContext): SandboxResponse {
+  const { req, estate, bucket } = ctx;
+  checkContentMd5(req);
+  const requested = parseRequest(req.body);
+  const object = addressedObject(req, estate, bucket, ctx.key);
+  const updated = changeObjectEncryption(estate, bucket, object, requested);
   return { status: 200, headers: versionHeader(bucket, updated) };
 }
