@@ -45,7 +45,7 @@ export const DEFAULT_MAX_CHANGES = 25;
 export const DEFAULT_MAX_OBJECT_CHANGES = 5000;
 export const DEFAULT_SCAN_FORMATS = 'json,console';
 export const DEFAULT_REPORT_FORMATS = 'html,md,junit,sarif,csv';
-export const PERMISSION_COMMANDS = ['scan', 'remediate', 'rollback'] as const;
+export const PERMISSION_COMMANDS = ['scan', 'remediate', 'rollback', 'batch'] as const;
 export type PermissionCommand = (typeof PERMISSION_COMMANDS)[number];
 
 export interface CommandSpec<N extends string = string, O extends OptionsSpec = OptionsSpec, P extends PositionalsSpec = PositionalsSpec> {
@@ -298,6 +298,15 @@ verified, or the plan exceeds --max-changes · 2 usage/config error, nothing don
       parse: (text: string, source: string) => parseMaxChanges(text, source),
     }),
     objects: switchOption({ flag: '--objects', help: 'also plan object changes: failing objects of object policies re-encrypted in place (UpdateObjectEncryption)' }),
+    batch: switchOption({ flag: '--batch', help: 'with --apply --objects: submit the object changes as S3 Batch Operations jobs (one per target key) instead of one call per object' }),
+    roleArn: valueOption({ flag: '--role-arn', placeholder: 'ARN', help: 'with --batch: the IAM role S3 Batch Operations runs the job as', parse: (value: string, source: string) => {
+      if (!/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/.test(value)) throw new UsageError(`${source}: "${value}" is not an IAM role ARN`);
+      return value;
+    } }),
+    reportBucket: valueOption({ flag: '--report-bucket', placeholder: 'BUCKET', help: 'with --batch: bucket for the uploaded manifests and the jobs\' completion reports', parse: (value: string, source: string) => {
+      if (value === '') throw new UsageError(`${source}: give a bucket name`);
+      return value;
+    } }),
     allowIrreversible: switchOption({ flag: '--allow-irreversible', help: 'with --apply: also make changes rollback cannot undo (objects from SSE-S3 to SSE-KMS)' }),
     concurrency: concurrencyOption('parallel AWS requests and changes'),
     yes: yesOption('do not ask for confirmation (required with --apply when stdin is not a terminal)'),
@@ -306,6 +315,8 @@ verified, or the plan exceeds --max-changes · 2 usage/config error, nothing don
   },
   // --policies and --rules are allowed with --plan: a saved plan is checked against the policy given now.
   check(args) {
+    if (args.batch && !(args.apply && args.objects)) throw new UsageError('--batch submits object changes as S3 Batch Operations jobs: add --apply and --objects');
+    if (args.batch && (args.roleArn === undefined || args.reportBucket === undefined)) throw new UsageError('--batch needs --role-arn ARN (the role the job runs as) and --report-bucket BUCKET (manifests and completion reports)');
     if (args.plan === undefined) return;
     if (!args.apply) throw new UsageError('--plan FILE applies a saved plan: add --apply (to see a plan, open the file or run remediate without --plan)');
   },
@@ -375,7 +386,32 @@ export type RollbackArgs = ArgsOf<typeof ROLLBACK>;
 export type PermissionsArgs = ArgsOf<typeof PERMISSIONS>;
 
 /** Every command, in the order the main help lists them. */
-export const COMMANDS = [SCAN, VALIDATE, TEST, SANDBOX, REPORT, REMEDIATE, ROLLBACK, PERMISSIONS] as const;
+export const STATUS = defineCommand({
+  name: 'status',
+  summary: 'show the S3 Batch Operations jobs of remediate --batch: progress, failures, a verified sample',
+  description: `Reads the batch record BATCH that remediate --apply --objects --batch wrote and asks S3 Control
+(DescribeJob) how each job is doing. For a job that has ended it reads the completion report, lists every
+failed task with S3's HTTP status and result code, and reads up to --sample succeeded objects back with
+HeadObject: under the job's key and Bucket Key, with the ETag they had before.`,
+  exitCodes: `0 every job complete, no failed task, the sample verified · 1 a failed task or job, or a sampled
+object not as planned · 2 usage error or unreadable batch record · 3 some job has not ended yet`,
+  positionals: {
+    batch: positional({
+      name: 'BATCH',
+      help: 'the .batch.json file remediate --batch wrote',
+      shape: 'one',
+      parse: text,
+      missing: 'status: give the batch record (the .batch.json file remediate --apply --objects --batch wrote)',
+    }),
+  },
+  options: {
+    sample: valueOption({ flag: '--sample', placeholder: 'N', help: 'succeeded objects per job to read back with HeadObject', default: '20', parse: (t: string, s: string) => parseMaxChanges(t, s) }),
+    ...AWS_OPTIONS,
+  },
+});
+export type StatusArgs = ArgsOf<typeof STATUS>;
+
+export const COMMANDS = [SCAN, VALIDATE, TEST, SANDBOX, REPORT, REMEDIATE, ROLLBACK, PERMISSIONS, STATUS] as const;
 export type CommandName = (typeof COMMANDS)[number]['name'];
 
 export const MAIN_DESCRIPTION = 'Policy-as-code compliance auditor for Amazon S3 encryption with AWS KMS.';

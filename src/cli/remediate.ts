@@ -16,13 +16,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadAuditConfig } from '../run/audit.js';
 import { openSessions, type AccountSession } from '../aws/session.js';
 import { UsageError } from '../domain/errors.js';
 import { toolVersion } from '../paths.js';
 import { applyPlan } from '../remediate/apply.js';
 import { limitOf } from '../remediate/plan.js';
+import { submitBatch, writeBatchRecord } from '../remediate/actions/update-object-encryption/batch.js';
+import { UPDATE_OBJECT_ENCRYPTION, type PlannedObjectChange } from '../remediate/actions/update-object-encryption/types.js';
 import { JournalWriter } from '../remediate/journal.js';
 import { PLAN_EXTENSION, readPlanFile, renderPlanJson } from '../remediate/plan-file.js';
 import { maxChangesMessage, renderApplySummary, renderPlan, type PlanView } from '../report/remediation.js';
@@ -120,6 +122,11 @@ async function applyWithConsent(
     if (rederived.policyFileDiffers) io.stderr.write(`note: ${escapeControl(args.policies)} is not the policy file the plan was made with (its sha256 differs); every change is checked against it as it is now\n`);
     if (rederived.mismatched > 0) io.stderr.write(`${rederived.mismatched} of ${plan.changes.length} saved changes are not what the policy file and AWS give now: they will be refused (plan-mismatch)\n`);
   }
+  if (args.batch) {
+    const others = plan.changes.filter((c) => c.object === undefined).length;
+    // One kind of run at a time: bucket changes are journaled per change, object jobs are recorded as jobs.
+    if (others > 0) throw new UsageError(`--batch submits object changes only; this plan also has ${others} bucket change${others === 1 ? '' : 's'}: apply ${others === 1 ? 'it' : 'them'} first without --batch (or narrow --policies)`);
+  }
   if (!args.yes) {
     const accounts = new Set(plan.changes.map((c) => c.account)).size;
     const ok = await confirm(`\nApply ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} in ${accounts} account${accounts === 1 ? '' : 's'}?`, io);
@@ -128,6 +135,7 @@ async function applyWithConsent(
       return EXIT_FINDINGS;
     }
   }
+  if (args.batch) return submitAsBatch(plan, { ...ctx, incomplete }, mismatchOf);
   const journal = await JournalWriter.create(ctx.journalPath, randomUUID());
   const interrupt = onInterrupt(io, 'changes');
   try {
@@ -178,4 +186,43 @@ export function irreversibleMessage(irreversible: readonly ChangeBase[]): string
 /** --max-object-changes applies when object changes are planned (--objects) or a saved plan has some. */
 function objectLimitOf(plan: RemediationPlan, args: RemediateArgs): number | undefined {
   return args.objects || plan.changes.some((c) => c.object !== undefined) ? args.maxObjectChanges : undefined;
+}
+
+/**
+ * --batch: the object changes as S3 Batch Operations jobs (one per account, region and target key), their
+ * manifests uploaded to --report-bucket, ConfirmationRequired unless --yes; the batch record is written next
+ * to where the journal would be. A saved plan's change that is not what the policy gives now is left out.
+ */
+async function submitAsBatch(
+  plan: RemediationPlan,
+  ctx: { args: RemediateArgs; io: PromptIO; sessions: AccountSession[]; journalPath: string; incomplete: boolean },
+  mismatchOf: ((change: ChangeBase) => string | undefined) | undefined,
+): Promise<number> {
+  const { args, io } = ctx;
+  const isObjectChange = (c: ChangeBase): c is PlannedObjectChange => c.action === UPDATE_OBJECT_ENCRYPTION && c.object !== undefined;
+  const mismatched = plan.changes.filter((c) => mismatchOf?.(c) !== undefined);
+  const changes = plan.changes.filter((c) => !mismatched.includes(c)).filter(isObjectChange);
+  const path = ctx.journalPath.replace(/\.journal\.jsonl$/, '.batch.json');
+  const record = await submitBatch(changes, {
+    sessions: ctx.sessions,
+    roleArn: args.roleArn!,
+    reportBucket: args.reportBucket!,
+    name: basename(path, '.batch.json'),
+    planRunId: plan.run.id,
+    confirmationRequired: !args.yes,
+    ...(args.endpointUrl ? { endpoint: args.endpointUrl } : {}),
+  });
+  await writeBatchRecord(path, record);
+  for (const j of record.jobs) io.stdout.write(escapeControl(`Job ${j.jobId} (${j.account}, ${j.region}): ${j.objects.length} objects to ${j.keyArn}, report s3://${j.report.bucket}/${j.report.prefix}/`) + '\n');
+  if (record.confirmationRequired) io.stdout.write('The jobs wait for confirmation (ConfirmationRequired): confirm them in the S3 console, or run with --yes.\n');
+  io.stdout.write(`Batch record: ${path}\nProgress and results: s3-kms-audit status ${path}\n`);
+  if (mismatched.length > 0) {
+    io.stdout.write(`Exit 1: ${mismatched.length} saved changes were not what the policy file and AWS give now and were left out (plan-mismatch).\n`);
+    return EXIT_FINDINGS;
+  }
+  if (ctx.incomplete) {
+    io.stdout.write('Exit 3: the scan behind the plan was incomplete (unread objects were not submitted).\n');
+    return EXIT_INCOMPLETE;
+  }
+  return EXIT_OK;
 }

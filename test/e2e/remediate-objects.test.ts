@@ -130,6 +130,55 @@ describe('e2e: remediate --objects (UpdateObjectEncryption) and rollback (demo e
     });
   });
 
+  describe('as an S3 Batch Operations job (--batch), then status', () => {
+    const box = useSandbox();
+    const policies = FIXTURE('objects.yaml');
+    const keys = [...IRREVERSIBLE, ...REVERSIBLE];
+
+    it('submits one job over an uploaded manifest; status reads the completion report, verifies a sample, and a new scan finds no failing object', async () => {
+      const original = await heads(box.sb, 'prod', MIXED, keys);
+      const batchArgs = ['--batch', '--role-arn', `arn:aws:iam::${PROD}:role/BatchOperationsRole`, '--report-bucket', 'prod-cmk-by-arn'];
+      const refused = await cli(box.sb, ['remediate', '--objects', '--policies', policies, '--apply', '--yes', '--out', out, '--name', 'batch-refused', ...batchArgs]);
+      expect(refused.code, refused.stderr).to.equal(2);
+      const run = await cli(box.sb, ['remediate', '--objects', '--allow-irreversible', '--policies', policies, '--apply', '--yes', '--out', out, '--name', 'batch', ...batchArgs]);
+      expect(run.code, run.stdout + run.stderr).to.equal(3); // restricted/* unreadable: not submitted
+      expect(run.stdout).to.match(/Job [0-9a-f-]+ \(111122223333, us-east-1\): 4 objects to arn:aws:kms/);
+      const record = join(out, 'batch.batch.json');
+      let status: CliRun | undefined;
+      for (let i = 0; i < 100; i++) {
+        status = await cli(box.sb, ['status', record]);
+        if (status.code !== 3) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(status!.code, status!.stdout + status!.stderr).to.equal(0);
+      expect(status!.stdout).to.contain('Complete · tasks 4: succeeded 4, failed 0').and.contain('verified 4 of 4 sampled succeeded objects');
+      const now = await heads(box.sb, 'prod', MIXED, keys);
+      for (const key of keys) expect(now.get(key), key).to.deep.include({ SSEKMSKeyId: PROD_DATA, ETag: original.get(key)!.ETag });
+      const rescan = await cli(box.sb, ['scan', '--policies', policies, '--out', out, '--name', 'batch-rescan', '--format', 'json']);
+      const report = JSON.parse(await readFile(join(out, 'batch-rescan.json'), 'utf8')) as { findings: { status: string }[] };
+      expect(rescan.code).to.equal(3);
+      expect(report.findings.filter((f) => f.status === 'fail')).to.deep.equal([]);
+    });
+
+    it('status lists failed tasks with S3\'s status and result code (exit 1)', async () => {
+      const policiesGen = FIXTURE('objects-generated.yaml');
+      box.sb.estate.buckets.get('dev-generated')!.faults.push({ operation: 'UpdateObjectEncryption', keys: 'data/00*', error: 'AccessDenied' });
+      const run = await cli(box.sb, [
+        'remediate', '--objects', '--allow-irreversible', '--policies', policiesGen, '--apply', '--yes', '--out', out, '--name', 'batch-faults',
+        '--batch', '--role-arn', `arn:aws:iam::${DEV}:role/BatchOperationsRole`, '--report-bucket', 'dev-sse-s3',
+      ]);
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      let status: CliRun | undefined;
+      for (let i = 0; i < 200; i++) {
+        status = await cli(box.sb, ['status', join(out, 'batch-faults.batch.json')]);
+        if (status.code !== 3) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(status!.code, status!.stdout + status!.stderr).to.equal(1);
+      expect(status!.stdout).to.match(/FAILED dev-generated\/data\/00\d+: 403 AccessDenied: /);
+    });
+  });
+
   describe('interrupted by SIGTERM part-way', () => {
     const box = useSandbox();
 
