@@ -339,7 +339,7 @@ finish): what it records was restored, the rest cannot be known from it`,
   positionals: {
     journal: positional({
       name: 'JOURNAL',
-      help: 'the .journal.jsonl file remediate --apply wrote',
+      help: 'the .journal.jsonl file remediate --apply wrote (or the .batch.json of remediate --batch: reverse jobs)',
       shape: 'one',
       parse: text,
       missing: 'rollback: give the journal to roll back (the .journal.jsonl file remediate --apply wrote)',

@@ -158,6 +158,22 @@ describe('e2e: remediate --objects (UpdateObjectEncryption) and rollback (demo e
       const report = JSON.parse(await readFile(join(out, 'batch-rescan.json'), 'utf8')) as { findings: { status: string }[] };
       expect(rescan.code).to.equal(3);
       expect(report.findings.filter((f) => f.status === 'fail')).to.deep.equal([]);
+
+      // Rollback: a reverse job for the reversible rows of the completion report; the SSE-S3 ones are listed.
+      const rolled = await cli(box.sb, ['rollback', record, '--yes']);
+      expect(rolled.code, rolled.stdout + rolled.stderr).to.equal(1);
+      expect(rolled.stdout).to.match(/Reverse job [0-9a-f-]+ \(111122223333, us-east-1\): 1 objects back to arn:aws:kms:us-east-1:111122223333:key\/4086d36d/);
+      for (const key of IRREVERSIBLE) expect(rolled.stdout).to.contain(`IRREVERSIBLE ${MIXED}/${key}`);
+      const reverseRecord = /Batch record: (\S+)/.exec(rolled.stdout)![1]!;
+      for (let i = 0; i < 100; i++) {
+        status = await cli(box.sb, ['status', reverseRecord]);
+        if (status.code !== 3) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(status!.code, status!.stdout).to.equal(0);
+      const back = await heads(box.sb, 'prod', MIXED, keys);
+      for (const key of REVERSIBLE) expect(back.get(key), key).to.deep.equal(original.get(key));
+      for (const key of IRREVERSIBLE) expect(back.get(key)!.SSEKMSKeyId, key).to.equal(PROD_DATA);
     });
 
     it('status lists failed tasks with S3\'s status and result code (exit 1)', async () => {

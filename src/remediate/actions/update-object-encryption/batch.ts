@@ -6,8 +6,11 @@
  * can read the completion report, verify a sample with HeadObject and list the failures with S3's result
  * codes.
  *
- * Not done yet: rollback of a batch record (a reverse job from the completion report for the reversible
- * rows), and a manifest generator filtered by MatchAnyObjectEncryption instead of an uploaded manifest.
+ * Rollback of a batch record creates the reverse jobs: for the rows the completion report says succeeded and
+ * that were under a KMS key before, one job per previous key and Bucket Key setting; rows that were SSE-S3
+ * cannot be reversed by this operation and are listed instead.
+ *
+ * Not done yet: a manifest generator filtered by MatchAnyObjectEncryption instead of an uploaded manifest.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { headObjectState } from '../../../aws/object-encryption.js';
@@ -38,6 +41,10 @@ export interface BatchRecord {
   planRunId: string;
   created: string;
   confirmationRequired: boolean;
+  /** The role the jobs run as (rollback's reverse jobs use it too). */
+  roleArn: string;
+  /** Set on the record of a rollback: the batch record it reverses. */
+  reverses?: string;
   jobs: BatchJobRecord[];
 }
 
@@ -98,7 +105,55 @@ export async function submitBatch(changes: readonly PlannedObjectChange[], opts:
       objects: members.map((c) => ({ bucket: c.bucket, key: c.object.key, ...(c.object.versionId ? { versionId: c.object.versionId } : {}), before: c.before, irreversible: c.irreversible })),
     });
   }
-  return { v: 1, kind: BATCH_KIND, planRunId: opts.planRunId, created: new Date().toISOString(), confirmationRequired: opts.confirmationRequired, jobs };
+  return { v: 1, kind: BATCH_KIND, planRunId: opts.planRunId, created: new Date().toISOString(), confirmationRequired: opts.confirmationRequired, roleArn: opts.roleArn, jobs };
+}
+
+/** What the reverse jobs of a batch record are made of, from its jobs' completion reports. */
+export interface ReversePlan {
+  /** Object changes back to the state before (after = before of the original), reversible rows only. */
+  changes: PlannedObjectChange[];
+  /** Succeeded rows that cannot be reversed (they were SSE-S3), and jobs whose report could not be read. */
+  irreversible: string[];
+  unreadable: string[];
+}
+
+export async function reversePlanOf(record: BatchRecord, sessions: readonly AccountSession[], opts: { endpoint?: string }): Promise<ReversePlan> {
+  const plan: ReversePlan = { changes: [], irreversible: [], unreadable: [] };
+  for (const report of await batchStatus(record, sessions, { sample: 0, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) })) {
+    const { job } = report;
+    if (!report.rows) {
+      plan.unreadable.push(`job ${job.jobId}: ${'error' in report.status ? report.status.error : `${report.status.status}, no completion report yet`}`);
+      continue;
+    }
+    const byObject = new Map(job.objects.map((o) => [`${o.bucket}\n${o.key}\n${o.versionId ?? ''}`, o] as const));
+    for (const row of report.rows.filter((r) => r.succeeded)) {
+      const o = byObject.get(`${row.bucket}\n${row.key}\n${row.versionId ?? ''}`);
+      if (!o) continue;
+      if (o.before.sse !== 'aws:kms' || o.before.kmsKeyArn === undefined) {
+        plan.irreversible.push(`${o.bucket}/${o.key}`);
+        continue;
+      }
+      const after: ObjectEncryptionState = { ...o.before };
+      plan.changes.push({
+        id: `${job.jobId}/${o.key}`,
+        action: 'update-object-encryption',
+        account: job.account,
+        region: job.region,
+        bucket: o.bucket,
+        arn: `arn:aws:s3:::${o.bucket}/${o.key}`,
+        object: { key: o.key, ...(o.versionId ? { versionId: o.versionId } : {}) },
+        before: { ...o.before, sse: 'aws:kms', kmsKeyArn: job.keyArn, bucketKeyEnabled: job.bucketKeyEnabled },
+        after,
+        key: { arn: o.before.kmsKeyArn, spelling: o.before.kmsKeyArn, aliases: [], account: job.account, region: job.region, manager: 'CUSTOMER', state: 'Unknown' },
+        policies: [],
+        requireCustomerManaged: false,
+        irreversible: false,
+        fixes: [],
+        stillFailing: [],
+      });
+    }
+  }
+  return plan;
 }
 
 export async function writeBatchRecord(path: string, record: BatchRecord): Promise<void> {
