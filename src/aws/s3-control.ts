@@ -18,7 +18,7 @@ export interface BatchJobRequest {
   roleArn: string;
   keyArn: string;
   bucketKeyEnabled: boolean;
-  manifest: { bucket: string; key: string; etag: string };
+  manifest: { bucket: string; key: string; etag: string; fields: ('Bucket' | 'Key' | 'VersionId')[] };
   report: { bucket: string; prefix: string };
   confirmationRequired: boolean;
 }
@@ -78,7 +78,7 @@ export async function createUpdateEncryptionJob(t: ControlTarget, r: BatchJobReq
         RoleArn: r.roleArn,
         Operation: { S3UpdateObjectEncryption: { ObjectEncryption: { SSEKMS: { KMSKeyArn: r.keyArn, BucketKeyEnabled: r.bucketKeyEnabled } } } },
         Manifest: {
-          Spec: { Format: 'S3BatchOperations_CSV_20180820', Fields: ['Bucket', 'Key', 'VersionId'] },
+          Spec: { Format: 'S3BatchOperations_CSV_20180820', Fields: r.manifest.fields },
           Location: { ObjectArn: `arn:aws:s3:::${r.manifest.bucket}/${r.manifest.key}`, ETag: r.manifest.etag },
         },
         Report: { Enabled: true, Bucket: `arn:aws:s3:::${r.report.bucket}`, Format: 'Report_CSV_20180820', Prefix: r.report.prefix, ReportScope: 'AllTasks' },

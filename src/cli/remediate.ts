@@ -147,7 +147,7 @@ async function applyWithConsent(
       stop: interrupt.signal,
       toolVersion: toolVersion(),
       ...(mismatchOf ? { mismatchOf } : {}),
-      onOutcome: (o) => io.stderr.write(`${o.status === 'verified' ? 'changed' : o.status}: ${escapeControl(o.change.bucket)}\n`),
+      onOutcome: (o) => io.stderr.write(`${o.status === 'verified' ? 'changed' : o.status}: ${escapeControl(o.change.object ? `${o.change.bucket}/${o.change.object.key}` : o.change.bucket)}\n`),
     });
     io.stdout.write(renderApplySummary(summary, ctx.journalPath));
     // The reason for a non-zero exit is the last line, where a CI log's tail shows it.

@@ -58,8 +58,13 @@ export interface SubmitOptions {
   endpoint?: string;
 }
 
-/** A manifest row: Bucket,Key,VersionId with the key URL-encoded (User Guide, "Specifying a manifest"). */
-const manifestRow = (c: PlannedObjectChange): string => `${c.bucket},${encodeURIComponent(c.object.key)},${c.object.versionId ?? ''}`;
+/**
+ * A manifest row (User Guide, "Specifying a manifest"): Bucket,Key[,VersionId], the key URL-encoded with "/"
+ * kept as in AWS's examples. "The manifest must either include version IDs for all objects or omit version
+ * IDs for all objects": with versions, an object without one is written as the version "null".
+ */
+const manifestRow = (c: PlannedObjectChange, withVersions: boolean): string =>
+  [c.bucket, encodeURIComponent(c.object.key).replace(/%2F/g, '/'), ...(withVersions ? [c.object.versionId ?? 'null'] : [])].join(',');
 
 const groupOf = (c: PlannedObjectChange): string => JSON.stringify([c.account, c.region, c.after.kmsKeyArn, c.after.bucketKeyEnabled]);
 
@@ -79,7 +84,8 @@ export async function submitBatch(changes: readonly PlannedObjectChange[], opts:
     const s3 = session.s3(first.region);
     const base = `s3-kms-audit/${opts.name}/${++n}`;
     const manifestKey = `${base}/manifest.csv`;
-    const etag = await putText(s3, opts.reportBucket, manifestKey, members.map(manifestRow).join('\n') + '\n');
+    const withVersions = members.some((c) => c.object.versionId !== undefined);
+    const etag = await putText(s3, opts.reportBucket, manifestKey, members.map((c) => manifestRow(c, withVersions)).join('\n') + '\n');
     const target: ControlTarget = { s3, region: first.region, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
     const report = { bucket: opts.reportBucket, prefix: `${base}/report` };
     const jobId = await createUpdateEncryptionJob(target, {
@@ -90,7 +96,7 @@ export async function submitBatch(changes: readonly PlannedObjectChange[], opts:
       roleArn: opts.roleArn,
       keyArn: first.after.kmsKeyArn!,
       bucketKeyEnabled: first.after.bucketKeyEnabled,
-      manifest: { bucket: opts.reportBucket, key: manifestKey, etag },
+      manifest: { bucket: opts.reportBucket, key: manifestKey, etag, fields: withVersions ? ['Bucket', 'Key', 'VersionId'] : ['Bucket', 'Key'] },
       report,
       confirmationRequired: opts.confirmationRequired,
     });
@@ -125,9 +131,9 @@ export async function reversePlanOf(record: BatchRecord, sessions: readonly Acco
       plan.unreadable.push(`job ${job.jobId}: ${'error' in report.status ? report.status.error : `${report.status.status}, no completion report yet`}`);
       continue;
     }
-    const byObject = new Map(job.objects.map((o) => [`${o.bucket}\n${o.key}\n${o.versionId ?? ''}`, o] as const));
+    const byObject = new Map(job.objects.map((o) => [rowRef(o.bucket, o.key, o.versionId), o] as const));
     for (const row of report.rows.filter((r) => r.succeeded)) {
-      const o = byObject.get(`${row.bucket}\n${row.key}\n${row.versionId ?? ''}`);
+      const o = byObject.get(rowRef(row.bucket, row.key, row.versionId));
       if (!o) continue;
       if (o.before.sse !== 'aws:kms' || o.before.kmsKeyArn === undefined) {
         plan.irreversible.push(`${o.bucket}/${o.key}`);
@@ -225,6 +231,9 @@ export interface JobReport {
 
 const ENDED = ['Complete', 'Cancelled', 'Failed'];
 
+/** An object's identity in a job: the manifest's "null" version is the object without a version id. */
+const rowRef = (bucket: string, key: string, versionId: string | undefined): string => `${bucket}\n${key}\n${versionId && versionId !== 'null' ? versionId : ''}`;
+
 /** DescribeJob for every job; for ended ones, the completion report and a HeadObject check of up to `sample` succeeded rows. */
 export async function batchStatus(record: BatchRecord, sessions: readonly AccountSession[], opts: { endpoint?: string; sample: number }): Promise<JobReport[]> {
   const out: JobReport[] = [];
@@ -241,10 +250,10 @@ export async function batchStatus(record: BatchRecord, sessions: readonly Accoun
     out.push(report);
     if ('error' in status || !ENDED.includes(status.status)) continue;
     report.rows = await readReport(s3, job);
-    const before = new Map(job.objects.map((o) => [`${o.bucket}\n${o.key}\n${o.versionId ?? ''}`, o.before] as const));
+    const before = new Map(job.objects.map((o) => [rowRef(o.bucket, o.key, o.versionId), o.before] as const));
     for (const row of report.rows.filter((r) => r.succeeded).slice(0, opts.sample)) {
       report.sampleChecked++;
-      const was = before.get(`${row.bucket}\n${row.key}\n${row.versionId ?? ''}`);
+      const was = before.get(rowRef(row.bucket, row.key, row.versionId));
       const now = await headObjectState(s3, row.bucket, row.key, row.versionId).catch((err: unknown) => toFactError(err, 'HeadObject'));
       if ('code' in now) report.sampleProblems.push(`${row.bucket}/${row.key}: HeadObject failed: ${now.code}`);
       else if (now.kmsKeyArn !== job.keyArn || now.bucketKeyEnabled !== job.bucketKeyEnabled) report.sampleProblems.push(`${row.bucket}/${row.key}: reads back under ${now.kmsKeyArn ?? now.sse ?? 'no key'}, not ${job.keyArn}`);
