@@ -298,6 +298,15 @@ verified, or the plan exceeds --max-changes · 2 usage/config error, nothing don
       parse: (text: string, source: string) => parseMaxChanges(text, source),
     }),
     objects: switchOption({ flag: '--objects', help: 'also plan object changes: failing objects of object policies re-encrypted in place (UpdateObjectEncryption)' }),
+    from: valueOption({
+      flag: '--from',
+      placeholder: 'FILE',
+      help: 'with --objects: plan the object changes from a saved scan (its .json report or .objects.jsonl) instead of scanning; objects changed since are refused',
+      parse: (value: string, source: string) => {
+        if (value === '') throw new UsageError(`${source}: give the path of a scan report or objects JSONL`);
+        return value;
+      },
+    }),
     batch: switchOption({ flag: '--batch', help: 'with --apply --objects: submit the object changes as S3 Batch Operations jobs (one per target key) instead of one call per object' }),
     roleArn: valueOption({ flag: '--role-arn', placeholder: 'ARN', help: 'with --batch: the IAM role S3 Batch Operations runs the job as', parse: (value: string, source: string) => {
       if (!/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/.test(value)) throw new UsageError(`${source}: "${value}" is not an IAM role ARN`);
@@ -315,6 +324,8 @@ verified, or the plan exceeds --max-changes · 2 usage/config error, nothing don
   },
   // --policies and --rules are allowed with --plan: a saved plan is checked against the policy given now.
   check(args) {
+    if (args.from !== undefined && !args.objects) throw new UsageError('--from FILE plans object changes: add --objects');
+    if (args.from !== undefined && args.plan !== undefined) throw new UsageError('--from and --plan exclude each other: --plan applies a saved plan, --from makes a new one from a saved scan');
     if (args.batch && !(args.apply && args.objects)) throw new UsageError('--batch submits object changes as S3 Batch Operations jobs: add --apply and --objects');
     if (args.batch && (args.roleArn === undefined || args.reportBucket === undefined)) throw new UsageError('--batch needs --role-arn ARN (the role the job runs as) and --report-bucket BUCKET (manifests and completion reports)');
     if (args.plan === undefined) return;

@@ -29,7 +29,8 @@ import { JournalWriter } from '../remediate/journal.js';
 import { PLAN_EXTENSION, readPlanFile, renderPlanJson } from '../remediate/plan-file.js';
 import { maxChangesMessage, renderApplySummary, renderPlan, type PlanView } from '../report/remediation.js';
 import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
-import { makePlan } from '../run/remediation.js';
+import { makePlan, planFromFindings } from '../run/remediation.js';
+import { readSavedFindings } from './from-findings.js';
 import type { ChangeBase, RemediationPlan } from '../remediate/types.js';
 import { rederiveSavedPlan, type RederivedPlan } from '../run/saved-plan.js';
 import { escapeControl } from '../domain/text.js';
@@ -56,7 +57,13 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
   try {
     let plan: RemediationPlan;
     let rederive: (() => Promise<RederivedPlan>) | undefined;
-    if (!saved) {
+    if (!saved && args.from !== undefined) {
+      const fromScan = await readSavedFindings(args.from);
+      if (fromScan.omitted > 0) io.stderr.write(`note: ${escapeControl(args.from)} counts ${fromScan.omitted} object findings it does not list (--max-object-findings); plan from its .objects.jsonl to include them\n`);
+      plan = await planFromFindings(config, fromScan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges, maxObjectChanges: args.maxObjectChanges });
+      const [planPath] = await writeReports(args.out, name, [{ extension: PLAN_EXTENSION, content: renderPlanJson(plan) }]);
+      io.stdout.write(renderPlan(plan, planPath ? { plan: planPath } : {}, BUILTIN_ACTIONS, planView(args)));
+    } else if (!saved) {
       const showProgress = io.stderr.isTTY === true;
       const made = await makePlan(config, {
         aws,

@@ -10,6 +10,7 @@ import type { AwsOptions } from '../aws/options.js';
 import type { AccountSession } from '../aws/session.js';
 import type { CollectProgress } from '../collect/collector.js';
 import type { AuditReport } from '../domain/report.js';
+import type { Finding } from '../domain/finding.js';
 import { BUILTIN_ACTIONS, type RegisteredPlan } from '../remediate/actions/index.js';
 import { planRemediation } from '../remediate/plan.js';
 import { DEFAULT_MAX_OBJECT_FINDINGS } from './tally.js';
@@ -76,4 +77,37 @@ export async function makePlan(config: AuditConfig, opts: MakePlanOptions): Prom
   }, (opts.actions ?? BUILTIN_ACTIONS).actions.filter((a) => opts.objects === true || a.descriptor.resource !== 'object'));
   // Each action plans its own change type; the built-in ones together make exactly RegisteredChange.
   return { plan: plan as RegisteredPlan, report };
+}
+
+/**
+ * The object changes of a saved scan's findings (remediate --objects --from FILE): no new scan; the object
+ * actions read each object again and refuse the ones that changed since (changed-since-scan).
+ */
+export async function planFromFindings(
+  config: AuditConfig,
+  saved: { findings: readonly Finding[]; complete: boolean },
+  opts: Pick<MakePlanOptions, 'aws' | 'sessions' | 'concurrency' | 'maxChanges' | 'maxObjectChanges' | 'now' | 'runId' | 'actions'>,
+): Promise<RegisteredPlan> {
+  const now = opts.now ?? (() => new Date());
+  const { policyFile, rules } = config;
+  const actions = (opts.actions ?? BUILTIN_ACTIONS).actions.filter((a) => a.descriptor.resource === 'object');
+  const plan = await planRemediation(
+    { policyFile, rules, findings: saved.findings, sessions: opts.sessions, concurrency: opts.concurrency },
+    {
+      maxChanges: opts.maxChanges,
+      ...(opts.maxObjectChanges !== undefined ? { maxObjectChanges: opts.maxObjectChanges } : {}),
+      tool: { name: 's3-kms-audit', version: toolVersion() },
+      run: {
+        id: opts.runId ?? randomUUID(),
+        created: now().toISOString(),
+        policyFile: policyFile.path,
+        policyFileSha256: policyFile.sha256,
+        accounts: [...new Set(opts.sessions.map((s) => s.account))].sort(),
+        scanComplete: saved.complete,
+        ...(opts.aws.endpoint ? { endpoint: opts.aws.endpoint } : {}),
+      },
+    },
+    actions,
+  );
+  return plan as RegisteredPlan;
 }

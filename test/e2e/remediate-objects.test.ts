@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { packageRoot } from '../../src/paths.js';
 import { readJournal } from '../../src/remediate/journal.js';
 import type { RegisteredPlan } from '../../src/remediate/actions/index.js';
@@ -127,6 +127,29 @@ describe('e2e: remediate --objects (UpdateObjectEncryption) and rollback (demo e
       const now = await heads(box.sb, 'prod', MIXED, keys);
       for (const key of REVERSIBLE) expect(now.get(key), key).to.deep.equal(original.get(key));
       for (const key of IRREVERSIBLE) expect(now.get(key), key).to.deep.include({ SSEKMSKeyId: PROD_DATA, ETag: original.get(key)!.ETag });
+    });
+  });
+
+  describe('from a saved scan (--from)', () => {
+    const box = useSandbox();
+
+    it('plans from the report\'s findings without scanning, and refuses an object changed since that scan', async () => {
+      const policies = FIXTURE('objects.yaml');
+      const scan = await cli(box.sb, ['scan', '--policies', policies, '--out', out, '--name', 'from-scan', '--format', 'json']);
+      expect(scan.code).to.equal(1);
+      // After the scan, someone re-encrypts uploads/managed.json (a copy in place under another key).
+      const s3 = s3For(box.sb, 'prod', 'us-east-1');
+      await s3.send(new CopyObjectCommand({ Bucket: MIXED, Key: 'uploads/managed.json', CopySource: `${MIXED}/uploads/managed.json`, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: PROD_DATA }));
+      s3.destroy();
+      for (const from of ['from-scan.json', 'from-scan.objects.jsonl']) {
+        const run = await cli(box.sb, ['remediate', '--objects', '--from', join(out, from), '--policies', policies, '--out', out, '--name', `from-${from.replace(/\W/g, '-')}`]);
+        const plan = await readPlan(join(out, `from-${from.replace(/\W/g, '-')}.plan.json`));
+        expect(run.code, run.stdout + run.stderr).to.equal(from.endsWith('.json') ? 3 : 0);
+        expect(objectChanges(plan).map((c) => c.object.key).sort(), from).to.deep.equal([...IRREVERSIBLE].sort());
+        const drifted = plan.refusals.find((r) => r.object?.key === 'uploads/managed.json');
+        expect(drifted?.code, from).to.equal('changed-since-scan');
+        expect(plan.changes.every((c) => c.object !== undefined), 'no bucket change from a saved scan').to.equal(true);
+      }
     });
   });
 

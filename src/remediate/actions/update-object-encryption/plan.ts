@@ -144,9 +144,12 @@ function planOrThrow(input: ObjectPlanInput, c: CandidateObject): PlannedObjectC
   // Only the encryption changes: ETag, LastModified, storage class, size and version are kept by S3.
   const after: ObjectEncryptionState = { ...state, sse: 'aws:kms', kmsKeyArn: key.arn, bucketKeyEnabled };
   const sim = simulate(input, c, judged, after, key);
-  if (sim.remediableStillFailing.length > 0 || describeEncryption(after) === describeEncryption(state)) {
-    const still = sim.remediableStillFailing.length > 0 ? sim.remediableStillFailing : failingRemediable;
-    throw new Refused('would-still-fail', [`With ${key.arn} the object would still fail ${still.map((f) => `${f.rule} (${f.policy})`).join(', ')}.`]);
+  if (sim.remediableStillFailing.length > 0) {
+    throw new Refused('would-still-fail', [`With ${key.arn} the object would still fail ${sim.remediableStillFailing.map((f) => `${f.rule} (${f.policy})`).join(', ')}.`]);
+  }
+  // Already what the change would make, and that passes: the scan that failed it saw something else.
+  if (describeEncryption(after) === describeEncryption(state)) {
+    throw new Refused('changed-since-scan', [`The object is already ${describeEncryption(state)}, which its failing findings did not see; run remediate again.`]);
   }
   const planKey: PlanKey = {
     arn: key.arn,
