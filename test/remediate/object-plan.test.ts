@@ -16,6 +16,7 @@ import { keyRef } from '../../src/remediate/actions/put-bucket-encryption/plan.j
 import { assemblePlan } from '../../src/remediate/plan.js';
 import { loadPlanSchema } from '../../src/remediate/plan-file.js';
 import { loadAuditConfig } from '../../src/run/audit.js';
+import { renderPlan } from '../../src/report/remediation.js';
 import { errorsToText, validateAgainst } from '../../src/schema/ajv.js';
 
 const ACCOUNT = '111122223333';
@@ -157,6 +158,24 @@ describe('remediate: the object plan (update-object-encryption, pure)', () => {
     const problems = validateAgainst(loadPlanSchema(), JSON.parse(JSON.stringify(doc)));
     expect(problems, errorsToText(problems)).to.deep.equal([]);
     expect(doc.limit).to.deep.equal({ maxChanges: 25, exceeded: false, maxObjectChanges: 5000 });
+  });
+
+  it('the console\'s brief plan summarises object changes per bucket and object refusals per bucket and code', () => {
+    const keys = Array.from({ length: 7 }, (_, i) => `k${i}`);
+    const findings = [...keys.flatMap((k) => sseS3Findings(k)), finding('old1', 's3-object-sse-kms', 'fail', { 'object.sse': null }), finding('old2', 's3-object-sse-kms', 'fail', { 'object.sse': null })];
+    const objects = Object.fromEntries([...keys.map((k) => [k, state()] as const), ['old1', state({ sse: null })], ['old2', state({ sse: null })]]);
+    const part = plan(findings, objects);
+    const doc = assemblePlan([{ action: 'update-object-encryption', part }], {
+      maxChanges: 25,
+      maxObjectChanges: 5000,
+      tool: { name: 's3-kms-audit', version: '0.0.0' },
+      run: { id: 'r', created: '2026-06-01T00:00:00Z', policyFile: 'p.yaml', policyFileSha256: 'a'.repeat(64), accounts: [ACCOUNT], scanComplete: true },
+    });
+    const text = renderPlan(doc, {}, undefined, { brief: 5 });
+    expect(text).to.contain('Changes (7; each in full with --verbose):');
+    expect(text).to.match(new RegExp(`\\n  ${BUCKET}: 7 objects \\(7 IRREVERSIBLE\\) · fixes s3-object-(cmk|sse-kms), s3-object-(cmk|sse-kms)\\n`));
+    expect(text).to.match(new RegExp(`  ${BUCKET}: 2 objects object-unencrypted — The object has no server-side encryption`));
+    expect(text.split('\n').filter((l) => l.includes(BUCKET))).to.have.length(2);
   });
 
   it('apply refuses a hand-edited change: another key in `after`, a changed ETag, or an irreversible change marked reversible', () => {
