@@ -343,8 +343,10 @@ which on today's S3 leaves the SSE-S3 (AES256) default: S3 can no longer have no
 such buckets are reported apart as "restored to SSE-S3 default", not as exact restores. Buckets
 already as before are left alone; buckets someone changed since the journaled change are skipped
 and reported (--force restores them anyway). The rollback is journaled next to JOURNAL as
-<name>.rollback-<UTC time>.jsonl.`,
-  exitCodes: `0 all restored (or already as before) · 1 a restore failed or a bucket was skipped ·
+<name>.rollback-<UTC time>.jsonl. Objects a journal changed go back to their previous KMS key with
+UpdateObjectEncryption; objects that were SSE-S3 cannot (reported IRREVERSIBLE, exit 1). Given the
+.batch.json of remediate --batch, it creates the reverse S3 Batch Operations jobs instead.`,
+  exitCodes: `0 all restored (or already as before) · 1 a restore failed, a bucket was skipped or an object is irreversible ·
 2 usage error or unreadable journal · 3 interrupted · 4 the journal is incomplete (its run did not
 finish): what it records was restored, the rest cannot be known from it`,
   positionals: {
