@@ -9,7 +9,7 @@ import type { FactError, KeyFacts } from '../../src/domain/facts.js';
 import type { Finding } from '../../src/domain/finding.js';
 import { packageRoot } from '../../src/paths.js';
 import { objectRef } from '../../src/remediate/actions/update-object-encryption/candidates.js';
-import { COPY_IN_PLACE_DOC, planObjects } from '../../src/remediate/actions/update-object-encryption/plan.js';
+import { COPY_IN_PLACE_DOC, lockReason, planObjects } from '../../src/remediate/actions/update-object-encryption/plan.js';
 import { checkAfterMatchesTarget, unwritable } from '../../src/remediate/actions/update-object-encryption/steps.js';
 import type { ObjectEncryptionState, PlannedObjectChange } from '../../src/remediate/actions/update-object-encryption/types.js';
 import { keyRef } from '../../src/remediate/actions/put-bucket-encryption/plan.js';
@@ -184,6 +184,14 @@ describe('remediate: the object plan (update-object-encryption, pure)', () => {
     expect(checkAfterMatchesTarget({ ...c, after: { ...c.after, kmsKeyArn: AWS_S3_ARN } })).to.contain('not SSE-KMS with its target key');
     expect(checkAfterMatchesTarget({ ...c, after: { ...c.after, etag: '"0"' } })).to.contain('ETag');
     expect(checkAfterMatchesTarget({ ...c, irreversible: false })).to.contain('reversible');
+  });
+
+  it('Object Lock, as apply judges it again: running retention in either mode or a legal hold blocks, an expired one does not', () => {
+    const now = new Date('2026-06-01T00:00:00Z');
+    expect(lockReason(state({ lockMode: 'GOVERNANCE', lockRetainUntil: '2027-01-01T00:00:00.000Z' }), now)).to.contain('never does');
+    expect(lockReason(state({ legalHold: 'ON' }), now)).to.contain('legal hold');
+    expect(lockReason(state({ lockMode: 'GOVERNANCE', lockRetainUntil: '2026-01-01T00:00:00.000Z' }), now)).to.equal(undefined);
+    expect(lockReason(state(), now)).to.equal(undefined);
   });
 
   it('rollback cannot write SSE-S3 back: only an SSE-KMS state under a key ARN is writable', () => {

@@ -199,15 +199,19 @@ function checkSupportedSource(s: ObjectEncryptionState): void {
 }
 
 function checkNotLocked(s: ObjectEncryptionState, now: Date): void {
-  if (s.legalHold === 'ON') throw new Refused('object-locked', ['The object is under an Object Lock legal hold; S3 refuses UpdateObjectEncryption until it is removed.']);
+  const reason = lockReason(s, now);
+  if (reason) throw new Refused('object-locked', [reason]);
+}
+
+/** Why Object Lock blocks UpdateObjectEncryption on this object version now (planning and applying), or undefined. */
+export function lockReason(s: ObjectEncryptionState, now: Date): string | undefined {
+  if (s.legalHold === 'ON') return 'The object is under an Object Lock legal hold; S3 refuses UpdateObjectEncryption until it is removed.';
   const running = s.lockMode !== undefined && (s.lockRetainUntil === undefined || Date.parse(s.lockRetainUntil) > now.getTime());
-  if (!running) return;
+  if (!running) return undefined;
   if (s.lockMode === 'COMPLIANCE') {
-    throw new Refused('object-locked', [`The object is under Object Lock in compliance mode until ${s.lockRetainUntil ?? 'an unknown date'}; S3 refuses UpdateObjectEncryption for it, and nobody can lift it.`]);
+    return `The object is under Object Lock in compliance mode until ${s.lockRetainUntil ?? 'an unknown date'}; S3 refuses UpdateObjectEncryption for it, and nobody can lift it.`;
   }
-  throw new Refused('object-locked', [
-    `The object is under Object Lock in ${s.lockMode} mode until ${s.lockRetainUntil ?? 'an unknown date'}; S3 refuses UpdateObjectEncryption until the retention is removed, which this tool never does.`,
-  ]);
+  return `The object is under Object Lock in ${s.lockMode} mode until ${s.lockRetainUntil ?? 'an unknown date'}; S3 refuses UpdateObjectEncryption until the retention is removed, which this tool never does.`;
 }
 
 function policiesNamed(pf: PolicyFile, findings: readonly Finding[]): Policy[] {

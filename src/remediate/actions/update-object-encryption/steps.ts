@@ -18,6 +18,7 @@ import type { ChangeSteps, RestoreSteps, StepRefusal, WriteSteps } from '../../a
 import { asJournalError, isFactError, type ResourcePlace } from '../../types.js';
 import { keyRefusals } from '../put-bucket-encryption/key-preconditions.js';
 import { OBJECT_ALLOWED_KEYS_RULE, OBJECT_CMK_RULE } from './descriptor.js';
+import { lockReason } from './plan.js';
 import { describeEncryption, describeObjectState, identityDifferences, sameEncryption, sameObjectState } from './state.js';
 import type { ObjectEncryptionState, PlannedObjectChange } from './types.js';
 
@@ -103,6 +104,9 @@ export function changeSteps(sessions: readonly AccountSession[]): ChangeSteps<Pl
       if (!sameObjectState(current, change.before)) {
         return { status: 'drifted', detail: `the object is now ${describeObjectState(current)}, not ${describeObjectState(change.before)} as planned` };
       }
+      // A retention or legal hold set since the plan: S3 would refuse the change (AccessDenied).
+      const locked = lockReason(current, new Date());
+      if (locked) return { status: 'precondition', detail: `object-locked: ${locked}` };
       return { current };
     },
     verified: (readBack, change) => sameObjectState(readBack, change.after),
