@@ -44,9 +44,11 @@ export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_POLICIES = 'policies.yaml';
 export const DEFAULT_OUT = 'reports';
 export const DEFAULT_MAX_CHANGES = 25;
+/** Object changes (UpdateObjectEncryption, one per object) come by the thousand; larger sets belong in S3 Batch Operations. */
+export const DEFAULT_MAX_OBJECT_CHANGES = 5000;
 export const DEFAULT_SCAN_FORMATS = 'json,console';
 export const DEFAULT_REPORT_FORMATS = 'html,md,junit,sarif,csv';
-export const PERMISSION_COMMANDS = ['scan', 'remediate', 'rollback'] as const;
+export const PERMISSION_COMMANDS = ['scan', 'remediate', 'rollback', 'batch'] as const;
 export type PermissionCommand = (typeof PERMISSION_COMMANDS)[number];
 
 export interface CommandSpec<N extends string = string, O extends OptionsSpec = OptionsSpec, P extends PositionalsSpec = PositionalsSpec> {
@@ -324,7 +326,13 @@ With --apply it applies that plan (or a saved one, --plan FILE, which is first d
 --policies and the live buckets and keys: a change that is not exactly what they give now is
 refused): for each change it re-checks the target key and that the bucket is still as planned,
 journals the intent to <out>/<name>.journal.jsonl (fsynced), writes, reads back, checks that S3 can
-use the key it names and journals the result. Undo with: s3-kms-audit rollback JOURNAL.`,
+use the key it names and journals the result. Undo with: s3-kms-audit rollback JOURNAL.
+
+With --objects, object policies whose rules name update-object-encryption get one change per failing object:
+UpdateObjectEncryption re-encrypts it under the target key in place (no data copied; ETag,
+LastModified and storage class kept), verified with HeadObject. A change from SSE-S3 cannot be
+undone by that operation: the plan marks it IRREVERSIBLE and --apply refuses it without
+--allow-irreversible.`,
   exitCodes: `0 done (plan written / every change verified) · 1 some planned change not made and
 verified, or the plan exceeds --max-changes · 2 usage/config error, nothing done · 3 incomplete
 (a bucket could not be read, or interrupted)`,
@@ -344,6 +352,33 @@ verified, or the plan exceeds --max-changes · 2 usage/config error, nothing don
       },
     }),
     maxChanges: valueOption({ flag: '--max-changes', placeholder: 'N', help: 'refuse a plan with more changes than N as a whole', default: String(DEFAULT_MAX_CHANGES), parse: parseMaxChanges }),
+    maxObjectChanges: valueOption({
+      flag: '--max-object-changes',
+      placeholder: 'N',
+      help: 'refuse a plan with more object changes than N as a whole (--max-changes then counts bucket changes only)',
+      default: String(DEFAULT_MAX_OBJECT_CHANGES),
+      parse: (text: string, source: string) => parseMaxChanges(text, source),
+    }),
+    objects: switchOption({ flag: '--objects', help: 'also plan object changes: failing objects of object policies re-encrypted in place (UpdateObjectEncryption)' }),
+    from: valueOption({
+      flag: '--from',
+      placeholder: 'FILE',
+      help: 'with --objects: plan the object changes from a saved scan (its .json report or .objects.jsonl) instead of scanning; objects changed since are refused',
+      parse: (value: string, source: string) => {
+        if (value === '') throw new UsageError(`${source}: give the path of a scan report or objects JSONL`);
+        return value;
+      },
+    }),
+    batch: switchOption({ flag: '--batch', help: 'with --apply --objects: submit the object changes as S3 Batch Operations jobs (one per target key) instead of one call per object' }),
+    roleArn: valueOption({ flag: '--role-arn', placeholder: 'ARN', help: 'with --batch: the IAM role S3 Batch Operations runs the job as', parse: (value: string, source: string) => {
+      if (!/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/.test(value)) throw new UsageError(`${source}: "${value}" is not an IAM role ARN`);
+      return value;
+    } }),
+    reportBucket: valueOption({ flag: '--report-bucket', placeholder: 'BUCKET', help: 'with --batch: bucket for the uploaded manifests and the jobs\' completion reports', parse: (value: string, source: string) => {
+      if (value === '') throw new UsageError(`${source}: give a bucket name`);
+      return value;
+    } }),
+    allowIrreversible: switchOption({ flag: '--allow-irreversible', help: 'with --apply: also make changes rollback cannot undo (objects from SSE-S3 to SSE-KMS)' }),
     concurrency: concurrencyOption('parallel AWS requests and changes'),
     yes: yesOption('do not ask for confirmation (required with --apply when stdin is not a terminal)'),
     ...AWS_OPTIONS,
@@ -351,6 +386,10 @@ verified, or the plan exceeds --max-changes · 2 usage/config error, nothing don
   },
   // --policies and --rules are allowed with --plan: a saved plan is checked against the policy given now.
   check(args) {
+    if (args.from !== undefined && !args.objects) throw new UsageError('--from FILE plans object changes: add --objects');
+    if (args.from !== undefined && args.plan !== undefined) throw new UsageError('--from and --plan exclude each other: --plan applies a saved plan, --from makes a new one from a saved scan');
+    if (args.batch && !(args.apply && args.objects)) throw new UsageError('--batch submits object changes as S3 Batch Operations jobs: add --apply and --objects');
+    if (args.batch && (args.roleArn === undefined || args.reportBucket === undefined)) throw new UsageError('--batch needs --role-arn ARN (the role the job runs as) and --report-bucket BUCKET (manifests and completion reports)');
     if (args.plan === undefined) return;
     if (!args.apply) throw new UsageError('--plan FILE applies a saved plan: add --apply (to see a plan, open the file or run remediate without --plan)');
   },
@@ -366,14 +405,16 @@ which on today's S3 leaves the SSE-S3 (AES256) default: S3 can no longer have no
 such buckets are reported apart as "restored to SSE-S3 default", not as exact restores. Buckets
 already as before are left alone; buckets someone changed since the journaled change are skipped
 and reported (--force restores them anyway). The rollback is journaled next to JOURNAL as
-<name>.rollback-<UTC time>.jsonl.`,
-  exitCodes: `0 all restored (or already as before) · 1 a restore failed or a bucket was skipped ·
+<name>.rollback-<UTC time>.jsonl. Objects a journal changed go back to their previous KMS key with
+UpdateObjectEncryption; objects that were SSE-S3 cannot (reported IRREVERSIBLE, exit 1). Given the
+.batch.json of remediate --batch, it creates the reverse S3 Batch Operations jobs instead.`,
+  exitCodes: `0 all restored (or already as before) · 1 a restore failed, a bucket was skipped or an object is irreversible ·
 2 usage error or unreadable journal · 3 interrupted · 4 the journal is incomplete (its run did not
 finish): what it records was restored, the rest cannot be known from it`,
   positionals: {
     journal: positional({
       name: 'JOURNAL',
-      help: 'the .journal.jsonl file remediate --apply wrote',
+      help: 'the .journal.jsonl file remediate --apply wrote (or the .batch.json of remediate --batch: reverse jobs)',
       shape: 'one',
       parse: text,
       missing: 'rollback: give the journal to roll back (the .journal.jsonl file remediate --apply wrote)',
@@ -428,7 +469,32 @@ export type RollbackArgs = ArgsOf<typeof ROLLBACK>;
 export type PermissionsArgs = ArgsOf<typeof PERMISSIONS>;
 
 /** Every command, in the order the main help lists them. */
-export const COMMANDS = [SCAN, MERGE, VALIDATE, TEST, SANDBOX, REPORT, REMEDIATE, ROLLBACK, PERMISSIONS] as const;
+export const STATUS = defineCommand({
+  name: 'status',
+  summary: 'show the S3 Batch Operations jobs of remediate --batch: progress, failures, a verified sample',
+  description: `Reads the batch record BATCH that remediate --apply --objects --batch wrote and asks S3 Control
+(DescribeJob) how each job is doing. For a job that has ended it reads the completion report, lists every
+failed task with S3's HTTP status and result code, and reads up to --sample succeeded objects back with
+HeadObject: under the job's key and Bucket Key, with the ETag they had before.`,
+  exitCodes: `0 every job complete, no failed task, the sample verified · 1 a failed task or job, or a sampled
+object not as planned · 2 usage error or unreadable batch record · 3 some job has not ended yet`,
+  positionals: {
+    batch: positional({
+      name: 'BATCH',
+      help: 'the .batch.json file remediate --batch wrote',
+      shape: 'one',
+      parse: text,
+      missing: 'status: give the batch record (the .batch.json file remediate --apply --objects --batch wrote)',
+    }),
+  },
+  options: {
+    sample: valueOption({ flag: '--sample', placeholder: 'N', help: 'succeeded objects per job to read back with HeadObject', default: '20', parse: (t: string, s: string) => parseMaxChanges(t, s) }),
+    ...AWS_OPTIONS,
+  },
+});
+export type StatusArgs = ArgsOf<typeof STATUS>;
+
+export const COMMANDS = [SCAN, MERGE, VALIDATE, TEST, SANDBOX, REPORT, REMEDIATE, ROLLBACK, PERMISSIONS, STATUS] as const;
 export type CommandName = (typeof COMMANDS)[number]['name'];
 
 export const MAIN_DESCRIPTION = 'Policy-as-code compliance auditor for Amazon S3 encryption with AWS KMS.';

@@ -22,6 +22,7 @@ const HANDLERS: Handlers = {
   remediate: async () => (await import('./remediate.js')).remediateCommand,
   rollback: async () => (await import('./rollback.js')).rollbackCommand,
   permissions: async () => (await import('./permissions.js')).permissionsCommand,
+  status: async () => (await import('./batch-status.js')).statusCommand,
 };
 
 /** Runs a command with the arguments program.ts parsed from that command's own table entry. */

@@ -60,8 +60,46 @@ export function iamPolicy(command: PermissionCommand, actions: string[], assumeR
   return { Version: '2012-10-17', Statement: statements };
 }
 
+/**
+ * `permissions batch`: what `remediate --objects --apply --batch` and `status` need beyond `permissions
+ * remediate` — the caller uploads the manifest, creates and describes the job, reads the completion report
+ * and passes the job's role (iam:PassRole) — and the role S3 Batch Operations assumes: its trust policy
+ * (batchoperations.s3.amazonaws.com) and its policy (read the manifest, UpdateObjectEncryption and the KMS
+ * actions on the objects' keys, write the report). Sources: User Guide, "Granting permissions for Batch
+ * Operations" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-iam-role-policies.html);
+ * Service Authorization Reference for Amazon S3 (s3:CreateJob, s3:DescribeJob, s3:UpdateJobStatus).
+ */
+export function batchPolicies(): Record<string, unknown> {
+  const statement = (Sid: string, Action: string[], Resource: string | string[] = '*'): Statement => ({ Sid, Effect: 'Allow', Action, Resource });
+  return {
+    CallerPolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        statement('S3KmsAuditBatchJobs', ['s3:CreateJob', 's3:DescribeJob', 's3:UpdateJobStatus', 's3:PutObject', 's3:GetObject']),
+        statement('S3KmsAuditBatchPassRole', ['iam:PassRole'], 'arn:aws:iam::ACCOUNT:role/ROLE-GIVEN-TO---role-arn'),
+      ],
+    },
+    BatchOperationsRoleTrustPolicy: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'batchoperations.s3.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    },
+    BatchOperationsRolePolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        statement('UpdateObjects', ['s3:UpdateObjectEncryption', 's3:GetObject', 's3:GetObjectVersion']),
+        statement('UseKeys', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']),
+        statement('WriteReports', ['s3:PutObject'], 'arn:aws:s3:::REPORT-BUCKET/*'),
+      ],
+    },
+  };
+}
+
 export async function permissionsCommand(args: PermissionsArgs, io: CliIO): Promise<number> {
   const { command } = args;
+  if (command === 'batch') {
+    io.stdout.write(JSON.stringify(batchPolicies(), null, 2) + '\n');
+    return EXIT_OK;
+  }
   if (args.organization) {
     const member = iamPolicy(command, commandActions(command, args), []);
     const trusted = args.trustedPrincipal ?? TRUSTED_PRINCIPAL_PLACEHOLDER;

@@ -16,17 +16,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadAuditConfig } from '../run/audit.js';
 import { openSessions, type AccountSession } from '../aws/session.js';
 import { UsageError } from '../domain/errors.js';
 import { toolVersion } from '../paths.js';
 import { applyPlan } from '../remediate/apply.js';
+import { limitOf } from '../remediate/plan.js';
+import { submitBatch, writeBatchRecord } from '../remediate/actions/update-object-encryption/batch.js';
+import { UPDATE_OBJECT_ENCRYPTION, type PlannedObjectChange } from '../remediate/actions/update-object-encryption/types.js';
 import { JournalWriter } from '../remediate/journal.js';
 import { PLAN_EXTENSION, readPlanFile, renderPlanJson } from '../remediate/plan-file.js';
 import { maxChangesMessage, renderApplySummary, renderPlan, type PlanView } from '../report/remediation.js';
 import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
-import { makePlan } from '../run/remediation.js';
+import { makePlan, planFromFindings } from '../run/remediation.js';
+import { readSavedFindings } from './from-findings.js';
 import type { ChangeBase, RemediationPlan } from '../remediate/types.js';
 import { rederiveSavedPlan, type RederivedPlan } from '../run/saved-plan.js';
 import { escapeControl } from '../domain/text.js';
@@ -53,13 +57,21 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
   try {
     let plan: RemediationPlan;
     let rederive: (() => Promise<RederivedPlan>) | undefined;
-    if (!saved) {
+    if (!saved && args.from !== undefined) {
+      const fromScan = await readSavedFindings(args.from);
+      if (fromScan.omitted > 0) io.stderr.write(`note: ${escapeControl(args.from)} counts ${fromScan.omitted} object findings it does not list (--max-object-findings); plan from its .objects.jsonl to include them\n`);
+      plan = await planFromFindings(config, fromScan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges, maxObjectChanges: args.maxObjectChanges });
+      const [planPath] = await writeReports(args.out, name, [{ extension: PLAN_EXTENSION, content: renderPlanJson(plan) }]);
+      io.stdout.write(renderPlan(plan, planPath ? { plan: planPath } : {}, BUILTIN_ACTIONS, planView(args)));
+    } else if (!saved) {
       const showProgress = io.stderr.isTTY === true;
       const made = await makePlan(config, {
         aws,
         sessions,
         concurrency: args.concurrency,
         maxChanges: args.maxChanges,
+        // Object changes get their own limit only when they are planned: a bucket-only plan reads as before.
+        ...(args.objects ? { maxObjectChanges: args.maxObjectChanges, objects: true } : {}),
         ...(showProgress ? { onProgress: (p) => io.stderr.write(`\r\u001b[2Kscanned ${p.bucketsDone}/${p.bucketsTotal} buckets`) } : {}),
       });
       if (showProgress) io.stderr.write('\r\u001b[2K');
@@ -68,15 +80,17 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
       io.stdout.write(renderPlan(plan, planPath ? { plan: planPath } : {}, BUILTIN_ACTIONS, planView(args)));
     } else {
       // A saved plan is judged against this run's --max-changes, not the one it was made with.
-      plan = { ...saved, limit: { maxChanges: args.maxChanges, exceeded: saved.changes.length > args.maxChanges } };
+      plan = { ...saved, limit: limitOf(saved.changes, args.maxChanges, objectLimitOf(saved, args)) };
       io.stdout.write(renderPlan(plan, { plan: args.plan! }, BUILTIN_ACTIONS, planView(args)));
-      rederive = () => rederiveSavedPlan(config, plan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges });
+      rederive = () => rederiveSavedPlan(config, plan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges,
+          // A saved plan with object changes is derived again with the object actions, whatever the flags.
+          ...(objectLimitOf(plan, args) !== undefined ? { maxObjectChanges: args.maxObjectChanges, objects: true } : {}) });
     }
     const incomplete = !plan.run.scanComplete;
     if (!args.apply) {
       const code = plan.limit.exceeded ? EXIT_FINDINGS : incomplete ? EXIT_INCOMPLETE : EXIT_OK;
       // The reason for a non-zero exit is the last thing printed, where a CI log's tail shows it.
-      if (code === EXIT_FINDINGS) io.stdout.write(`\nExit 1: the plan has more changes than --max-changes ${args.maxChanges}; nothing was changed.\n`);
+      if (code === EXIT_FINDINGS) io.stdout.write(`\nExit 1: the plan has more changes than --max-changes ${args.maxChanges} (or object changes than --max-object-changes ${args.maxObjectChanges}); nothing was changed.\n`);
       if (code === EXIT_INCOMPLETE) io.stdout.write('\nExit 3: the scan behind the plan was incomplete (unread buckets are refused); nothing was changed.\n');
       return code;
     }
@@ -92,9 +106,14 @@ async function applyWithConsent(
 ): Promise<number> {
   const { args, io } = ctx;
   let incomplete = ctx.incomplete;
-  if (plan.changes.length > args.maxChanges) {
+  if (limitOf(plan.changes, args.maxChanges, objectLimitOf(plan, args)).exceeded) {
     io.stderr.write(maxChangesMessage(plan, args.maxChanges) + '\n');
     return EXIT_FINDINGS;
+  }
+  const irreversible = plan.changes.filter((c) => c.irreversible === true);
+  if (irreversible.length > 0 && !args.allowIrreversible) {
+    // Before any consent or change: the user must say, on the command line, that these cannot be undone.
+    throw new UsageError(irreversibleMessage(irreversible));
   }
   if (plan.changes.length === 0) {
     io.stdout.write('\nNothing to apply.\n');
@@ -110,6 +129,11 @@ async function applyWithConsent(
     if (rederived.policyFileDiffers) io.stderr.write(`note: ${escapeControl(args.policies)} is not the policy file the plan was made with (its sha256 differs); every change is checked against it as it is now\n`);
     if (rederived.mismatched > 0) io.stderr.write(`${rederived.mismatched} of ${plan.changes.length} saved changes are not what the policy file and AWS give now: they will be refused (plan-mismatch)\n`);
   }
+  if (args.batch) {
+    const others = plan.changes.filter((c) => c.object === undefined).length;
+    // One kind of run at a time: bucket changes are journaled per change, object jobs are recorded as jobs.
+    if (others > 0) throw new UsageError(`--batch submits object changes only; this plan also has ${others} bucket change${others === 1 ? '' : 's'}: apply ${others === 1 ? 'it' : 'them'} first without --batch (or narrow --policies)`);
+  }
   if (!args.yes) {
     const accounts = new Set(plan.changes.map((c) => c.account)).size;
     const ok = await confirm(`\nApply ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} in ${accounts} account${accounts === 1 ? '' : 's'}?`, io);
@@ -118,6 +142,7 @@ async function applyWithConsent(
       return EXIT_FINDINGS;
     }
   }
+  if (args.batch) return submitAsBatch(plan, { ...ctx, incomplete }, mismatchOf);
   const journal = await JournalWriter.create(ctx.journalPath, randomUUID());
   const interrupt = onInterrupt(io, 'changes');
   try {
@@ -129,7 +154,7 @@ async function applyWithConsent(
       stop: interrupt.signal,
       toolVersion: toolVersion(),
       ...(mismatchOf ? { mismatchOf } : {}),
-      onOutcome: (o) => io.stderr.write(`${o.status === 'verified' ? 'changed' : o.status}: ${escapeControl(o.change.bucket)}\n`),
+      onOutcome: (o) => io.stderr.write(`${o.status === 'verified' ? 'changed' : o.status}: ${escapeControl(o.change.object ? `${o.change.bucket}/${o.change.object.key}` : o.change.bucket)}\n`),
     });
     io.stdout.write(renderApplySummary(summary, ctx.journalPath));
     // The reason for a non-zero exit is the last line, where a CI log's tail shows it.
@@ -153,3 +178,58 @@ async function applyWithConsent(
 /** Lines of the plan on the console: a line per change and refusal (at most this many of each) unless --verbose. */
 const BRIEF_PLAN_ROWS = 5;
 const planView = (args: RemediateArgs): PlanView => (args.verbose ? {} : { brief: BRIEF_PLAN_ROWS });
+
+/** Why --apply stops (exit 2) on a plan with irreversible changes, and what to do. */
+export function irreversibleMessage(irreversible: readonly ChangeBase[]): string {
+  const shown = irreversible.slice(0, 3).map((c) => `${c.bucket}/${c.object?.key ?? ''}`).join(', ');
+  const more = irreversible.length > 3 ? ` and ${irreversible.length - 3} more` : '';
+  return (
+    `the plan has ${irreversible.length} irreversible change${irreversible.length === 1 ? '' : 's'} (${escapeControl(shown)}${more}): ` +
+    'objects encrypted with SSE-S3 changed to SSE-KMS cannot be changed back by UpdateObjectEncryption, so rollback could not undo them. ' +
+    'Review them in the plan and re-run with --allow-irreversible to make them, or narrow the policies.'
+  )
+}
+
+/** --max-object-changes applies when object changes are planned (--objects) or a saved plan has some. */
+function objectLimitOf(plan: RemediationPlan, args: RemediateArgs): number | undefined {
+  return args.objects || plan.changes.some((c) => c.object !== undefined) ? args.maxObjectChanges : undefined;
+}
+
+/**
+ * --batch: the object changes as S3 Batch Operations jobs (one per account, region and target key), their
+ * manifests uploaded to --report-bucket, ConfirmationRequired unless --yes; the batch record is written next
+ * to where the journal would be. A saved plan's change that is not what the policy gives now is left out.
+ */
+async function submitAsBatch(
+  plan: RemediationPlan,
+  ctx: { args: RemediateArgs; io: PromptIO; sessions: AccountSession[]; journalPath: string; incomplete: boolean },
+  mismatchOf: ((change: ChangeBase) => string | undefined) | undefined,
+): Promise<number> {
+  const { args, io } = ctx;
+  const isObjectChange = (c: ChangeBase): c is PlannedObjectChange => c.action === UPDATE_OBJECT_ENCRYPTION && c.object !== undefined;
+  const mismatched = plan.changes.filter((c) => mismatchOf?.(c) !== undefined);
+  const changes = plan.changes.filter((c) => !mismatched.includes(c)).filter(isObjectChange);
+  const path = ctx.journalPath.replace(/\.journal\.jsonl$/, '.batch.json');
+  const record = await submitBatch(changes, {
+    sessions: ctx.sessions,
+    roleArn: args.roleArn!,
+    reportBucket: args.reportBucket!,
+    name: basename(path, '.batch.json'),
+    planRunId: plan.run.id,
+    confirmationRequired: !args.yes,
+    ...(args.endpointUrl ? { endpoint: args.endpointUrl } : {}),
+  });
+  await writeBatchRecord(path, record);
+  for (const j of record.jobs) io.stdout.write(escapeControl(`Job ${j.jobId} (${j.account}, ${j.region}): ${j.objects.length} objects to ${j.keyArn}, report s3://${j.report.bucket}/${j.report.prefix}/`) + '\n');
+  if (record.confirmationRequired) io.stdout.write('The jobs wait for confirmation (ConfirmationRequired): confirm them in the S3 console, or run with --yes.\n');
+  io.stdout.write(`Batch record: ${path}\nProgress and results: s3-kms-audit status ${path}\n`);
+  if (mismatched.length > 0) {
+    io.stdout.write(`Exit 1: ${mismatched.length} saved changes were not what the policy file and AWS give now and were left out (plan-mismatch).\n`);
+    return EXIT_FINDINGS;
+  }
+  if (ctx.incomplete) {
+    io.stdout.write('Exit 3: the scan behind the plan was incomplete (unread objects were not submitted).\n');
+    return EXIT_INCOMPLETE;
+  }
+  return EXIT_OK;
+}

@@ -22,6 +22,7 @@ import type { RollbackArgs } from './commands.js';
 import { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_JOURNAL_INCOMPLETE, EXIT_OK } from './exit.js';
 import { journalCompleteness } from '../remediate/journal-completeness.js';
 import { renderJournalWarning } from '../report/journal-warning.js';
+import { readBatchRecord, reversePlanOf, submitBatch, writeBatchRecord } from '../remediate/actions/update-object-encryption/batch.js';
 import { confirm, onInterrupt, requireConsent, timestampName, type PromptIO } from './interaction.js';
 
 /** Where the rollback journals itself: next to the journal it undoes, never over an existing file. */
@@ -32,6 +33,7 @@ export function rollbackJournalPath(journal: string, at: Date): string {
 
 export async function rollbackCommand(args: RollbackArgs, io: PromptIO): Promise<number> {
   const source = args.journal;
+  if (source.endsWith('.batch.json')) return rollbackBatch(args, io);
   // The journal first: a missing or broken one is the thing to fix, whether or not --yes was given.
   const { records, truncatedTail } = await readJournal(source);
   requireConsent('rollback', args.yes, io);
@@ -46,7 +48,10 @@ export async function rollbackCommand(args: RollbackArgs, io: PromptIO): Promise
     return exitWhenDone;
   }
   io.stdout.write(`Rolling back ${escapeControl(source)}: ${targets.length} bucket${targets.length === 1 ? '' : 's'}, latest change first\n`);
-  for (const t of targets) io.stdout.write(escapeControl(`  ${t.bucket} (${t.account}, ${t.region}) -> ${BUILTIN_ACTIONS.of(t).describeState(t.before)}`) + '\n');
+  for (const t of targets) {
+    const where = t.object ? `${t.bucket}/${t.object.key}${t.object.versionId ? ` (version ${t.object.versionId})` : ''}` : t.bucket;
+    io.stdout.write(escapeControl(`  ${where} (${t.account}, ${t.region}) -> ${BUILTIN_ACTIONS.of(t).describeState(t.before)}`) + '\n');
+  }
   if (!args.yes && !(await confirm('Restore these buckets?', io))) {
     io.stdout.write('Nothing restored.\n');
     return EXIT_FINDINGS;
@@ -68,12 +73,53 @@ export async function rollbackCommand(args: RollbackArgs, io: PromptIO): Promise
       toolVersion: toolVersion(),
     });
     io.stdout.write(renderRollbackSummary(summary, path));
-    if (summary.failed > 0 || summary.skipped > 0) return EXIT_FINDINGS;
+    // An irreversible object was not restored: "everything restored" cannot be claimed.
+    if (summary.failed > 0 || summary.skipped > 0 || summary.irreversible > 0) return EXIT_FINDINGS;
     if (summary.interrupted || summary.notStarted > 0) return EXIT_INCOMPLETE;
     return exitWhenDone;
   } finally {
     interrupt.dispose();
     await journal.close();
+    for (const s of sessions) s.destroy();
+  }
+}
+
+/**
+ * `rollback NAME.batch.json`: the reverse S3 Batch Operations jobs of a `remediate --batch` run, from its
+ * completion reports — each succeeded object that was under a KMS key goes back to that key and Bucket Key;
+ * objects that were SSE-S3 cannot be changed back by UpdateObjectEncryption and are listed. Writes
+ * NAME.rollback-<time>.batch.json; `status` follows it. Exit 0 submitted, 1 some object is irreversible,
+ * 3 some job has no completion report yet (nothing submitted for it).
+ */
+async function rollbackBatch(args: RollbackArgs, io: PromptIO): Promise<number> {
+  const record = await readBatchRecord(args.journal);
+  requireConsent('rollback', args.yes, io);
+  const sessions = await openSessions(awsOptionsFrom(args, args.concurrency));
+  try {
+    const endpoint = args.endpointUrl;
+    const reverse = await reversePlanOf(record, sessions, endpoint ? { endpoint } : {});
+    const path = join(dirname(args.journal), `${timestampName(`${basename(args.journal, '.batch.json')}.rollback`, new Date())}.batch.json`);
+    if (reverse.changes.length > 0) {
+      const reportBucket = record.jobs[0]!.report.bucket;
+      const submitted = await submitBatch(reverse.changes, {
+        sessions,
+        roleArn: record.roleArn,
+        reportBucket,
+        name: basename(path, '.batch.json'),
+        planRunId: `${record.planRunId}-rollback-${Date.now()}`,
+        confirmationRequired: !args.yes,
+        ...(endpoint ? { endpoint } : {}),
+      });
+      await writeBatchRecord(path, { ...submitted, reverses: args.journal });
+      for (const j of submitted.jobs) io.stdout.write(escapeControl(`Reverse job ${j.jobId} (${j.account}, ${j.region}): ${j.objects.length} objects back to ${j.keyArn}`) + '\n');
+      io.stdout.write(`Batch record: ${path}\nProgress and results: s3-kms-audit status ${path}\n`);
+    } else io.stdout.write('No reversible object to restore.\n');
+    for (const o of reverse.irreversible) io.stdout.write(escapeControl(`  IRREVERSIBLE ${o}: it was SSE-S3; UpdateObjectEncryption cannot change it back`) + '\n');
+    for (const u of reverse.unreadable) io.stdout.write(escapeControl(`  NOT YET ${u}`) + '\n');
+    if (reverse.irreversible.length > 0) return EXIT_FINDINGS;
+    if (reverse.unreadable.length > 0) return EXIT_INCOMPLETE;
+    return EXIT_OK;
+  } finally {
     for (const s of sessions) s.destroy();
   }
 }

@@ -93,6 +93,8 @@ export interface RestoreSteps<S> extends WriteSteps<S> {
   matches(current: S, wanted: S): boolean;
   /** After a verified restore: why it is not exact, when it is not (status restored-default), else undefined. */
   inexact(wanted: S, readBack: S): string | undefined;
+  /** Why the action cannot write `wanted` back at all (status irreversible, nothing is attempted); undefined when it can. */
+  irreversible?(wanted: S): string | undefined;
 }
 
 export interface RemediationAction<C extends ChangeBase = ChangeBase, S = unknown> {

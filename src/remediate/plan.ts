@@ -17,6 +17,8 @@ export function toPlanFinding(f: Finding): PlanFinding {
 
 export interface PlanMeta {
   maxChanges: number;
+  /** When set, object changes are bounded by it instead of by maxChanges (they come by the thousand). */
+  maxObjectChanges?: number;
   run: RemediationPlan['run'];
   tool: RemediationPlan['tool'];
 }
@@ -30,10 +32,17 @@ export function assemblePlan<C extends ChangeBase>(parts: readonly { action: str
     kind: PLAN_KIND,
     tool: meta.tool,
     run: meta.run,
-    limit: { maxChanges: meta.maxChanges, exceeded: changes.length > meta.maxChanges },
+    limit: limitOf(changes, meta.maxChanges, meta.maxObjectChanges),
     changes,
     refusals,
   };
+}
+
+/** The plan's --max-changes verdict: object changes against maxObjectChanges when it is set, the others against maxChanges. */
+export function limitOf(changes: readonly ChangeBase[], maxChanges: number, maxObjectChanges?: number): RemediationPlan['limit'] {
+  if (maxObjectChanges === undefined) return { maxChanges, exceeded: changes.length > maxChanges };
+  const objects = changes.filter((c) => c.object !== undefined).length;
+  return { maxChanges, exceeded: changes.length - objects > maxChanges || objects > maxObjectChanges, maxObjectChanges };
 }
 
 /** Plans with every action that some finding's rule names (the others have nothing to do and read nothing). */

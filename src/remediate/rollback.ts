@@ -66,7 +66,7 @@ export function restoreTargets(records: readonly JournalRecord[]): RestoreTarget
 }
 
 /** `restored-default`: verified, but the action restored the closest state the service allows, not `before` exactly. */
-export type RestoreStatus = 'restored' | 'restored-default' | 'already' | 'changed-since' | 'failed' | 'unverified' | 'not-started';
+export type RestoreStatus = 'restored' | 'restored-default' | 'already' | 'changed-since' | 'irreversible' | 'failed' | 'unverified' | 'not-started';
 
 export interface RestoreOutcome {
   target: RestoreTarget;
@@ -88,6 +88,8 @@ export interface RollbackSummary {
   already: number;
   /** Skipped: changed by someone else since (use --force). */
   skipped: number;
+  /** Not restorable by the action (e.g. an object that was SSE-S3: UpdateObjectEncryption cannot write SSE-S3); nothing attempted. */
+  irreversible: number;
   failed: number;
   notStarted: number;
   interrupted: boolean;
@@ -140,6 +142,8 @@ export async function rollbackJournal(opts: RollbackOptions): Promise<RollbackSu
         detail: `it is now ${action.describeState(current)}, not ${action.describeState(target.after)} as the journal left it; --force restores it anyway`,
       };
     }
+    const cannot = steps.irreversible?.(target.before);
+    if (cannot) return { target, status: 'irreversible', found: current, detail: `not restored: ${cannot}` };
     if (stopped()) return { target, status: 'not-started', detail: 'the rollback was interrupted before this bucket' };
 
     const place: ResourcePlace = { account: target.account, region: target.region, bucket: target.bucket, ...(target.object ? { object: target.object } : {}) };
@@ -189,13 +193,14 @@ export async function rollbackJournal(opts: RollbackOptions): Promise<RollbackSu
     restoredToDefault: count('restored-default'),
     already: count('already'),
     skipped: count('changed-since'),
+    irreversible: count('irreversible'),
     failed: count('failed', 'unverified'),
     notStarted: count('not-started'),
     interrupted: stopped(),
     outcomes,
   };
-  const { buckets, restored, restoredToDefault, already, skipped, failed, notStarted } = summary;
-  await journal.append({ phase: 'end', interrupted: summary.interrupted, summary: { buckets, restored, restoredToDefault, already, skipped, failed, notStarted } });
+  const { buckets, restored, restoredToDefault, already, skipped, irreversible, failed, notStarted } = summary;
+  await journal.append({ phase: 'end', interrupted: summary.interrupted, summary: { buckets, restored, restoredToDefault, already, skipped, ...(irreversible > 0 ? { irreversible } : {}), failed, notStarted } });
   return summary;
 }
 

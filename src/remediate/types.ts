@@ -57,6 +57,11 @@ export interface ChangeBase extends ResourcePlace {
   fixes: PlanFinding[];
   /** Failing findings this change does not fix: shown, not hidden. */
   stillFailing: PlanFinding[];
+  /**
+   * The action cannot undo this change (rollback cannot restore `before`); `remediate --apply` makes it only
+   * with --allow-irreversible. Absent: reversible.
+   */
+  irreversible?: boolean;
 }
 
 export interface Refusal extends ResourcePlace {
@@ -85,7 +90,11 @@ export interface RemediationPlan<C extends ChangeBase = ChangeBase> {
     scanComplete: boolean;
     endpoint?: string;
   };
-  limit: { maxChanges: number; exceeded: boolean };
+  /**
+   * maxChanges bounds the changes of resources that are not objects; maxObjectChanges (when set) bounds
+   * object changes, which come by the thousand. `exceeded`: either is exceeded.
+   */
+  limit: { maxChanges: number; exceeded: boolean; maxObjectChanges?: number };
   changes: C[];
   refusals: Refusal[];
 }

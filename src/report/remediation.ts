@@ -68,22 +68,70 @@ function briefRefusal(r: Refusal): string[] {
   return lines.length <= 2 ? lines : [lines[0]!, lines[1]!.slice(0, WIDTH - 1) + '…'];
 }
 
+/** Object changes or refusals of one bucket (and refusal code): thousands of objects are summarised, not listed. */
+interface ObjectGroup<T extends ResourcePlace> {
+  first: T;
+  members: T[];
+}
+
+function groupObjects<T extends ResourcePlace>(records: readonly T[], by: (r: T) => string): ObjectGroup<T>[] {
+  const groups = new Map<string, ObjectGroup<T>>();
+  for (const r of records) {
+    const ref = by(r);
+    const g = groups.get(ref);
+    if (g) g.members.push(r);
+    else groups.set(ref, { first: r, members: [r] });
+  }
+  return [...groups.values()];
+}
+
+/** How many of `limit` rows go to single records and how many to object groups (each kind gets a share when both exist). */
+function shareRows(limit: number, singles: number, groups: number): [singleRows: number, groupRows: number] {
+  if (groups === 0) return [Math.min(singles, limit), 0];
+  const groupRows = Math.min(groups, Math.max(1, limit - singles, Math.floor(limit / 2)));
+  return [Math.min(singles, limit - groupRows), groupRows];
+}
+
+/** One line per bucket whose objects change: how many, how many cannot be undone, and what they fix. */
+function briefObjectGroup(g: ObjectGroup<ChangeBase>): string[] {
+  const irreversible = g.members.filter((c) => c.irreversible === true).length;
+  const rules = [...new Set(g.members.flatMap((c) => c.fixes.map((f) => f.rule)))].join(', ');
+  return wrapped(`${g.first.bucket}: ${plural(g.members.length, 'object')}${irreversible > 0 ? ` (${irreversible} IRREVERSIBLE)` : ''} · fixes ${rules}`, 2);
+}
+
+/** One line per bucket and refusal code of objects (the one object itself when alone). */
+function briefObjectRefusals(g: ObjectGroup<Refusal>): string[] {
+  if (g.members.length === 1) return briefRefusal(g.first);
+  const lines = wrapped(`${g.first.bucket}: ${g.members.length} objects ${g.first.code} — ${g.first.reason}`, 2);
+  return [lines.length > 1 ? lines[0]!.slice(0, WIDTH - 1) + '…' : lines[0]!];
+}
+
 function briefSections(plan: RemediationPlan, limit: number, actions: ActionRegistry, planPath: string | undefined): string[] {
   const out: string[] = [];
   const where = planPath ? `in ${safe(planPath)}` : 'with --verbose';
   if (plan.changes.length > 0) {
-    const shown = plan.changes.slice(0, limit);
-    out.push('', shown.length < plan.changes.length ? `Changes (${shown.length} of ${plan.changes.length}; each in full ${where}):` : `Changes (${plan.changes.length}; each in full ${where}):`);
-    for (const c of shown) out.push(...briefChange(c, actions));
-    if (shown.length < plan.changes.length) out.push(`  … ${plural(plan.changes.length - shown.length, 'more change')}`);
+    const singles = plan.changes.filter((c) => c.object === undefined);
+    const groups = groupObjects(plan.changes.filter((c) => c.object !== undefined), (c) => `${c.account}\n${c.bucket}`);
+    const [singleRows, groupRows] = shareRows(limit, singles.length, groups.length);
+    const shownGroups = groups.slice(0, groupRows);
+    const shownCount = singleRows + shownGroups.reduce((n, g) => n + g.members.length, 0);
+    out.push('', shownCount < plan.changes.length ? `Changes (${shownCount} of ${plan.changes.length}; each in full ${where}):` : `Changes (${plan.changes.length}; each in full ${where}):`);
+    for (const c of singles.slice(0, singleRows)) out.push(...briefChange(c, actions));
+    for (const g of shownGroups) out.push(...briefObjectGroup(g));
+    if (shownCount < plan.changes.length) out.push(`  … ${plural(plan.changes.length - shownCount, 'more change')}`);
   } else {
     out.push('', 'No changes: every bucket in scope passes its remediable rules, is excepted, or is refused below.');
   }
   if (plan.refusals.length > 0) {
-    const shown = plan.refusals.slice(0, limit);
+    const singles = plan.refusals.filter((r) => r.object === undefined);
+    const groups = groupObjects(plan.refusals.filter((r) => r.object !== undefined), (r) => `${r.account}\n${r.bucket}\n${r.code}`);
+    const [singleRows, groupRows] = shareRows(limit, singles.length, groups.length);
+    const shownGroups = groups.slice(0, groupRows);
+    const shownCount = singleRows + shownGroups.reduce((n, g) => n + g.members.length, 0);
     out.push('', `Refused, not changed (${plan.refusals.length}):`);
-    for (const r of shown) out.push(...briefRefusal(r));
-    if (shown.length < plan.refusals.length) out.push(`  … ${plural(plan.refusals.length - shown.length, 'more refusal')} ${where}`);
+    for (const r of singles.slice(0, singleRows)) out.push(...briefRefusal(r));
+    for (const g of shownGroups) out.push(...briefObjectRefusals(g));
+    if (shownCount < plan.refusals.length) out.push(`  … ${plural(plan.refusals.length - shownCount, 'more refusal')} ${where}`);
   }
   return out;
 }
@@ -118,6 +166,21 @@ export function renderPlan(plan: RemediationPlan, paths: { plan?: string } = {},
 }
 
 export function maxChangesMessage(plan: RemediationPlan, limit = plan.limit.maxChanges): string {
+  const objects = plan.changes.filter((c) => c.object !== undefined).length;
+  const objectLimit = plan.limit.maxObjectChanges;
+  if (objectLimit !== undefined && objects > objectLimit) {
+    return (
+      `Refused as a whole: the plan has ${plural(objects, 'object change')}, more than --max-object-changes ${objectLimit}. ` +
+      `Nothing is applied; review the plan and re-run with --max-object-changes ${objects} (or narrow the policies' scope).`
+    );
+  }
+  if (objectLimit !== undefined && objects > 0) {
+    const others = plan.changes.length - objects;
+    return (
+      `Refused as a whole: the plan has ${plural(others, 'bucket change')}, more than --max-changes ${limit}. ` +
+      `Nothing is applied; review the plan and re-run with --max-changes ${others} (or narrow the policies' scope).`
+    );
+  }
   return (
     `Refused as a whole: the plan has ${plural(plan.changes.length, 'change')}, more than --max-changes ${limit}. ` +
     `Nothing is applied; review the plan and re-run with --max-changes ${plan.changes.length} (or narrow the policies' scope).`
@@ -153,6 +216,7 @@ export function renderRollbackSummary(s: RollbackSummary, journalPath: string): 
     `Rollback: ${plural(s.buckets, 'bucket')} · restored ${s.restored}` +
       (s.restoredToDefault > 0 ? ` · restored to SSE-S3 default ${s.restoredToDefault}` : '') +
       ` · already as before ${s.already} · skipped ${s.skipped}` +
+      (s.irreversible > 0 ? ` · irreversible ${s.irreversible}` : '') +
       ` · failed ${s.failed}` +
       (s.notStarted > 0 ? ` · not started ${s.notStarted}` : ''),
   );
@@ -160,6 +224,12 @@ export function renderRollbackSummary(s: RollbackSummary, journalPath: string): 
     out.push(
       `${plural(s.restoredToDefault, 'bucket')} had no default encryption configuration before: restored to S3's default SSE-S3 — ` +
         'S3 can no longer have no configuration (DeleteBucketEncryption resets it to SSE-S3, which S3 applies to every bucket since January 2023).',
+    );
+  }
+  if (s.irreversible > 0) {
+    out.push(
+      `${plural(s.irreversible, 'object')} were SSE-S3 before the change: UpdateObjectEncryption cannot change an object back to SSE-S3, ` +
+        'so they stay under their new KMS key (a copy in place with SSE-S3 would, docs/remediation.md#objects-updateobjectencryption-cannot-change).',
     );
   }
   if (s.skipped > 0) out.push('Skipped buckets were changed by someone else after the journaled change; --force restores them anyway.');

@@ -28,7 +28,8 @@ export interface RederivedPlan {
 
 export async function rederiveSavedPlan(config: AuditConfig, saved: RemediationPlan, opts: MakePlanOptions): Promise<RederivedPlan> {
   const actions = opts.actions ?? BUILTIN_ACTIONS;
-  const remediable = new Set(actions.actions.map((a) => a.descriptor.resource));
+  // Object policies are scanned again only when the saved plan is derived with the object actions.
+  const remediable = new Set(actions.actions.map((a) => a.descriptor.resource).filter((r) => r !== 'object' || opts.objects === true));
   const policies = config.policyFile.policies.filter((p) => remediable.has(p.resource));
   const scoped: AuditConfig = { ...config, policyFile: { ...config.policyFile, policies } };
   const { plan: now } = await makePlan(scoped, opts);

@@ -16,7 +16,7 @@ const dir = resolve(packageRoot(), 'test/fixtures/rules/actions');
 /** A catalogue as the run layer passes it: descriptors only, no remediate/ import in config/. */
 const catalogue: ActionCatalogue = new Map([
   ['put-bucket-encryption', { id: 'put-bucket-encryption', title: 't', resource: 'bucket', fixes: ['s3-bucket-sse-kms', 's3-bucket-cmk', 's3-bucket-allowed-keys', 's3-bucket-bucket-key'], params: {} }],
-  ['update-object-encryption', { id: 'update-object-encryption', title: 't', resource: 'object', fixes: ['s3-object-sse-kms'], params: {} }],
+  ['update-object-encryption', { id: 'update-object-encryption', title: 't', resource: 'object', fixes: ['s3-object-sse-kms', 's3-object-cmk', 's3-object-allowed-keys', 's3-object-matches-bucket-key'], params: {} }],
 ]);
 
 describe('config/rule-actions: a rule names a registered action that fixes it', () => {

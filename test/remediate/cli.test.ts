@@ -76,9 +76,22 @@ describe('remediate: CLI (in-process)', () => {
       expect(p.Statement.map((s) => s.Sid)).to.deep.equal(['S3KmsAuditRemediateS3', 'S3KmsAuditRemediateKms']);
     });
 
-    it('rollback: read and write the encryption configuration, nothing else; --assume-role adds sts:AssumeRole on those roles', async () => {
+    it('remediate on an object policy: HeadObject, s3:UpdateObjectEncryption and the KMS actions its API reference lists', async () => {
+      const p = await policyFor(['remediate', '--policies', fixture('objects.yaml')]);
+      expect(actions(p)).to.deep.equal([
+        'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ListAliases', 'kms:ReEncryptFrom', 'kms:ReEncryptTo',
+        's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:GetObject', 's3:GetObjectVersion', 's3:ListAllMyBuckets', 's3:ListBucket',
+        's3:UpdateObjectEncryption',
+      ]);
+    });
+
+    it('rollback: read and write the encryption configuration (buckets) and the objects\' encryption, nothing else; --assume-role adds sts:AssumeRole on those roles', async () => {
       const p = await policyFor(['rollback']);
-      expect(actions(p)).to.deep.equal(['s3:GetEncryptionConfiguration', 's3:PutEncryptionConfiguration']);
+      // A journal may hold object changes: UpdateObjectEncryption back to the previous key, with the KMS actions its API reference lists.
+      expect(actions(p)).to.deep.equal([
+        'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo',
+        's3:GetEncryptionConfiguration', 's3:GetObject', 's3:GetObjectVersion', 's3:PutEncryptionConfiguration', 's3:UpdateObjectEncryption',
+      ]);
       const roles = ['arn:aws:iam::111122223333:role/Audit', 'arn:aws:iam::444455556666:role/Audit'];
       const withRoles = await policyFor(['rollback', '--assume-role', roles[0]!, '--assume-role', roles[1]!]);
       expect(withRoles.Statement.at(-1)).to.deep.equal({ Sid: 'S3KmsAuditAssumeRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: roles });

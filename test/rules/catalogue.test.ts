@@ -19,11 +19,11 @@ const EXPECTED: Record<string, { severity: Severity; remediation?: string }> = {
   's3-bucket-key-pinned': { severity: 'medium' },
   // Medium: exploiting an unblocked bucket needs write credentials already; the block removes a ransom vector.
   's3-bucket-sse-c-blocked': { severity: 'medium' },
-  // Object rules: re-encrypting objects is a copy, exported as a Batch Operations manifest, not a remediation action.
-  's3-object-sse-kms': { severity: 'high' },
-  's3-object-cmk': { severity: 'high' },
-  's3-object-allowed-keys': { severity: 'high' },
-  's3-object-matches-bucket-key': { severity: 'low' },
+  // Object rules: stored objects are re-encrypted in place with UpdateObjectEncryption (no data copied).
+  's3-object-sse-kms': { severity: 'high', remediation: 'update-object-encryption' },
+  's3-object-cmk': { severity: 'high', remediation: 'update-object-encryption' },
+  's3-object-allowed-keys': { severity: 'high', remediation: 'update-object-encryption' },
+  's3-object-matches-bucket-key': { severity: 'low', remediation: 'update-object-encryption' },
 };
 
 describe('built-in rule catalogue', () => {

@@ -5,5 +5,9 @@
  */
 import type { ActionCatalogue } from '../../domain/action.js';
 import { putBucketEncryptionDescriptor } from './put-bucket-encryption/descriptor.js';
+import { updateObjectEncryptionDescriptor } from './update-object-encryption/descriptor.js';
 
-export const BUILTIN_ACTION_CATALOGUE: ActionCatalogue = new Map([[putBucketEncryptionDescriptor.id, putBucketEncryptionDescriptor]]);
+export const BUILTIN_ACTION_CATALOGUE: ActionCatalogue = new Map([
+  [putBucketEncryptionDescriptor.id, putBucketEncryptionDescriptor],
+  [updateObjectEncryptionDescriptor.id, updateObjectEncryptionDescriptor],
+]);

@@ -26,6 +26,8 @@ import { listObjectsV2 } from './list-objects.js';
 import { getObject } from './object-reads.js';
 import { copyObject, deleteObject, putObject } from './object-writes.js';
 import { operationName, unmodelledName } from './operation-name.js';
+import { updateObjectEncryption } from './update-object-encryption.js';
+import { handleS3Control, S3_CONTROL_PREFIX } from '../s3-control/handler.js';
 
 const BUCKET_OPERATIONS: Record<string, (ctx: BucketContext) => SandboxResponse> = {
   GetBucketLocation: getBucketLocation,
@@ -55,6 +57,7 @@ const OBJECT_OPERATIONS: Record<string, (ctx: ObjectContext) => SandboxResponse>
   GetObject: (ctx) => getObject(ctx, false),
   HeadObject: (ctx) => getObject(ctx, true),
   DeleteObject: deleteObject,
+  UpdateObjectEncryption: updateObjectEncryption,
 };
 
 /** The bucket and key a path-style URL path names, percent-decoded (no bucket: the service itself). */
@@ -72,6 +75,8 @@ function splitPath(rawPath: string): { bucket?: string; key?: string } {
 }
 
 export const handleS3: ServiceHandler = (req, estate) => {
+  // S3 Control (Batch Operations) is signed for service "s3" too; its paths start with the API version.
+  if (req.rawPath.startsWith(S3_CONTROL_PREFIX)) return handleS3Control(req, estate);
   const { bucket: bucketName, key } = splitPath(req.rawPath);
   if (bucketName === undefined) {
     if (req.method === 'GET') {

@@ -55,6 +55,8 @@ export function operationName(req: SandboxRequest, key: string | undefined): str
   if (subresources.length > 1) return unmodelledName(req.method, key === undefined ? 'Bucket' : 'Object', subresources.join('+'));
   const m = req.method;
   if (key !== undefined) {
+    // PUT /<key>?encryption (UpdateObjectEncryption API reference).
+    if (only === 'encryption' && m === 'PUT') return 'UpdateObjectEncryption';
     if (only !== undefined) return unmodelledName(m, 'Object', only);
     if (m === 'PUT') return header(req, 'x-amz-copy-source') !== undefined ? 'CopyObject' : 'PutObject';
     if (m === 'GET') return 'GetObject';
