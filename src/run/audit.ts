@@ -76,7 +76,14 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
     policyFile,
     rules,
     sessions,
-    { concurrency: options.concurrency, evaluatedAt: start, clock: now, ...(options.signal ? { signal: options.signal } : {}) },
+    {
+      concurrency: options.concurrency,
+      evaluatedAt: start,
+      clock: now,
+      ...(options.signal ? { signal: options.signal } : {}),
+      // The object scans' worker threads open their own clients the way the sessions were opened.
+      aws: { ...options.aws, maxSockets: Math.max(options.aws.maxSockets ?? DEFAULT_MAX_SOCKETS, options.concurrency) },
+    },
     options.objects,
   ).catch((err: unknown) => {
     closeOwnSessions();
