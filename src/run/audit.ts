@@ -67,6 +67,8 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
       ...options.aws,
       // Each account's agent must allow at least as many sockets as requests we run at once.
       maxSockets: Math.max(options.aws.maxSockets ?? DEFAULT_MAX_SOCKETS, options.concurrency),
+      // Every call of the run carries this signal: bound to the clients, it costs no per-call options.
+      ...(options.signal ? { signal: options.signal } : {}),
     }));
   const closeOwnSessions = (): void => {
     if (options.sessions === undefined) for (const s of sessions) s.destroy();

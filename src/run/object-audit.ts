@@ -125,10 +125,12 @@ export class ObjectAudit {
    */
   private newPool(workers: number, concurrency: number, aws: AwsOptions): ObjectWorkerPool {
     const { opts } = this;
+    // A signal does not cross threads: each worker binds its own, aborted when the run's is.
+    const { signal: _runSignal, ...portableAws } = aws;
     return new ObjectWorkerPool(
       workers,
       {
-        aws,
+        aws: portableAws,
         accounts: opts.sessions.map((s) => ({ account: s.account, principalArn: s.principalArn })),
         groups: opts.groups,
         rules: opts.rules,

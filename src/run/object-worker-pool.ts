@@ -1,6 +1,6 @@
 /**
- * The main thread's side of --workers: worker threads (object-worker.ts), started on the first bucket
- * scan, each given the next scan when it has the fewest running. The main thread answers their questions
+ * The main thread's side of --workers: worker threads (object-worker.ts), started as bucket scans need
+ * them, each given the next scan when it has the fewest running. The main thread answers their questions
  * (keys through the run's one KeyResolver, credentials from the account's session, the clock) and hands
  * their outcomes to the host (tally, outputs) in the order each worker sent them.
  *
@@ -127,7 +127,7 @@ class PoolWorker {
 }
 
 export class ObjectWorkerPool {
-  private workers: PoolWorker[] | undefined;
+  private readonly workers: PoolWorker[] = [];
   private nextId = 0;
   private readonly onAbort = (): void => this.abort();
 
@@ -139,10 +139,14 @@ export class ObjectWorkerPool {
     host.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /** Runs one bucket scan in the worker with the fewest running. */
+  /**
+   * Runs one bucket scan: in an idle worker, else in a new one while there are fewer than `count`, else
+   * in the one with the fewest running (a run with few buckets starts few threads).
+   */
   scan(order: Omit<ScanOrder, 'type' | 'id'>): Promise<ScanDone> {
-    const workers = (this.workers ??= this.start());
-    const worker = workers.reduce((best, w) => (w.scans.size < best.scans.size ? w : best));
+    const idle = this.workers.find((w) => w.scans.size === 0);
+    const worker =
+      idle ?? (this.workers.length < this.count ? this.startWorker() : this.workers.reduce((best, w) => (w.scans.size < best.scans.size ? w : best)));
     const id = this.nextId++;
     return new Promise<ScanDone>((resolve, reject) => {
       worker.scans.set(id, { resolve, reject });
@@ -151,25 +155,25 @@ export class ObjectWorkerPool {
     });
   }
 
-  private start(): PoolWorker[] {
-    return Array.from({ length: this.count }, () => {
-      const thread = new Worker(new URL('./object-worker.js', import.meta.url), {
-        workerData: this.setup,
-        // The SDK's Node version notice is the main thread's to print, once.
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      });
-      return new PoolWorker(thread, this.host);
+  private startWorker(): PoolWorker {
+    const thread = new Worker(new URL('./object-worker.js', import.meta.url), {
+      workerData: this.setup,
+      // The SDK's Node version notice is the main thread's to print, once.
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     });
+    const worker = new PoolWorker(thread, this.host);
+    this.workers.push(worker);
+    return worker;
   }
 
   /** Stops every running scan (the run failed or was interrupted). */
   abort(): void {
-    for (const w of this.workers ?? []) w.post({ type: 'abort' });
+    for (const w of this.workers) w.post({ type: 'abort' });
   }
 
   /** Ends every thread (their scans are over, or abandoned). */
   async close(): Promise<void> {
     this.host.signal?.removeEventListener('abort', this.onAbort);
-    await Promise.all((this.workers ?? []).map((w) => w.close()));
+    await Promise.all(this.workers.map((w) => w.close()));
   }
 }

@@ -56,7 +56,7 @@ const keys = {
 const sessions = new Map<string, AccountSession>(
   setup.accounts.map(({ account, principalArn }) => [
     account,
-    borrowedSession(setup.aws, account, principalArn, () => ask<PortableCredentials>({ kind: 'credentials', account })),
+    borrowedSession({ ...setup.aws, signal: abort.signal }, account, principalArn, () => ask<PortableCredentials>({ kind: 'credentials', account })),
   ]),
 );
 
