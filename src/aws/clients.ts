@@ -9,6 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { bindAbortSignal, trimMiddleware } from './lean-stack.js';
+import { enableLeanHead } from './lean-head.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_MS, type AwsOptions, type StaticCredentials } from './options.js';
 
 /** Static credentials, or a provider the SDK calls again once `expiration` has passed (assumed roles). */
@@ -74,7 +75,7 @@ export function createS3Client(opts: AwsOptions, region: string, credentials: Cr
   // <bucket>.<endpoint-host> virtual-hosted names.
   // Checksums only where S3 requires them (PutBucketEncryption's Content-MD5 / CRC32 stays): the default
   // WHEN_SUPPORTED would add checksum middleware work to every read, whose bodies the auditor never checks.
-  return bindAbortSignal(
+  const client = bindAbortSignal(
     trimMiddleware(
       new S3Client({
         ...commonConfig(opts, region, credentials, agents),
@@ -85,6 +86,9 @@ export function createS3Client(opts: AwsOptions, region: string, credentials: Cr
     ),
     opts.signal,
   );
+  // HeadObject answers that succeed are read without the SDK's pipeline (lean-head.ts); every other answer goes through it.
+  enableLeanHead(client, { http: agents.http, https: agents.https, requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS });
+  return client;
 }
 
 export function createKmsClient(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): KMSClient {
