@@ -8,6 +8,10 @@
  * its own bound (`bucketConcurrency`); and only a few bucket scans run at once (enough to keep the global
  * bound busy), so memory does not grow with the number of buckets either. `admit` waits while that many
  * are running, which holds the bucket collector back — backpressure all the way up.
+ *
+ * Workers (--workers N > 1): the same bucket scans run in worker threads (object-worker-pool.ts), each
+ * with an equal share of the HeadObject bound; what a run has once (key cache, credentials, clock,
+ * tally, outputs) stays here, so the results do not depend on N.
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { AccountSession } from '../aws/session.js';
