@@ -118,14 +118,15 @@ export class ObjectAudit {
     // that their buffers stay small: 2 × concurrency ÷ the smallest per-bucket bound, between 2 and 64.
     const smallest = Math.min(...opts.groups.map((g) => g.options.bucketConcurrency));
     this.maxActive = Math.min(64, Math.max(2, Math.ceil((2 * concurrency) / smallest)));
-    const workers = Math.max(1, Math.floor(opts.workers ?? 1));
+    // No more threads than HeadObject slots: each thread needs at least one.
+    const workers = Math.min(concurrency, Math.max(1, Math.floor(opts.workers ?? 1)));
     if (workers > 1 && opts.aws) this.pool = this.newPool(workers, concurrency, opts.aws);
   }
 
   /**
-   * The worker threads: the run-wide bound on HeadObject calls is shared out between them, so the
-   * total in flight stays --concurrency; what stays here is one of each thing a run has once (key cache,
-   * credentials, clock, tally, outputs).
+   * The worker threads: the run-wide bound on HeadObject calls is shared out between them (the pool
+   * gives each its share), so the total in flight stays --concurrency; what stays here is one of each
+   * thing a run has once (key cache, credentials, clock, tally, outputs).
    */
   private newPool(workers: number, concurrency: number, aws: AwsOptions): ObjectWorkerPool {
     const { opts } = this;
@@ -140,7 +141,7 @@ export class ObjectAudit {
         rules: opts.rules,
         evaluatedAt: opts.evaluatedAt,
         ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
-        headConcurrency: Math.max(1, Math.ceil(concurrency / workers)),
+        headConcurrency: concurrency,
       },
       {
         keys: opts.keys,

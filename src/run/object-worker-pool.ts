@@ -156,8 +156,12 @@ export class ObjectWorkerPool {
   }
 
   private startWorker(): PoolWorker {
+    // Shares that add up to the run's bound exactly: 10 over 3 threads is 4, 3, 3.
+    const total = this.setup.headConcurrency;
+    const index = this.workers.length;
+    const share = Math.floor(total / this.count) + (index < total % this.count ? 1 : 0);
     const thread = new Worker(new URL('./object-worker.js', import.meta.url), {
-      workerData: this.setup,
+      workerData: { ...this.setup, headConcurrency: Math.max(1, share) },
       // The SDK's Node version notice is the main thread's to print, once.
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     });

@@ -23,7 +23,7 @@ export interface WorkerSetup {
   evaluatedAt: Date;
   /** The incremental state folder, when the run keeps one. */
   stateDir?: string;
-  /** This worker's share of the run-wide bound on HeadObject calls in flight. */
+  /** The run-wide bound on HeadObject calls in flight; the pool replaces it with the worker's share. */
   headConcurrency: number;
 }
 
