@@ -8,7 +8,8 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-provider-ini';
-import { trimMiddleware } from './lean-stack.js';
+import { bindAbortSignal, trimMiddleware } from './lean-stack.js';
+import { enableLeanHead } from './lean-head.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_MS, type AwsOptions, type StaticCredentials } from './options.js';
 
 /** Static credentials, or a provider the SDK calls again once `expiration` has passed (assumed roles). */
@@ -44,6 +45,8 @@ export function commonConfig(opts: AwsOptions, region: string, credentials: Cred
     ...(opts.profile && !credentials ? { profile: opts.profile } : {}),
     maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     retryMode: 'standard',
+    // One handler per command type, built on the first call (see bindAbortSignal in lean-stack.ts).
+    cacheMiddleware: true,
     requestHandler: {
       requestTimeout,
       throwOnRequestTimeout: true,
@@ -72,20 +75,26 @@ export function createS3Client(opts: AwsOptions, region: string, credentials: Cr
   // <bucket>.<endpoint-host> virtual-hosted names.
   // Checksums only where S3 requires them (PutBucketEncryption's Content-MD5 / CRC32 stays): the default
   // WHEN_SUPPORTED would add checksum middleware work to every read, whose bodies the auditor never checks.
-  return trimMiddleware(
-    new S3Client({
-      ...commonConfig(opts, region, credentials, agents),
-      forcePathStyle: Boolean(opts.endpoint),
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    }),
+  const client = bindAbortSignal(
+    trimMiddleware(
+      new S3Client({
+        ...commonConfig(opts, region, credentials, agents),
+        forcePathStyle: Boolean(opts.endpoint),
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
+    ),
+    opts.signal,
   );
+  // HeadObject answers that succeed are read without the SDK's pipeline (lean-head.ts); every other answer goes through it.
+  enableLeanHead(client, { http: agents.http, https: agents.https, requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS });
+  return client;
 }
 
 export function createKmsClient(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): KMSClient {
-  return trimMiddleware(new KMSClient(commonConfig(opts, region, credentials, agents)));
+  return bindAbortSignal(trimMiddleware(new KMSClient(commonConfig(opts, region, credentials, agents))), opts.signal);
 }
 
 export function createStsClient(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): STSClient {
-  return trimMiddleware(new STSClient(commonConfig(opts, region, credentials, agents)));
+  return bindAbortSignal(trimMiddleware(new STSClient(commonConfig(opts, region, credentials, agents))), opts.signal);
 }

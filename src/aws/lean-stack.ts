@@ -67,3 +67,34 @@ function userAgentHeaders(pairs: [string, string?][]): { full: string; sdk: stri
   });
   return { full: sections.join(' '), sdk: sections.filter((s) => s.startsWith('aws-sdk-')).join(' ') };
 }
+
+/** What bindAbortSignal needs of a client: `send` and its resolved request handler. */
+interface SendingClient {
+  send(command: unknown, options?: unknown, cb?: unknown): Promise<unknown>;
+  config: { cacheMiddleware?: boolean; requestHandler: { handle(request: unknown, options?: { abortSignal?: unknown }): Promise<unknown> } };
+}
+
+/**
+ * Lets calls that pass `{ abortSignal: signal }` for the client's own `signal` (or none) reuse the SDK's
+ * cached handler (`cacheMiddleware: true`). The SDK builds the middleware stack again for every call
+ * that has per-call options, and drops its cache when one comes: the run's stop signal, given to every
+ * call, cost that on every request. Such calls are sent without options, and the request handler gets
+ * the client's signal instead, so an interrupted run still aborts the requests in flight. A call with
+ * another signal or other options goes through unchanged.
+ */
+export function bindAbortSignal<C>(client: C, signal: AbortSignal | undefined): C {
+  const c = client as unknown as SendingClient;
+  if (c.config.cacheMiddleware !== true) return client;
+  const send = c.send.bind(c);
+  c.send = (command, options, cb) => {
+    const o = options as { abortSignal?: AbortSignal } | undefined;
+    const own = o === undefined || (typeof o === 'object' && Object.keys(o).length === 1 && 'abortSignal' in o && (o.abortSignal === undefined || o.abortSignal === signal));
+    return own && cb === undefined ? send(command) : send(command, options, cb);
+  };
+  if (signal) {
+    const handler = c.config.requestHandler;
+    const handle = handler.handle.bind(handler);
+    handler.handle = (request, options = {}) => handle(request, options.abortSignal ? options : { ...options, abortSignal: signal });
+  }
+  return client;
+}

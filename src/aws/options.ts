@@ -29,6 +29,11 @@ export interface AwsOptions {
   requestTimeoutMs?: number;
   /** Sockets per account's HTTP agent; raised to at least the collector's concurrency by the caller. Default 50. */
   maxSockets?: number;
+  /**
+   * The run's stop signal, bound to every client: calls that pass it need no per-call options, which
+   * lets the SDK reuse its middleware handlers (lean-stack.ts bindAbortSignal). Not passed to worker threads.
+   */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BucketEncryption, SseAlgorithm } from '../domain/facts.js';
 import { isNotFound } from './errors.js';
+import { headObjectLean } from './lean-head.js';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 
 export interface ListedBucket {
@@ -322,11 +323,13 @@ export interface HeadObjectAnswer {
  * it does not decrypt, so it answers even when the object's KMS key is disabled.
  */
 export async function headObject(client: S3Client, bucket: string, key: string, versionId: string | undefined, signal?: AbortSignal): Promise<HeadObjectAnswer> {
-  const out = await client
-    .send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}) }), { abortSignal: signal })
-    .catch((err: unknown) => {
-      throw nameHeadError(err);
-    });
+  const out =
+    (await headObjectLean(client, bucket, key, versionId, signal)) ??
+    (await client
+      .send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}) }), { abortSignal: signal })
+      .catch((err: unknown) => {
+        throw nameHeadError(err);
+      }));
   const algorithm = out.ServerSideEncryption;
   if (algorithm !== undefined && !SSE_ALGORITHMS.includes(algorithm)) {
     throw Object.assign(new Error(`unknown ServerSideEncryption ${algorithm} on the object`), { name: 'UnknownAlgorithm' });

@@ -316,3 +316,34 @@ export async function openTargetSessions(
   else attachOnLastDestroy(sessions, release);
   return { sessions, failures: failures.filter((f): f is TargetFailure => f !== undefined) };
 }
+
+/** Credentials as one thread hands them to another: plain data, `expiration` when they expire. */
+export type PortableCredentials = StaticCredentials & { expiration?: Date };
+
+/**
+ * The credentials a session signs with right now, from its own clients' resolved provider (the same
+ * chain, cache and refresh as every call of the session), as plain data for a worker thread.
+ */
+export async function currentCredentials(session: AccountSession): Promise<PortableCredentials> {
+  const identity = await session.s3(session.homeRegion).config.credentials();
+  return {
+    accessKeyId: identity.accessKeyId,
+    secretAccessKey: identity.secretAccessKey,
+    ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}),
+    ...(identity.expiration ? { expiration: identity.expiration } : {}),
+  };
+}
+
+/**
+ * A session in a worker thread for an account the main thread opened: its credentials come from
+ * `credentials` (which asks the main thread; the SDK asks again when they near `expiration`), its
+ * clients and sockets are the worker's own.
+ */
+export function borrowedSession(
+  opts: AwsOptions,
+  account: string,
+  principalArn: string,
+  credentials: () => Promise<PortableCredentials>,
+): AccountSession {
+  return newSession(opts, account, principalArn, credentials, newAgents(opts), []);
+}

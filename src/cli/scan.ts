@@ -75,6 +75,7 @@ export async function scanCommand(args: ScanArgs, io: CliIO): Promise<number> {
       // Object policies: outcomes stream to <out>/<name>.objects.jsonl beside the JSON report.
       objects: {
         ...(args.maxObjectFindings !== undefined ? { maxFindings: args.maxObjectFindings } : {}),
+        ...(args.workers !== undefined ? { workers: args.workers } : {}),
         stateDir,
         openOutputs: (start, groups) =>
           openObjectOutputs({

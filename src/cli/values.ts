@@ -70,6 +70,15 @@ export function parseConcurrency(text: string, source = '--concurrency'): number
   return n;
 }
 
+/** Worker threads for object scans: 1 (this thread) up to 64. */
+export const MAX_WORKERS = 64;
+
+export function parseWorkers(text: string, source = '--workers'): number {
+  const n = wholeNumber(text);
+  if (!(n >= 1 && n <= MAX_WORKERS)) throw new UsageError(`${source}: "${text}" is not a whole number from 1 to ${MAX_WORKERS}`);
+  return n;
+}
+
 export function parseMaxAttempts(text: string, source = '--max-attempts'): number {
   const n = wholeNumber(text);
   if (!(n >= 1 && n <= MAX_ATTEMPTS_LIMIT)) throw new UsageError(`${source}: "${text}" is not a whole number from 1 to ${MAX_ATTEMPTS_LIMIT}`);

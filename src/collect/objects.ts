@@ -45,14 +45,16 @@ export interface ObjectCounters {
 }
 
 export interface ObjectScanDeps {
-  keys: KeyResolver;
+  /** The run's key cache (in a worker thread: a proxy to the main thread's). */
+  keys: Pick<KeyResolver, 'resolveDetailed'>;
   stats: CollectStats;
   /** The run-wide bound on HeadObject calls in flight (--concurrency), shared by every bucket. */
   headLimit: LimitFunction;
   signal?: AbortSignal;
   /** Where incremental state is kept; required for mode incremental. */
   state?: ObjectStateStore;
-  now: () => Date;
+  /** The run's clock (in a worker thread: the main thread's, asked over the message port). */
+  now: () => Date | Promise<Date>;
   counters?: ObjectCounters;
 }
 
@@ -109,7 +111,7 @@ export async function scanBucketObjects(target: ObjectBucketTarget, group: Objec
     const fingerprint = stateFingerprint(group);
     const { path, previous: opened, next } = await deps.state.open(
       { account: bucket.account, bucket: bucket.name, region: bucket.region, fingerprint },
-      deps.now().toISOString(),
+      (await deps.now()).toISOString(),
     );
     if (opened.status === 'used') {
       reader = opened.reader;
@@ -261,7 +263,7 @@ export async function scanBucketObjects(target: ObjectBucketTarget, group: Objec
   if (writer && ordered) {
     try {
       await ordered.drained();
-      if (scan.complete && !fatal && !signal?.aborted) await writer.commit(deps.now().toISOString());
+      if (scan.complete && !fatal && !signal?.aborted) await writer.commit((await deps.now()).toISOString());
       else await writer.abort();
     } catch (err) {
       await writer.abort();

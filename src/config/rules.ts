@@ -17,6 +17,7 @@ import { remediationProblems } from './rule-actions.js';
 import { ruleProblems } from './rule-checks.js';
 import { schemaProblems } from './schema-problems.js';
 import { suggest } from './suggest.js';
+import { cachedRule } from './rules-cache.js';
 import { parseYamlSource, positionOf, problemAt, readYamlFile, tidyProblems, type YamlSource } from './yaml-source.js';
 
 
@@ -74,6 +75,12 @@ function loadRuleFiles(dirs: string[], problems: ConfigProblem[], actions: Actio
     const files = listFiles(dir, problems);
     fixtureFiles.push(...files.fixtures);
     for (const file of files.rules) {
+      // Parsed at build time when the text is the same (rules-cache.ts); a duplicate id is parsed again for its line.
+      const cached = cachedRule(file, actions);
+      if (cached && !rules.has(cached.id)) {
+        rules.set(cached.id, cached);
+        continue;
+      }
       const parsed = readYamlFile(file);
       const rule = parseRule(parsed, file, problems, actions);
       if (!rule) continue;

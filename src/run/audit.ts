@@ -88,8 +88,13 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
   const start = now();
   const { policyFile, rules } = config;
 
-  // Each account's agent must allow at least as many sockets as requests we run at once.
-  const aws = { ...options.aws, maxSockets: Math.max(options.aws.maxSockets ?? DEFAULT_MAX_SOCKETS, options.concurrency) };
+  const aws = {
+    ...options.aws,
+    // Each account's agent must allow at least as many sockets as requests we run at once.
+    maxSockets: Math.max(options.aws.maxSockets ?? DEFAULT_MAX_SOCKETS, options.concurrency),
+    // Every call of the run carries this signal: bound to the clients, it costs no per-call options.
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
   const many: OpenedAccounts | undefined =
     options.sessions === undefined && options.accounts ? await openAccounts(aws, options.accounts, options.sessionDurationSeconds) : undefined;
   const sessions = options.sessions ?? many?.sessions ?? (await openSessions(aws));
@@ -101,7 +106,14 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
     policyFile,
     rules,
     sessions,
-    { concurrency: options.concurrency, evaluatedAt: start, clock: now, ...(options.signal ? { signal: options.signal } : {}) },
+    {
+      concurrency: options.concurrency,
+      evaluatedAt: start,
+      clock: now,
+      ...(options.signal ? { signal: options.signal } : {}),
+      // The object scans' worker threads open their own clients the way the sessions were opened.
+      aws: { ...options.aws, maxSockets: Math.max(options.aws.maxSockets ?? DEFAULT_MAX_SOCKETS, options.concurrency) },
+    },
     options.objects,
   ).catch((err: unknown) => {
     closeOwnSessions();

@@ -8,6 +8,10 @@
  * its own bound (`bucketConcurrency`); and only a few bucket scans run at once (enough to keep the global
  * bound busy), so memory does not grow with the number of buckets either. `admit` waits while that many
  * are running, which holds the bucket collector back — backpressure all the way up.
+ *
+ * Workers (--workers N > 1): the same bucket scans run in worker threads (object-worker-pool.ts), each
+ * with an equal share of the HeadObject bound; what a run has once (key cache, credentials, clock,
+ * tally, outputs) stays here, so the results do not depend on N.
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { AccountSession } from '../aws/session.js';
@@ -15,13 +19,12 @@ import type { RuleSet } from '../domain/rule.js';
 import type { BucketFacts, FactContext, FactError } from '../domain/facts.js';
 import type { Finding } from '../domain/finding.js';
 import type { ObjectBucketScan, ObjectsSection, OutcomeCounts, RunError } from '../domain/report.js';
-import { evaluateResource } from '../engine/evaluate.js';
 import { keyListSpellings } from '../engine/aspects.js';
 import { bucketInScope } from '../engine/scope.js';
 import type { PolicyFile } from '../domain/policy.js';
 import type { FactAspect } from '../domain/rule.js';
 import { KeyResolver } from '../collect/keys.js';
-import { scanBucketObjects, type ObjectCounters, type ObjectMeta } from '../collect/objects.js';
+import { scanBucketObjects, type ObjectBucketTarget, type ObjectCounters, type ObjectMeta } from '../collect/objects.js';
 import { bucketAspectsForObjects, groupObjectPolicies, type ObjectPolicyGroup } from '../collect/objects-options.js';
 import { emptyStatusCounts } from '../domain/counts.js';
 import type { ObjectOutputs, ObjectOutputSinks } from '../domain/outputs.js';
@@ -30,7 +33,11 @@ import { newStats, type CollectStats } from '../collect/stats.js';
 import { FileStateStore, type ObjectStateStore } from '../state/object-state.js';
 import { exportFailingObjects, scanBucketMetadata, type MetadataGroup } from '../collect/metadata/scan.js';
 import { groupFinding } from './metadata-findings.js';
-import type { ObjectBucketTarget } from '../collect/objects.js';
+import { evaluateResource } from '../engine/evaluate.js';
+import type { AwsOptions } from '../aws/options.js';
+import { evaluateObject } from './object-evaluate.js';
+import type { EvaluatedObject } from './object-worker-protocol.js';
+import { defaultWorkers, ObjectWorkerPool, type ScanDone } from './object-worker-pool.js';
 
 export interface ObjectProgress {
   /** Bucket scans finished / started so far (one per bucket and policy group). */
@@ -59,6 +66,12 @@ export interface ObjectAuditOptions {
   outputs?: ObjectOutputs;
   onProgress?: (p: ObjectProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Worker threads that run the bucket scans (--workers); 1 runs them in this thread. More than one
+   * needs `aws`, how the workers' own clients reach AWS.
+   */
+  workers?: number;
+  aws?: AwsOptions;
 }
 
 export interface ObjectAuditResult {
@@ -95,6 +108,7 @@ export class ObjectAudit {
   private startedAt: number | undefined;
   private lastProgress = 0;
   private readonly state: ObjectStateStore | undefined;
+  private readonly pool: ObjectWorkerPool | undefined;
 
   constructor(private readonly opts: ObjectAuditOptions) {
     this.state = opts.stateDir ? new FileStateStore(opts.stateDir) : undefined;
@@ -107,6 +121,54 @@ export class ObjectAudit {
     // that their buffers stay small: 2 × concurrency ÷ the smallest per-bucket bound, between 2 and 64.
     const smallest = Math.min(...opts.groups.map((g) => g.options.bucketConcurrency));
     this.maxActive = Math.min(64, Math.max(2, Math.ceil((2 * concurrency) / smallest)));
+    // No more threads than HeadObject slots: each thread needs at least one.
+    const workers = Math.min(concurrency, Math.max(1, Math.floor(opts.workers ?? 1)));
+    if (workers > 1 && opts.aws) this.pool = this.newPool(workers, concurrency, opts.aws);
+  }
+
+  /**
+   * The worker threads: the run-wide bound on HeadObject calls is shared out between them (the pool
+   * gives each its share), so the total in flight stays --concurrency; what stays here is one of each
+   * thing a run has once (key cache, credentials, clock, tally, outputs).
+   */
+  private newPool(workers: number, concurrency: number, aws: AwsOptions): ObjectWorkerPool {
+    const { opts } = this;
+    // A signal does not cross threads: each worker binds its own, aborted when the run's is.
+    const { signal: _runSignal, ...portableAws } = aws;
+    return new ObjectWorkerPool(
+      workers,
+      {
+        aws: portableAws,
+        accounts: opts.sessions.map((s) => ({ account: s.account, principalArn: s.principalArn })),
+        groups: opts.groups,
+        rules: opts.rules,
+        evaluatedAt: opts.evaluatedAt,
+        ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
+        headConcurrency: concurrency,
+      },
+      {
+        keys: opts.keys,
+        sessions: this.sessions,
+        now: this.clock,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        objects: (objects) => {
+          let wait: Promise<void>[] | undefined;
+          for (const o of objects) {
+            const w = this.record(o);
+            if (w) (wait ??= []).push(w);
+          }
+          return wait ? Promise.all(wait).then(() => undefined) : undefined;
+        },
+        counters: (d) => {
+          this.counters.listed += d.listed;
+          this.counters.inspected += d.inspected;
+          this.counters.skipped += d.skipped;
+        },
+        requests: (counts) => {
+          for (const [op, n] of Object.entries(counts)) opts.stats.requests[op] = (opts.stats.requests[op] ?? 0) + n;
+        },
+      },
+    );
   }
 
   /**
@@ -166,27 +228,17 @@ export class ObjectAudit {
     // Object rules' `key` is the object's own key: the bucket default's key and its errors move to object.bucketKey.
     const bucket: BucketFacts = { ...ctx.bucket, errors: bucketErrors };
     const bucketKeyError = ctx.errors.key ?? ctx.bucket.errors.key ?? bucketErrors['bucket.encryption'];
-    const outcomes = emptyStatusCounts();
-    const target: ObjectBucketTarget = { session, bucket, ...(ctx.key !== undefined ? { bucketKey: ctx.key } : {}), ...(bucketKeyError ? { bucketKeyError } : {}) };
+    const target = { bucket, ...(ctx.key !== undefined ? { bucketKey: ctx.key } : {}), ...(bucketKeyError ? { bucketKeyError } : {}) };
     if (group.options.mode === 'metadata') {
-      this.track(this.metadataScan(target, group, outcomes));
+      // One Athena query per bucket, on this thread: there is no per-object work to spread over workers.
+      this.track(this.metadataScan({ session, ...target }, group, emptyStatusCounts()));
       return;
     }
-    const task = scanBucketObjects(
-      target,
-      group,
-      {
-        keys: this.opts.keys,
-        stats: this.opts.stats,
-        headLimit: this.headLimit,
-        now: this.clock,
-        counters: this.counters,
-        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
-        ...(this.state ? { state: this.state } : {}),
-      },
-      (objectCtx, meta) => this.evaluate(group, objectCtx, meta, outcomes),
-    ).then(
-      ({ scan, errors }) => {
+    const scanned: Promise<ScanDone> = this.pool
+      ? this.pool.scan({ group: this.opts.groups.indexOf(group), ...target })
+      : this.scanHere(session, target, group);
+    const task = scanned.then(
+      ({ result: { scan, errors }, outcomes }) => {
         this.scans.push({
           account: bucket.account,
           region: bucket.region,
@@ -253,26 +305,47 @@ export class ObjectAudit {
     }
   }
 
+  /** One bucket scan in this thread (one worker). */
+  private async scanHere(session: AccountSession, target: Omit<ObjectBucketTarget, 'session'>, group: ObjectPolicyGroup): Promise<ScanDone> {
+    const outcomes = emptyStatusCounts();
+    const result = await scanBucketObjects(
+      { session, ...target },
+      group,
+      {
+        keys: this.opts.keys,
+        stats: this.opts.stats,
+        headLimit: this.headLimit,
+        now: this.clock,
+        counters: this.counters,
+        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+        ...(this.state ? { state: this.state } : {}),
+      },
+      (objectCtx, meta) => this.evaluate(group, objectCtx, meta, outcomes),
+    );
+    return { result, outcomes };
+  }
+
   private throwIfFailed(): void {
     if (this.failure) throw this.failure.error;
   }
 
   private evaluate(group: ObjectPolicyGroup, ctx: FactContext, meta: ObjectMeta, outcomes: Record<string, number>): Promise<void> | undefined {
-    const findings = evaluateResource(group.policyFile, this.opts.rules, ctx, this.opts.evaluatedAt);
+    const evaluated = evaluateObject(group, this.opts.rules, ctx, meta, this.opts.evaluatedAt);
+    for (const f of evaluated.findings) outcomes[f.status] = (outcomes[f.status] ?? 0) + 1;
+    return this.record(evaluated);
+  }
+
+  /** An evaluated object (from this thread or a worker) into the tally and the outputs. */
+  private record(evaluated: EvaluatedObject): Promise<void> | undefined {
     const out = this.opts.outputs;
-    let failing = false;
     let wait: Promise<void>[] | undefined;
-    for (const f of findings) {
+    for (const f of evaluated.findings) {
       this.tally.add(f);
-      outcomes[f.status] = (outcomes[f.status] ?? 0) + 1;
-      if (f.status === 'fail') failing = true;
       const w = out?.finding?.(f);
       if (w) (wait ??= []).push(w);
     }
-    if (failing && out?.failing) {
-      const o = ctx.object!;
-      const versionId = o.versionId ?? meta.versionId;
-      const w = out.failing({ bucket: o.bucket, key: o.key, ...(versionId !== undefined ? { versionId } : {}) });
+    if (evaluated.failing && out?.failing) {
+      const w = out.failing(evaluated.failing);
       if (w) (wait ??= []).push(w);
     }
     this.progress(false);
@@ -294,6 +367,7 @@ export class ObjectAudit {
   /** Waits for every scan; throws the first fatal failure (abort, a sink that could not write). */
   async finish(): Promise<ObjectAuditResult> {
     while (this.running.size > 0) await Promise.all([...this.running]);
+    await this.pool?.close();
     this.throwIfFailed();
     this.progress(true);
     const t = this.tally.result();
@@ -314,7 +388,9 @@ export class ObjectAudit {
   async abandon(): Promise<void> {
     this.failure ??= { error: new Error('object audit abandoned') };
     for (const w of this.roomWaiters.splice(0)) w();
+    this.pool?.abort();
     await Promise.allSettled([...this.running]);
+    await this.pool?.close();
   }
 }
 
@@ -329,6 +405,8 @@ export interface ObjectRunOptions {
   /** Opens the outputs; called once, when the run has object policies, before the first object is evaluated. */
   openOutputs?: (start: Date, groups: readonly ObjectPolicyGroup[]) => Promise<ObjectOutputSinks>;
   onProgress?: (p: ObjectProgress) => void;
+  /** Worker threads for the bucket scans (--workers; default one per core). */
+  workers?: number;
 }
 
 export interface ObjectRun {
@@ -350,7 +428,7 @@ export async function startObjectRun(
   policyFile: PolicyFile,
   rules: RuleSet,
   sessions: AccountSession[],
-  run: { concurrency: number; evaluatedAt: Date; clock?: () => Date; signal?: AbortSignal },
+  run: { concurrency: number; evaluatedAt: Date; clock?: () => Date; signal?: AbortSignal; aws?: AwsOptions },
   options: ObjectRunOptions = {},
 ): Promise<ObjectRun | undefined> {
   const groups = groupObjectPolicies(policyFile, rules);
@@ -374,6 +452,7 @@ export async function startObjectRun(
     ...(outputs ? { outputs } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(run.signal ? { signal: run.signal } : {}),
+    ...(run.aws ? { aws: run.aws, workers: options.workers ?? defaultWorkers() } : {}),
   });
   return {
     groups,

@@ -1,12 +1,14 @@
 /**
  * Benchmark of the object-level audit. Not a test: it prints figures.
  *
- *   npm run bench:objects -- --objects 200000 --latency 5 --concurrency 128 [--buckets 8] [--cpu-prof]
+ *   npm run bench:objects -- --objects 200000 --latency 20 --concurrency 128 [--workers N] [--buckets 8] [--cpu-prof]
  *
  * The sandbox runs in a child process (test/bench/sandbox-child.ts) with a generated estate of that many
  * objects and `--latency` ms before every answer; the auditor is the compiled CLI in another child
  * process (`scan` with one full-mode object policy over every bucket: s3-object-sse-kms and
  * s3-object-cmk, so object keys are resolved too), exactly as a user runs it. Printed:
+ *  - the worker threads (--workers, default the core count, as the CLI) and the sandbox's own CPU
+ *    seconds next to the auditor's, so the reader sees which side is the limit on a small machine;
  *  - wall time of the scan and HeadObject requests per second;
  *  - the ideal time, requests × latency ÷ concurrency (the latency floor with every slot busy), and the
  *    ratio actual ÷ ideal;
@@ -17,7 +19,7 @@
  *  - with --cpu-prof, where the auditor's (and with --profile-sandbox, the sandbox's) time goes.
  */
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AuditReport } from '../../src/domain/report.js';
@@ -34,10 +36,12 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean' },
     'profile-sandbox': { type: 'boolean' },
     keep: { type: 'boolean' },
+    workers: { type: 'string' },
   },
 });
 const objects = Number(values.objects ?? 200_000);
-const latency = Number(values.latency ?? 5);
+const latency = Number(values.latency ?? 20);
+const workers = values.workers !== undefined ? Number(values.workers) : availableParallelism();
 const concurrency = Number(values.concurrency ?? 128);
 const buckets = Number(values.buckets ?? 8);
 const bucketConcurrency = values['bucket-concurrency'] !== undefined ? Number(values['bucket-concurrency']) : undefined;
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
     const env = auditorEnv(info);
     const out = join(work, 'out');
     const run = await runAuditor(
-      ['scan', '--policies', policy, '--endpoint-url', info.endpoint, '--out', out, '--name', 'bench', '--format', 'json', '--concurrency', String(concurrency), '--max-attempts', '10', '--quiet'],
+      ['scan', '--policies', policy, '--endpoint-url', info.endpoint, '--out', out, '--name', 'bench', '--format', 'json', '--concurrency', String(concurrency), '--workers', String(workers), '--max-attempts', '10', '--quiet'],
       env,
       values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(profiles, 'auditor')}`] : [],
     );
@@ -77,11 +81,12 @@ async function main(): Promise<void> {
     const scanMs = Date.parse(report.run.end) - Date.parse(report.run.start);
     const idealMs = (heads * latency) / concurrency;
     const cpuMs = run.probe.userMs + run.probe.systemMs;
+    const served = await sandbox.stats();
     const floor = await runFloor(info, 'head-object', heads, concurrency);
     const perHeadUs = (1000 * cpuMs) / Math.max(1, heads);
     const floorPerHeadUs = (1000 * floor.cpuMs) / Math.max(1, floor.requests);
     const lines = [
-      `objects ${fmt(objects)} in ${info.buckets} buckets · latency ${latency} ms · concurrency ${concurrency} · exit ${run.code}`,
+      `objects ${fmt(objects)} in ${info.buckets} buckets · latency ${latency} ms · concurrency ${concurrency} · workers ${workers} · exit ${run.code}`,
       `  ${machineLine()}`,
       `  listed                 ${fmt(listed)} objects, ${fmt(heads)} HeadObject requests, ${fmt(report.summary.total)} outcomes`,
       `  wall time              ${fmt(run.wallMs / 1000, 2)} s (process), ${fmt(scanMs / 1000, 2)} s (scan, report run.start → run.end)`,
@@ -90,6 +95,7 @@ async function main(): Promise<void> {
       `  actual ÷ ideal         ${idealMs > 0 ? fmt(scanMs / idealMs, 2) : 'n/a (latency 0)'}`,
       `  auditor peak RSS       ${fmt(run.probe.maxRssKiB / 1024, 1)} MiB`,
       `  auditor CPU            ${fmt(cpuMs / 1000, 2)} s (user ${fmt(run.probe.userMs / 1000, 2)} + system ${fmt(run.probe.systemMs / 1000, 2)}), ${fmt(perHeadUs, 1)} µs per object`,
+      `  sandbox CPU            ${fmt(served.cpuMs / 1000, 2)} s for ${fmt(served.requests)} requests (the auditor's: ${fmt(cpuMs / 1000, 2)} s)`,
       `  floor (no SDK)         ${fmt(floorPerHeadUs, 1)} µs per HeadObject (http.Agent + signature-v4, ${fmt(floor.requests)} requests, ${fmt(floor.wallMs / 1000, 2)} s, ${floor.failures} failures)`,
       `  auditor ÷ floor        ${fmt(perHeadUs / floorPerHeadUs, 2)} (CPU per request)`,
       `  objects JSONL          ${fmt(jsonlBytes / 2 ** 20, 1)} MiB (${fmt(jsonlBytes / Math.max(1, report.summary.total))} bytes per outcome)`,

@@ -48,10 +48,15 @@ describe('cli start-up: help and version load no handler', function () {
     it(`${args.join(' ')} loads neither the AWS SDK nor ajv nor yaml`, () => {
       const urls = loaded([...args], code);
       // The hook saw the CLI's own modules, so an empty list cannot pass for a clean one.
-      expect(urls.some((u) => u.endsWith('/dist/src/cli/commands.js'))).to.equal(true);
+      expect(urls.some((u) => u.endsWith(args[0] === '--version' ? '/dist/src/paths.js' : '/dist/src/cli/commands.js'))).to.equal(true);
       expect(urls.filter((u) => HEAVY.test(u))).to.deep.equal([]);
     });
   }
+
+  it('--version loads not even the command table or commander', () => {
+    const urls = loaded(['--version'], 0);
+    expect(urls.filter((u) => u.endsWith('/dist/src/cli/commands.js') || /\/node_modules\/commander\//.test(u))).to.deep.equal([]);
+  });
 
   it('the hook does see them when a command needs them (the check can fail)', () => {
     const urls = loaded(['validate', '--policies', join(packageRoot(), 'policies.yaml')], 0);
