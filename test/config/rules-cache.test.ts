@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { buildRulesCache } from '../../src/config/build-rules-cache.js';
 import { cachedRule, ruleCacheKey } from '../../src/config/rules-cache.js';
 import { loadRules, parseRuleText } from '../../src/config/rules.js';
+import { BUILTIN_ACTION_CATALOGUE } from '../../src/remediate/actions/catalogue.js';
 import type { ActionCatalogue } from '../../src/domain/action.js';
 import { formatProblem } from '../../src/domain/errors.js';
 import { builtinRulesDir } from '../../src/paths.js';
@@ -21,9 +22,8 @@ const ruleFiles = (dir: string): string[] =>
     .sort()
     .map((n) => join(dir, n));
 
-const catalogue: ActionCatalogue = new Map([
-  ['put-bucket-encryption', { id: 'put-bucket-encryption', title: 't', resource: 'bucket', fixes: ['s3-bucket-sse-kms', 's3-bucket-cmk', 's3-bucket-allowed-keys', 's3-bucket-bucket-key'], params: {} }],
-]);
+// The registered actions, as a run checks each rule's `remediation:` against them.
+const catalogue: ActionCatalogue = BUILTIN_ACTION_CATALOGUE;
 
 describe('config/rules-cache: built-in rules parsed at build time', () => {
   let tmp: string;
