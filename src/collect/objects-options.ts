@@ -8,6 +8,7 @@ import type { RuleSet } from '../domain/rule.js';
 import type { ObjectScanOptions, Policy, PolicyFile } from '../domain/policy.js';
 import type { FactAspect } from '../domain/rule.js';
 import { scopeUsesTags } from '../engine/aspects.js';
+import { resolveInventoryOptions, type ResolvedInventoryOptions } from './inventory/options.js';
 
 /** Objects per bucket in sample mode when `sample` is not given. */
 export const DEFAULT_SAMPLE_SIZE = 100;
@@ -22,7 +23,7 @@ export const DEFAULT_SAMPLE_SIZE = 100;
 export const DEFAULT_BUCKET_CONCURRENCY = 32;
 
 export interface ResolvedObjectOptions {
-  mode: 'sample' | 'full' | 'incremental';
+  mode: 'sample' | 'full' | 'incremental' | 'inventory';
   prefix: string;
   limit?: number;
   /** sample mode only. */
@@ -31,6 +32,8 @@ export interface ResolvedObjectOptions {
   seed: number;
   versions: boolean;
   bucketConcurrency: number;
+  /** inventory mode only (see ./inventory/options.ts). */
+  inventory?: ResolvedInventoryOptions;
 }
 
 /**
@@ -49,6 +52,7 @@ export function resolveObjectOptions(o: ObjectScanOptions | undefined): Resolved
     seed: o?.seed ?? 0,
     versions: o?.versions ?? false,
     bucketConcurrency: o?.bucketConcurrency ?? DEFAULT_BUCKET_CONCURRENCY,
+    ...(mode === 'inventory' ? { inventory: resolveInventoryOptions(o) } : {}),
   };
 }
 

@@ -25,8 +25,11 @@ export interface RemediationTarget {
 }
 
 export interface ObjectScanOptions {
-  /** sample: N objects per bucket · full: every object · incremental: only objects new or changed since the last run. */
-  mode: 'sample' | 'full' | 'incremental';
+  /**
+   * sample: N objects per bucket · full: every object · incremental: only objects new or changed since the last run ·
+   * inventory: every object from the bucket's newest S3 Inventory report (no request per object).
+   */
+  mode: 'sample' | 'full' | 'incremental' | 'inventory';
   /** Only keys starting with this (ListObjectsV2 / ListObjectVersions Prefix). */
   prefix?: string;
   /** At most this many objects (or versions) listed per bucket. */
@@ -41,6 +44,14 @@ export interface ObjectScanOptions {
   versions?: boolean;
   /** HeadObject calls in flight for one bucket (default 32), under the run-wide --concurrency bound. */
   bucketConcurrency?: number;
+  /** inventory: the inventory configuration to read (default: the bucket's only one, or the first in id order). */
+  inventoryId?: string;
+  /** inventory: the oldest report accepted, e.g. "8d" or "36h" (default 8d, for weekly inventories). */
+  maxAge?: string;
+  /** inventory: HeadObject at most `sample` SSE-KMS objects per bucket to read their KMS key (default 0: none). */
+  keyCheck?: { sample: number };
+  /** inventory: with no usable report, list the bucket instead (mode full) rather than report an error. */
+  fallback?: 'list';
 }
 
 export interface Policy {

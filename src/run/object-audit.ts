@@ -28,6 +28,8 @@ import type { ObjectOutputs, ObjectOutputSinks } from '../domain/outputs.js';
 import { DEFAULT_MAX_OBJECT_FINDINGS, ObjectTally } from './tally.js';
 import { newStats, type CollectStats } from '../collect/stats.js';
 import { FileStateStore, type ObjectStateStore } from '../state/object-state.js';
+import { scanBucketInventory } from '../collect/inventory/scan.js';
+import type { Shard } from '../collect/inventory/shard.js';
 
 export interface ObjectProgress {
   /** Bucket scans finished / started so far (one per bucket and policy group). */
@@ -56,6 +58,8 @@ export interface ObjectAuditOptions {
   outputs?: ObjectOutputs;
   onProgress?: (p: ObjectProgress) => void;
   signal?: AbortSignal;
+  /** Inventory mode: read only this shard of each report's data files (merged shards equal one full run). */
+  inventoryShard?: Shard;
 }
 
 export interface ObjectAuditResult {
@@ -164,7 +168,8 @@ export class ObjectAudit {
     const bucket: BucketFacts = { ...ctx.bucket, errors: bucketErrors };
     const bucketKeyError = ctx.errors.key ?? ctx.bucket.errors.key ?? bucketErrors['bucket.encryption'];
     const outcomes = emptyStatusCounts();
-    const task = scanBucketObjects(
+    const scanner = group.options.mode === 'inventory' ? scanBucketInventory : scanBucketObjects;
+    const task = scanner(
       { session, bucket, ...(ctx.key !== undefined ? { bucketKey: ctx.key } : {}), ...(bucketKeyError ? { bucketKeyError } : {}) },
       group,
       {
@@ -175,6 +180,7 @@ export class ObjectAudit {
         counters: this.counters,
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
         ...(this.state ? { state: this.state } : {}),
+        ...(this.opts.inventoryShard ? { shard: this.opts.inventoryShard } : {}),
       },
       (objectCtx, meta) => this.evaluate(group, objectCtx, meta, outcomes),
     ).then(
