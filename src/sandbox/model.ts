@@ -118,6 +118,28 @@ export interface SandboxBucket {
    * versioned bucket, and the first entry (a delete marker) is its latest version.
    */
   noncurrent?: Map<string, SandboxObject[]>;
+  /** S3 Inventory configurations by id (s3/inventory/). */
+  inventory?: Map<string, SandboxInventoryConfiguration>;
+}
+
+/**
+ * One S3 Inventory configuration, field for field as PutBucketInventoryConfiguration takes it
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_InventoryConfiguration.html).
+ */
+export interface SandboxInventoryConfiguration {
+  id: string;
+  enabled: boolean;
+  /** Destination bucket ARN (arn:aws:s3:::name). */
+  destinationBucketArn: string;
+  destinationAccountId?: string;
+  destinationPrefix?: string;
+  format: 'CSV' | 'ORC' | 'Parquet';
+  /** SSE-S3 or SSE-KMS (with its key) for the report files, as configured. */
+  encryption?: { kind: 'SSE-S3' } | { kind: 'SSE-KMS'; keyId: string };
+  filterPrefix?: string;
+  includedVersions: 'All' | 'Current';
+  optionalFields: string[];
+  frequency: 'Daily' | 'Weekly';
 }
 
 export interface SandboxRole {

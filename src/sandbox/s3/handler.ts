@@ -24,6 +24,12 @@ import { listObjectsV2 } from './list-objects.js';
 import { getObject } from './object-reads.js';
 import { copyObject, deleteObject, putObject } from './object-writes.js';
 import { operationName, unmodelledName } from './operation-name.js';
+import {
+  deleteBucketInventoryConfiguration,
+  getBucketInventoryConfiguration,
+  listBucketInventoryConfigurations,
+  putBucketInventoryConfiguration,
+} from './inventory/configuration.js';
 
 const BUCKET_OPERATIONS: Record<string, (ctx: BucketContext) => SandboxResponse> = {
   GetBucketLocation: getBucketLocation,
@@ -42,6 +48,10 @@ const BUCKET_OPERATIONS: Record<string, (ctx: BucketContext) => SandboxResponse>
   ListObjectVersions: listObjectVersions,
   GetBucketVersioning: getBucketVersioning,
   PutBucketVersioning: putBucketVersioning,
+  PutBucketInventoryConfiguration: putBucketInventoryConfiguration,
+  GetBucketInventoryConfiguration: getBucketInventoryConfiguration,
+  ListBucketInventoryConfigurations: listBucketInventoryConfigurations,
+  DeleteBucketInventoryConfiguration: deleteBucketInventoryConfiguration,
 };
 
 const OBJECT_OPERATIONS: Record<string, (ctx: ObjectContext) => SandboxResponse> = {
