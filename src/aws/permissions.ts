@@ -27,6 +27,11 @@ export const IAM_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
   // The SSE-C probe after a HeadObject 400 (isSseCObject): the same actions as HeadObject, so nothing to add.
   GetObject: 's3:GetObject',
   GetObjectVersion: 's3:GetObjectVersion',
+  // Object policies in mode inventory: both inventory reads are authorized by s3:GetInventoryConfiguration
+  // (Service authorization reference, Amazon S3); the report is read with ListObjectsV2 and GetObject on the
+  // destination bucket.
+  ListBucketInventoryConfigurations: 's3:GetInventoryConfiguration',
+  GetBucketInventoryConfiguration: 's3:GetInventoryConfiguration',
 };
 
 /** Operations a scan needing `aspects` may call (GetCallerIdentity needs no permission). */
@@ -47,6 +52,14 @@ export function scanOperations(aspects: Iterable<FactAspect>): string[] {
 /** The extra IAM actions of object policies with `versions: true` (ListObjectVersions, HeadObject of a version). */
 export function objectVersionIamActions(): string[] {
   return [IAM_ACTION_OF_OPERATION.ListObjectVersions!, IAM_ACTION_OF_OPERATION.HeadObjectVersion!];
+}
+
+/**
+ * The IAM actions of object policies in mode inventory: the source bucket's inventory configuration, and the
+ * report in the destination bucket (s3:ListBucket to find the newest report, s3:GetObject to read it).
+ */
+export function objectInventoryIamActions(): string[] {
+  return iamActionsOf(['ListBucketInventoryConfigurations', 'ListObjectsV2', 'GetObject']);
 }
 
 /** IAM actions for a scan needing `aspects`; with roles, sts:AssumeRole for the caller as well. */

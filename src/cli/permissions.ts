@@ -5,7 +5,7 @@
  * No AWS call.
  */
 import { loadAuditConfig } from '../run/audit-config.js';
-import { iamActionsOf, objectVersionIamActions, scanOperations } from '../aws/permissions.js';
+import { iamActionsOf, objectInventoryIamActions, objectVersionIamActions, scanOperations } from '../aws/permissions.js';
 import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { remediateIamActions, rollbackIamActions } from '../remediate/permissions.js';
 import { requiredAspects } from '../engine/aspects.js';
@@ -36,6 +36,7 @@ export function commandActions(command: PermissionCommand, args: Pick<Permission
   const named = BUILTIN_ACTIONS.namedBy(policyFile.policies.flatMap((p) => p.rules.map((r) => rules.get(r.id)?.remediation)));
   const actions = command === 'scan' ? iamActionsOf(scanOperations(aspects)) : remediateIamActions(aspects, named);
   if (policyFile.policies.some((p) => p.objects?.versions)) for (const a of objectVersionIamActions()) if (!actions.includes(a)) actions.push(a);
+  if (policyFile.policies.some((p) => p.objects?.mode === 'inventory')) for (const a of objectInventoryIamActions()) if (!actions.includes(a)) actions.push(a);
   return actions;
 }
 

@@ -284,6 +284,8 @@ export interface ObjectRunOptions {
   /** Opens the outputs; called once, when the run has object policies, before the first object is evaluated. */
   openOutputs?: (start: Date, groups: readonly ObjectPolicyGroup[]) => Promise<ObjectOutputSinks>;
   onProgress?: (p: ObjectProgress) => void;
+  /** Inventory mode: read only this shard of each report's data files (see collect/inventory/shard.ts). */
+  inventoryShard?: Shard;
 }
 
 export interface ObjectRun {
@@ -329,6 +331,7 @@ export async function startObjectRun(
     ...(outputs ? { outputs } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(run.signal ? { signal: run.signal } : {}),
+    ...(options.inventoryShard ? { inventoryShard: options.inventoryShard } : {}),
   });
   return {
     groups,
