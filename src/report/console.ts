@@ -10,6 +10,7 @@
  */
 import { compareFindings, SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../domain/finding.js';
 import type { AuditReport, RunError } from '../domain/report.js';
+import { scanStateNote } from './object-counts.js';
 import { escapeControl, plural } from '../domain/text.js';
 
 export interface ConsoleOptions {
@@ -272,6 +273,7 @@ function objectScans(report: AuditReport, paint: Paint, options: ConsoleOptions)
     const how = [b.mode, b.prefix ? `prefix ${b.prefix}` : '', b.versions ? 'versions' : '', b.complete ? '' : paint('incomplete', 'magenta')].filter(Boolean).join(', ');
     lines.push(`  ${escapeControl(b.bucket)} (${how}): ${parts.join(' · ')} → ${STATUSES.filter((s) => b.outcomes[s] > 0).map((s) => `${s} ${b.outcomes[s]}`).join(' · ') || 'no outcomes'}`);
     if (b.state && b.state.status !== 'used') lines.push(`    state: ${escapeControl(b.state.note ?? b.state.status)}`);
+    if (b.inventory) lines.push(`    ${escapeControl(scanStateNote(b) ?? `inventory report of ${b.inventory.reportDate ?? '?'} (${b.inventory.format ?? '?'}, ${b.inventory.rows} rows)`)}`);
   }
   if (shown.length < o.buckets.length) lines.push(`  … ${plural(o.buckets.length - shown.length, 'more bucket scan')}: ${whereToReadMore(options)}`);
   if (o.findingsOmitted > 0) {

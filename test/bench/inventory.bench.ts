@@ -114,6 +114,14 @@ async function scan(info: SandboxInfo, work: string, policy: string, name: strin
   return { run, report, jsonlBytes, scanMs: Date.parse(report.run.end) - Date.parse(report.run.start) };
 }
 
+/** Sandboxes running, stopped on Ctrl-C / SIGTERM so no child outlives the benchmark. */
+const running = new Set<{ stop(): Promise<void> }>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void Promise.allSettled([...running].map((s) => s.stop())).then(() => process.exit(130));
+  });
+}
+
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'bench-inventory-'));
   console.log(`inventory benchmark · rows ${sizes.map((n) => fmt(n)).join(', ')} · formats ${formats.join(', ')} · ${fmt(rowsPerFile)} rows per data file`);
@@ -122,6 +130,7 @@ async function main(): Promise<void> {
     for (const format of formats) {
       for (const rows of sizes) {
         const sandbox = await startInventorySandbox(rows, format);
+        running.add(sandbox);
         try {
           const { info } = sandbox;
           console.log(`\n${format} · ${fmt(info.rows)} rows in ${info.dataFiles} data files, ${fmt(info.reportBytes / 2 ** 20, 1)} MiB (${fmt(info.reportBytes / info.rows, 1)} bytes per row; generated in ${fmt(info.generationMs / 1000, 1)} s)`);
@@ -135,11 +144,13 @@ async function main(): Promise<void> {
           if (!s.complete) console.log(`    (incomplete: ${s.inventory?.problem ?? 'see report'})`);
         } finally {
           await sandbox.stop();
+          running.delete(sandbox);
         }
       }
     }
     if (fullObjects > 0) {
       const sandbox = await startSandboxChild({ objects: fullObjects, buckets: 1, latencyMs: 0 });
+      running.add(sandbox);
       try {
         const policy = await policyFile(work, '{ mode: full }', '*');
         const r = await scan(sandbox.info, work, policy, 'full');

@@ -183,6 +183,23 @@ export async function scanBucketInventory(target: ObjectBucketTarget, group: Obj
     }
   };
 
+  /**
+   * Hands one object to the caller. A failure of the caller's (a sink that cannot write) or of key resolution
+   * ends the run, as in the other modes — it must not pass for a problem with the report.
+   */
+  const judge = (ctx: FactContext | Promise<FactContext>): Promise<void> | undefined => {
+    const fail = (error: unknown): never => {
+      fatal ??= { error };
+      throw error;
+    };
+    try {
+      const wait = ctx instanceof Promise ? ctx.then((c) => sink(c, {})) : sink(ctx, {});
+      return wait?.catch(fail);
+    } catch (error) {
+      return fail(error);
+    }
+  };
+
   const onRow: RowSink = (row: InventoryRow) => {
     if (fatal) throw fatal.error;
     info.rows++;
@@ -206,13 +223,11 @@ export async function scanBucketInventory(target: ObjectBucketTarget, group: Obj
         return undefined;
       }
       info.keyCheck!.notDecided++;
-      return contextOf(facts, undefined).then((ctx) => sink(ctx, {}));
+      return judge(contextOf(facts, undefined));
     }
-    if (!wantKey && !wantBucketKey) {
-      // The common path stays synchronous: no key to resolve.
-      return sink({ bucket, object: facts, errors: { ...facts.errors } }, {});
-    }
-    return contextOf(facts, undefined).then((ctx) => sink(ctx, {}));
+    // The common path stays synchronous: no key to resolve.
+    if (!wantKey && !wantBucketKey) return judge({ bucket, object: facts, errors: { ...facts.errors } });
+    return judge(contextOf(facts, undefined));
   };
 
   let report: Report | undefined;
@@ -246,8 +261,13 @@ export async function scanBucketInventory(target: ObjectBucketTarget, group: Obj
     await slots.idle();
     if (options.inventory?.fallback === 'list' && info.rows === 0) {
       // No row judged yet: today's listing gives the same verdict, at the price of a request per object.
+      // Sharded, only shard 0 lists (a listing cannot be split by data file), so merged shards count each object once.
+      const fallback = `${cause.code}: ${cause.message}`;
+      if (deps.shard && deps.shard.count > 1 && deps.shard.index !== 0) {
+        return { scan: { ...scan, inventory: { ...info, fallback: `${fallback} (listed by shard 0)` } }, errors };
+      }
       const listed = await scanBucketObjects(target, { ...group, options: { ...options, mode: 'full' } }, deps, sink);
-      return { scan: { ...listed.scan, mode: 'inventory', inventory: { ...info, fallback: `${cause.code}: ${cause.message}` } }, errors: listed.errors };
+      return { scan: { ...listed.scan, mode: 'inventory', inventory: { ...info, fallback } }, errors: listed.errors };
     }
     info.problem = `${cause.code}: ${cause.message}`;
     scan.complete = false;
