@@ -40,6 +40,11 @@ export const IAM_ACTION_OF_OPERATION: Readonly<Record<string, string>> = {
   GetQueryExecution: 'athena:GetQueryExecution',
   GetQueryResults: 'athena:GetQueryResults',
   StopQueryExecution: 'athena:StopQueryExecution',
+  // Object policies in mode inventory: both inventory reads are authorized by s3:GetInventoryConfiguration
+  // (Service authorization reference, Amazon S3); the report is read with ListObjectsV2 and GetObject on the
+  // destination bucket.
+  ListBucketInventoryConfigurations: 's3:GetInventoryConfiguration',
+  GetBucketInventoryConfiguration: 's3:GetInventoryConfiguration',
 };
 
 /**
@@ -86,6 +91,14 @@ export function scanOperations(aspects: Iterable<FactAspect>): string[] {
 /** The extra IAM actions of object policies with `versions: true` (ListObjectVersions, HeadObject of a version). */
 export function objectVersionIamActions(): string[] {
   return [IAM_ACTION_OF_OPERATION.ListObjectVersions!, IAM_ACTION_OF_OPERATION.HeadObjectVersion!];
+}
+
+/**
+ * The IAM actions of object policies in mode inventory: the source bucket's inventory configuration, and the
+ * report in the destination bucket (s3:ListBucket to find the newest report, s3:GetObject to read it).
+ */
+export function objectInventoryIamActions(): string[] {
+  return iamActionsOf(['ListBucketInventoryConfigurations', 'ListObjectsV2', 'GetObject']);
 }
 
 /** IAM actions for a scan needing `aspects`; with roles, sts:AssumeRole for the caller as well. */

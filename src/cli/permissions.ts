@@ -5,7 +5,7 @@
  * No AWS call.
  */
 import { loadAuditConfig } from '../run/audit-config.js';
-import { iamActionsOf, metadataModeIamActions, objectVersionIamActions, scanOperations } from '../aws/permissions.js';
+import { iamActionsOf, metadataModeIamActions, objectInventoryIamActions, objectVersionIamActions, scanOperations } from '../aws/permissions.js';
 import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { remediateIamActions, rollbackIamActions } from '../remediate/permissions.js';
 import { requiredAspects } from '../engine/aspects.js';
@@ -38,6 +38,7 @@ export function commandActions(command: PermissionCommand, args: Pick<Permission
   const actions = command === 'scan' ? iamActionsOf(scanOperations(aspects)) : remediateIamActions(aspects, named);
   if (policyFile.policies.some((p) => p.objects?.versions)) for (const a of objectVersionIamActions()) if (!actions.includes(a)) actions.push(a);
   if (command === 'scan' && policyFile.policies.some((p) => p.objects?.mode === 'metadata')) for (const a of metadataModeIamActions()) if (!actions.includes(a)) actions.push(a);
+  if (policyFile.policies.some((p) => p.objects?.mode === 'inventory')) for (const a of objectInventoryIamActions()) if (!actions.includes(a)) actions.push(a);
   return actions;
 }
 

@@ -8,6 +8,7 @@ import type { RuleSet } from '../domain/rule.js';
 import type { ObjectScanOptions, Policy, PolicyFile } from '../domain/policy.js';
 import type { FactAspect } from '../domain/rule.js';
 import { scopeUsesTags } from '../engine/aspects.js';
+import { resolveInventoryOptions, type ResolvedInventoryOptions } from './inventory/options.js';
 
 /** Objects per bucket in sample mode when `sample` is not given. */
 export const DEFAULT_SAMPLE_SIZE = 100;
@@ -27,7 +28,7 @@ export const DEFAULT_SAMPLE_KEYS = 10;
 export const DEFAULT_METADATA_CATALOG = 's3tablescatalog/aws-s3';
 
 export interface ResolvedObjectOptions {
-  mode: 'sample' | 'full' | 'incremental' | 'metadata';
+  mode: 'sample' | 'full' | 'incremental' | 'metadata' | 'inventory';
   prefix: string;
   limit?: number;
   /** sample mode only. */
@@ -40,6 +41,8 @@ export interface ResolvedObjectOptions {
   athena?: { workgroup: string; outputLocation: string; catalog: string };
   /** metadata mode only. */
   sampleKeys?: number;
+  /** inventory mode only (see ./inventory/options.ts). */
+  inventory?: ResolvedInventoryOptions;
 }
 
 /**
@@ -64,6 +67,7 @@ export function resolveObjectOptions(o: ObjectScanOptions | undefined): Resolved
           sampleKeys: o.sampleKeys ?? DEFAULT_SAMPLE_KEYS,
         }
       : {}),
+    ...(mode === 'inventory' ? { inventory: resolveInventoryOptions(o) } : {}),
   };
 }
 

@@ -27,9 +27,10 @@ export interface RemediationTarget {
 export interface ObjectScanOptions {
   /**
    * sample: N objects per bucket · full: every object · incremental: only objects new or changed since the
-   * last run · metadata: every current object, from the bucket's S3 Metadata live inventory table through Athena.
+   * last run · metadata: every current object, from the bucket's S3 Metadata live inventory table through Athena ·
+   * inventory: every object from the bucket's newest S3 Inventory report (no request per object).
    */
-  mode: 'sample' | 'full' | 'incremental' | 'metadata';
+  mode: 'sample' | 'full' | 'incremental' | 'metadata' | 'inventory';
   /** Only keys starting with this (ListObjectsV2 / ListObjectVersions Prefix). */
   prefix?: string;
   /** At most this many objects (or versions) listed per bucket. */
@@ -44,6 +45,14 @@ export interface ObjectScanOptions {
   versions?: boolean;
   /** HeadObject calls in flight for one bucket (default 32), under the run-wide --concurrency bound. */
   bucketConcurrency?: number;
+  /** inventory: the inventory configuration to read (default: the bucket's only one, or the first in id order). */
+  inventoryId?: string;
+  /** inventory: the oldest report accepted, e.g. "8d" or "36h" (default 8d, for weekly inventories). */
+  maxAge?: string;
+  /** inventory: HeadObject at most `sample` SSE-KMS objects per bucket to read their KMS key (default 0: none). */
+  keyCheck?: { sample: number };
+  /** inventory: with no usable report, list the bucket instead (mode full) rather than report an error. */
+  fallback?: 'list';
   /** metadata mode: where Athena runs the queries. */
   athena?: AthenaOptions;
   /** metadata mode: object keys shown per group of objects that share their encryption (default 10). */

@@ -136,7 +136,7 @@ export interface ObjectBucketScan {
   bucket: string;
   /** The object policies evaluated on these objects. */
   policies: string[];
-  mode: 'sample' | 'full' | 'incremental' | 'metadata';
+  mode: 'sample' | 'full' | 'incremental' | 'metadata' | 'inventory';
   prefix?: string;
   versions: boolean;
   /** Objects (or versions) listed; delete markers are not objects and are not counted. */
@@ -159,6 +159,8 @@ export interface ObjectBucketScan {
   state?: { status: 'used' | 'none' | 'invalid'; path: string; note?: string };
   /** metadata mode only: see MetadataScanInfo. */
   metadata?: MetadataScanInfo;
+  /** inventory only: which report was read, and what it could not decide. */
+  inventory?: InventoryScanInfo;
 }
 
 /**
@@ -175,6 +177,38 @@ export interface MetadataScanInfo {
   groups: number;
   /** --export-manifest: the UNLOAD location of the failing objects' Batch Operations manifest, and how many objects it lists. */
   manifest?: { location: string; objects: number };
+}
+
+/** What an inventory-mode scan read (docs/object-audits.md, "Objects at scale: S3 Inventory"). */
+export interface InventoryScanInfo {
+  /** The inventory configuration id. */
+  configurationId?: string;
+  /** s3://destination-bucket/prefix of the reports. */
+  destination?: string;
+  /** When S3 began the report (the YYYY-MM-DDTHH-MMZ folder), ISO 8601; absent when none was found. */
+  reportDate?: string;
+  /** Age of the report at evaluation time, in hours. */
+  ageHours?: number;
+  format?: string;
+  /** Current | All (IncludedObjectVersions). */
+  includedVersions?: string;
+  /** manifest (manifest.json, MD5 checked) or hive (symlink.txt: no checksums to check). */
+  layout?: 'manifest' | 'hive';
+  dataFiles: number;
+  /** Data files this process read (all of them, or this shard's). */
+  dataFilesRead: number;
+  /** The shard of the data files this process read, when sharded. */
+  shard?: { index: number; count: number };
+  rows: number;
+  /**
+   * How the rules that need each object's KMS key were decided: `headed` SSE-KMS objects had their key read
+   * with HeadObject (keyCheck sample); `notDecided` did not and have `error` outcomes for those rules.
+   */
+  keyCheck?: { sample: number; headed: number; notDecided: number };
+  /** Set when the scan listed the bucket instead (fallback: list): why the report could not be used. */
+  fallback?: string;
+  /** Why the report could not be used (stale, missing, corrupt, ORC, …); the scan is then incomplete. */
+  problem?: string;
 }
 
 /** The object-level part of the report (docs/architecture.md: non-pass outcomes one by one, passes counted per bucket). */

@@ -11,6 +11,7 @@
 import { accountsConsoleLines } from './accounts.js';
 import { compareFindings, SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../domain/finding.js';
 import type { AuditReport, RunError } from '../domain/report.js';
+import { scanStateNote } from './object-counts.js';
 import { escapeControl, plural } from '../domain/text.js';
 
 export interface ConsoleOptions {
@@ -271,7 +272,8 @@ function objectScans(report: AuditReport, paint: Paint, options: ConsoleOptions)
     if (b.skipped > 0) parts.push(`${b.skipped} unchanged (from state)`);
     if (b.unreadable > 0) parts.push(paint(`${b.unreadable} unreadable`, 'magenta'));
     if (b.vanished > 0) parts.push(`${b.vanished} deleted meanwhile`);
-    const how = [b.mode, b.prefix ? `prefix ${b.prefix}` : '', b.versions ? 'versions' : '', b.complete ? '' : paint('incomplete', 'magenta')].filter(Boolean).join(', ');
+    const report = b.inventory?.reportDate ? `report of ${b.inventory.reportDate.slice(0, 16)}Z` : '';
+    const how = [b.mode, b.prefix ? `prefix ${b.prefix}` : '', b.versions ? 'versions' : '', report, b.complete ? '' : paint('incomplete', 'magenta')].filter(Boolean).join(', ');
     lines.push(`  ${escapeControl(b.bucket)} (${how}): ${parts.join(' · ')} → ${STATUSES.filter((s) => b.outcomes[s] > 0).map((s) => `${s} ${b.outcomes[s]}`).join(' · ') || 'no outcomes'}`);
     if (b.state && b.state.status !== 'used') lines.push(`    state: ${escapeControl(b.state.note ?? b.state.status)}`);
     if (b.metadata) {
@@ -279,6 +281,8 @@ function objectScans(report: AuditReport, paint: Paint, options: ConsoleOptions)
       const manifest = m.manifest ? `; manifest ${escapeControl(m.manifest.location)} (${plural(m.manifest.objects, 'failing object')})` : '';
       lines.push(`    Athena: ${plural(m.groups, 'group')} from ${escapeControl(m.table)}, ${m.dataScannedBytes} bytes scanned in ${m.queryExecutionIds.length} ${m.queryExecutionIds.length === 1 ? 'query' : 'queries'}${manifest}`);
     }
+    const inventoryNote = b.inventory ? scanStateNote(b) : undefined;
+    if (inventoryNote) lines.push(`    ${escapeControl(inventoryNote)}`);
   }
   if (shown.length < o.buckets.length) lines.push(`  … ${plural(o.buckets.length - shown.length, 'more bucket scan')}: ${whereToReadMore(options)}`);
   if (o.findingsOmitted > 0) {

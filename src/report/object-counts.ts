@@ -61,10 +61,18 @@ export function scanTotals(scans: readonly ObjectBucketScan[]): ScanCounts {
 
 /** How a scan ran, in words: "sample, prefix logs/, versions". */
 export function scanMode(b: ObjectBucketScan): string {
-  return [b.mode, b.prefix ? `prefix ${b.prefix}` : '', b.versions ? 'versions' : ''].filter(Boolean).join(', ');
+  // Inventory scans name the report they read: its date is part of the verdict.
+  const report = b.inventory?.reportDate ? `report of ${b.inventory.reportDate.slice(0, 16)}Z` : '';
+  return [b.mode, b.prefix ? `prefix ${b.prefix}` : '', b.versions ? 'versions' : '', report].filter(Boolean).join(', ');
 }
 
-/** The state-file note of an incremental scan that could not use its state, else undefined. */
+/**
+ * The note of a scan that could not do all it was asked: an incremental scan that could not use its state, an
+ * inventory scan whose report was unusable, listed instead, or left SSE-KMS objects' keys unread; else undefined.
+ */
 export function scanStateNote(b: ObjectBucketScan): string | undefined {
+  if (b.inventory?.problem) return `inventory not usable: ${b.inventory.problem}`;
+  if (b.inventory?.fallback) return `listed instead: ${b.inventory.fallback}`;
+  if (b.inventory?.keyCheck && b.inventory.keyCheck.notDecided > 0) return `KMS key not read for ${plural(b.inventory.keyCheck.notDecided, 'SSE-KMS object')} (keyCheck sample ${b.inventory.keyCheck.sample})`;
   return b.state && b.state.status !== 'used' ? `state: ${b.state.note ?? b.state.status}` : undefined;
 }

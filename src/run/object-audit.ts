@@ -38,6 +38,8 @@ import type { AwsOptions } from '../aws/options.js';
 import { evaluateObject } from './object-evaluate.js';
 import type { EvaluatedObject } from './object-worker-protocol.js';
 import { defaultWorkers, ObjectWorkerPool, type ScanDone } from './object-worker-pool.js';
+import { scanBucketInventory } from '../collect/inventory/scan.js';
+import type { Shard } from '../collect/inventory/shard.js';
 
 export interface ObjectProgress {
   /** Bucket scans finished / started so far (one per bucket and policy group). */
@@ -72,6 +74,8 @@ export interface ObjectAuditOptions {
    */
   workers?: number;
   aws?: AwsOptions;
+  /** Inventory mode: read only this shard of each report's data files (merged shards equal one full run). */
+  inventoryShard?: Shard;
 }
 
 export interface ObjectAuditResult {
@@ -234,7 +238,9 @@ export class ObjectAudit {
       this.track(this.metadataScan({ session, ...target }, group, emptyStatusCounts()));
       return;
     }
-    const scanned: Promise<ScanDone> = this.pool
+    // Inventory scans read the bucket's report, not the bucket: they run on this thread; listing and
+    // HeadObject scans go to the worker threads when there are any.
+    const scanned: Promise<ScanDone> = this.pool && group.options.mode !== 'inventory'
       ? this.pool.scan({ group: this.opts.groups.indexOf(group), ...target })
       : this.scanHere(session, target, group);
     const task = scanned.then(
@@ -308,7 +314,8 @@ export class ObjectAudit {
   /** One bucket scan in this thread (one worker). */
   private async scanHere(session: AccountSession, target: Omit<ObjectBucketTarget, 'session'>, group: ObjectPolicyGroup): Promise<ScanDone> {
     const outcomes = emptyStatusCounts();
-    const result = await scanBucketObjects(
+    const scanner = group.options.mode === 'inventory' ? scanBucketInventory : scanBucketObjects;
+    const result = await scanner(
       { session, ...target },
       group,
       {
@@ -319,6 +326,7 @@ export class ObjectAudit {
         counters: this.counters,
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
         ...(this.state ? { state: this.state } : {}),
+        ...(this.opts.inventoryShard ? { shard: this.opts.inventoryShard } : {}),
       },
       (objectCtx, meta) => this.evaluate(group, objectCtx, meta, outcomes),
     );
@@ -407,6 +415,8 @@ export interface ObjectRunOptions {
   onProgress?: (p: ObjectProgress) => void;
   /** Worker threads for the bucket scans (--workers; default one per core). */
   workers?: number;
+  /** Inventory mode: read only this shard of each report's data files (see collect/inventory/shard.ts). */
+  inventoryShard?: Shard;
 }
 
 export interface ObjectRun {
@@ -453,6 +463,7 @@ export async function startObjectRun(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(run.signal ? { signal: run.signal } : {}),
     ...(run.aws ? { aws: run.aws, workers: options.workers ?? defaultWorkers() } : {}),
+    ...(options.inventoryShard ? { inventoryShard: options.inventoryShard } : {}),
   });
   return {
     groups,

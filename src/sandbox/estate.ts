@@ -29,7 +29,31 @@ import { buildOrganization, type OrganizationSpec } from './organizations/estate
 import { customerKeyMd5 } from './s3/customer-key.js';
 import { etagFor, placeholderBody } from './s3/store/etag.js';
 import { storeObject } from './s3/store/objects.js';
+import { deliverInventoryReport } from './s3/inventory/report.js';
 import { estateVersionId } from './s3/store/versions.js';
+
+/**
+ * Inventory reports an estate file asks for, delivered when the sandbox starts (writing Parquet is async and
+ * needs the whole estate, since the destination may be any bucket): deliverEstateInventories().
+ */
+const pendingDeliveries = new WeakMap<SandboxBucket, (InventoryDeliverySpec & { configId: string })[]>();
+
+/** Delivers (once) every report the estate's files declared, dated `ageHours` before `now`. */
+export async function deliverEstateInventories(estate: Estate, now: Date = new Date()): Promise<void> {
+  for (const bucket of estate.buckets.values()) {
+    const pending = pendingDeliveries.get(bucket);
+    if (!pending) continue;
+    pendingDeliveries.delete(bucket);
+    for (const d of pending) {
+      await deliverInventoryReport(estate, bucket.name, d.configId, {
+        at: new Date(now.getTime() - (d.ageHours ?? 0) * 3_600_000),
+        ...(d.corrupt ? { corrupt: d.corrupt } : {}),
+        ...(d.hiveOnly ? { hiveOnly: true } : {}),
+        ...(d.rowsPerFile ? { rowsPerFile: d.rowsPerFile } : {}),
+      });
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // The YAML shapes (what the schema admits).
@@ -97,6 +121,29 @@ export interface BucketSpec {
   versioning?: 'Enabled' | 'Suspended';
   /** S3 Metadata: the live inventory table's status (DISABLED: a configuration with a journal table only). */
   metadata?: { inventoryTable: 'ACTIVE' | 'BACKFILLING' | 'CREATING' | 'FAILED' | 'DISABLED' };
+  /** S3 Inventory configurations, and the reports to deliver at startup (s3/inventory/). */
+  inventory?: InventorySpec[];
+}
+
+export interface InventorySpec {
+  id: string;
+  destination: string;
+  prefix?: string;
+  format?: 'CSV' | 'Parquet' | 'ORC';
+  versions?: 'All' | 'Current';
+  frequency?: 'Daily' | 'Weekly';
+  enabled?: boolean;
+  filterPrefix?: string;
+  /** Optional fields (default: Size, LastModifiedDate, ETag, EncryptionStatus, BucketKeyStatus). */
+  fields?: string[];
+  deliver?: InventoryDeliverySpec[];
+}
+
+export interface InventoryDeliverySpec {
+  ageHours?: number;
+  corrupt?: 'manifest' | 'data';
+  hiveOnly?: boolean;
+  rowsPerFile?: number;
 }
 
 /**
@@ -476,6 +523,24 @@ function buildBucket(estate: Estate, account: string, b: BucketSpec, at: PathSeg
         }
       : {}),
   };
+  if (b.inventory && b.inventory.length > 0) {
+    bucket.inventory = new Map();
+    b.inventory.forEach((inv, ii) => {
+      if (bucket.inventory!.has(inv.id)) problem([...at, 'inventory', ii, 'id'], `inventory configuration ${inv.id} is declared twice`);
+      bucket.inventory!.set(inv.id, {
+        id: inv.id,
+        enabled: inv.enabled ?? true,
+        destinationBucketArn: `arn:aws:s3:::${inv.destination}`,
+        ...(inv.prefix !== undefined ? { destinationPrefix: inv.prefix } : {}),
+        format: inv.format ?? 'CSV',
+        ...(inv.filterPrefix !== undefined ? { filterPrefix: inv.filterPrefix } : {}),
+        includedVersions: inv.versions ?? 'Current',
+        optionalFields: inv.fields ?? ['Size', 'LastModifiedDate', 'ETag', 'EncryptionStatus', 'BucketKeyStatus'],
+        frequency: inv.frequency ?? 'Daily',
+      });
+      if (inv.deliver?.length) pendingDeliveries.set(bucket, [...(pendingDeliveries.get(bucket) ?? []), ...inv.deliver.map((d) => ({ configId: inv.id, ...d }))]);
+    });
+  }
 
   (b.objects ?? []).forEach((o, oi) => {
     const oat: PathSegment[] = [...at, 'objects', oi];

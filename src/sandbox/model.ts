@@ -120,6 +120,8 @@ export interface SandboxBucket {
   noncurrent?: Map<string, SandboxObject[]>;
   /** S3 Metadata (V2 configuration): absent when the bucket has none. */
   metadata?: SandboxMetadataConfiguration;
+  /** S3 Inventory configurations by id (s3/inventory/). */
+  inventory?: Map<string, SandboxInventoryConfiguration>;
 }
 
 /**
@@ -135,6 +137,26 @@ export interface SandboxMetadataConfiguration {
     /** Only while ENABLED: CREATING, BACKFILLING, ACTIVE (queryable) or FAILED. */
     tableStatus?: 'CREATING' | 'BACKFILLING' | 'ACTIVE' | 'FAILED';
   };
+}
+
+/**
+ * One S3 Inventory configuration, field for field as PutBucketInventoryConfiguration takes it
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_InventoryConfiguration.html).
+ */
+export interface SandboxInventoryConfiguration {
+  id: string;
+  enabled: boolean;
+  /** Destination bucket ARN (arn:aws:s3:::name). */
+  destinationBucketArn: string;
+  destinationAccountId?: string;
+  destinationPrefix?: string;
+  format: 'CSV' | 'ORC' | 'Parquet';
+  /** SSE-S3 or SSE-KMS (with its key) for the report files, as configured. */
+  encryption?: { kind: 'SSE-S3' } | { kind: 'SSE-KMS'; keyId: string };
+  filterPrefix?: string;
+  includedVersions: 'All' | 'Current';
+  optionalFields: string[];
+  frequency: 'Daily' | 'Weekly';
 }
 
 export interface SandboxRole {

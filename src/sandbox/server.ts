@@ -10,9 +10,11 @@ import { setMaxListeners } from 'node:events';
 import type { Estate, GlobalFaults } from './model.js';
 import { requestHandler } from './server/pipeline.js';
 import { resolveOptions, type SandboxOptions } from './server/options.js';
+import { deliverEstateInventories } from './estate.js';
 
 export type { SandboxOptions } from './server/options.js';
 export { DEFAULT_BODY_LIMITS, type BodyLimits } from './server/body.js';
+export { deliverInventoryReport, type DeliveryOptions, type DeliveredReport, type InventoryRecord } from './s3/inventory/report.js';
 
 export interface Sandbox {
   endpoint: string;
@@ -26,6 +28,8 @@ export interface Sandbox {
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const { estate, faults, port: requestedPort, host, bodyLimits } = resolveOptions(opts);
+  // Inventory reports the estate declares are written before the first request can look for them.
+  await deliverEstateInventories(estate);
   let count = 0;
   const stopping = new AbortController();
   // Every delayed answer (--latency) listens on this signal while it waits: with a hundred requests in

@@ -28,6 +28,12 @@ import { copyObject, deleteObject, putObject } from './object-writes.js';
 import { operationName, unmodelledName } from './operation-name.js';
 import { updateObjectEncryption } from './update-object-encryption.js';
 import { handleS3Control, S3_CONTROL_PREFIX } from '../s3-control/handler.js';
+import {
+  deleteBucketInventoryConfiguration,
+  getBucketInventoryConfiguration,
+  listBucketInventoryConfigurations,
+  putBucketInventoryConfiguration,
+} from './inventory/configuration.js';
 
 const BUCKET_OPERATIONS: Record<string, (ctx: BucketContext) => SandboxResponse> = {
   GetBucketLocation: getBucketLocation,
@@ -49,6 +55,10 @@ const BUCKET_OPERATIONS: Record<string, (ctx: BucketContext) => SandboxResponse>
   GetBucketMetadataConfiguration: getBucketMetadataConfiguration,
   CreateBucketMetadataConfiguration: createBucketMetadataConfiguration,
   DeleteBucketMetadataConfiguration: deleteBucketMetadataConfiguration,
+  PutBucketInventoryConfiguration: putBucketInventoryConfiguration,
+  GetBucketInventoryConfiguration: getBucketInventoryConfiguration,
+  ListBucketInventoryConfigurations: listBucketInventoryConfigurations,
+  DeleteBucketInventoryConfiguration: deleteBucketInventoryConfiguration,
 };
 
 const OBJECT_OPERATIONS: Record<string, (ctx: ObjectContext) => SandboxResponse> = {

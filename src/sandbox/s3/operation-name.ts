@@ -23,6 +23,8 @@ const ORDINARY_PARAMETERS = new Set([
   'bucket-region',
   'versionId',
   'partNumber',
+  // The configuration id of inventory (and analytics, metrics, …) requests.
+  'id',
 ]);
 const isOrdinary = (name: string): boolean => ORDINARY_PARAMETERS.has(name) || name.startsWith('response-') || name.toLowerCase().startsWith('x-amz-');
 
@@ -72,6 +74,11 @@ export function operationName(req: SandboxRequest, key: string | undefined): str
     versions: { GET: 'ListObjectVersions' },
     versioning: { GET: 'GetBucketVersioning', PUT: 'PutBucketVersioning' },
     metadataConfiguration: { GET: 'GetBucketMetadataConfiguration', POST: 'CreateBucketMetadataConfiguration', DELETE: 'DeleteBucketMetadataConfiguration' },
+    inventory: {
+      GET: req.query.has('id') ? 'GetBucketInventoryConfiguration' : 'ListBucketInventoryConfigurations',
+      PUT: 'PutBucketInventoryConfiguration',
+      DELETE: 'DeleteBucketInventoryConfiguration',
+    },
   };
   if (only !== undefined) return table[only]?.[m] ?? unmodelledName(m, 'Bucket', only);
   if (m === 'GET') return req.query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';

@@ -1,0 +1,88 @@
+/**
+ * One S3 Inventory row, whatever the file format: the fields the object rules need, read by name. CSV
+ * reports name their columns in the manifest's `fileSchema` ("Bucket, Key, VersionId, …"); Parquet and ORC
+ * name them in snake case ("bucket", "key", "version_id", "e_tag", …). Both normalise to the same field
+ * (lower case, no underscores). Field meanings and values: User Guide, "Amazon S3 Inventory list"
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-inventory.html#storage-inventory-contents).
+ */
+import type { ObjectEncryption, ObjectFacts } from '../../domain/facts.js';
+
+export interface InventoryRow {
+  key: string;
+  /** '' or absent for the null version (objects stored while versioning was never enabled). */
+  versionId?: string;
+  isLatest?: boolean;
+  isDeleteMarker?: boolean;
+  size: number;
+  /** Epoch milliseconds. */
+  lastModified: number;
+  etag?: string;
+  /** SSE-S3 | SSE-C | SSE-KMS | DSSE-KMS | NOT-SSE; absent when the report lacks the field. */
+  encryptionStatus?: string;
+  /** ENABLED | DISABLED; absent when the report lacks the field. */
+  bucketKeyStatus?: string;
+}
+
+/** "BucketKeyStatus", "bucket_key_status" → "bucketkeystatus". */
+export const normaliseField = (name: string): string => name.trim().replace(/_/g, '').toLowerCase();
+
+/** The normalised names of the fields the audit reads. */
+export const FIELD = {
+  key: 'key',
+  versionId: 'versionid',
+  isLatest: 'islatest',
+  isDeleteMarker: 'isdeletemarker',
+  size: 'size',
+  lastModified: 'lastmodifieddate',
+  etag: 'etag',
+  encryptionStatus: 'encryptionstatus',
+  bucketKeyStatus: 'bucketkeystatus',
+} as const;
+
+/**
+ * EncryptionStatus → the algorithm HeadObject would answer (x-amz-server-side-encryption), so rules read the same
+ * `object.sse` in every mode. NOT-SSE: stored without server-side encryption (before January 2023): null.
+ */
+const ENCRYPTION: Record<string, ObjectEncryption | null> = {
+  'SSE-S3': 'AES256',
+  'SSE-KMS': 'aws:kms',
+  'DSSE-KMS': 'aws:kms:dsse',
+  'SSE-C': 'SSE-C',
+  'NOT-SSE': null,
+};
+
+export function encryptionOf(status: string): ObjectEncryption | null | undefined {
+  return Object.hasOwn(ENCRYPTION, status) ? ENCRYPTION[status] : undefined;
+}
+
+/**
+ * The object's facts from its row. The ETag gets the quotes S3's API answers carry (the report writes it bare),
+ * and the null version is spelled "null" as ListObjectVersions spells it, so a finding is the same in every mode.
+ */
+export function factsFromRow(bucket: string, row: InventoryRow, versions: boolean): ObjectFacts {
+  const errors: ObjectFacts['errors'] = {};
+  let sse: ObjectEncryption | null = null;
+  if (row.encryptionStatus === undefined) {
+    errors.object = {
+      code: 'FieldNotInInventory',
+      operation: 'S3Inventory',
+      message: 'the inventory report has no EncryptionStatus field: add EncryptionStatus to the configuration\'s OptionalFields',
+    };
+  } else {
+    const known = encryptionOf(row.encryptionStatus);
+    if (known === undefined) {
+      errors.object = { code: 'UnknownEncryptionStatus', operation: 'S3Inventory', message: `the inventory report gives EncryptionStatus "${row.encryptionStatus}", which this tool does not know` };
+    } else sse = known;
+  }
+  return {
+    bucket,
+    key: row.key,
+    ...(versions ? { versionId: row.versionId ? row.versionId : 'null', isLatest: row.isLatest !== false } : {}),
+    size: row.size,
+    lastModified: new Date(row.lastModified).toISOString(),
+    ...(row.etag ? { etag: row.etag.startsWith('"') ? row.etag : `"${row.etag}"` } : {}),
+    sse,
+    bucketKeyEnabled: row.bucketKeyStatus === 'ENABLED',
+    errors,
+  };
+}
