@@ -17,8 +17,8 @@
  * "shards: not available in this build".
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -84,6 +84,32 @@ function startOrgSandbox(): Promise<OrgSandbox> {
       }),
     );
   });
+}
+
+/**
+ * Where the merged report (the only .json in `mergedDir`) first differs from the single process's, apart
+ * from the run's id and timing; undefined when they are equal.
+ */
+async function firstDifference(singlePath: string, mergedDir: string): Promise<string | undefined> {
+  const mergedFile = (await readdir(mergedDir)).find((n) => n.endsWith('.json'));
+  if (!mergedFile) return 'merge wrote no JSON report';
+  const comparable = (r: AuditReport): unknown => {
+    const { id: _id, start: _start, end: _end, ...run } = r.run;
+    return { ...r, run };
+  };
+  const a = comparable(JSON.parse(await readFile(singlePath, 'utf8')) as AuditReport);
+  const b = comparable(JSON.parse(await readFile(join(mergedDir, mergedFile), 'utf8')) as AuditReport);
+  const walk = (x: unknown, y: unknown, path: string): string | undefined => {
+    if (JSON.stringify(x) === JSON.stringify(y)) return undefined;
+    if (x && y && typeof x === 'object' && typeof y === 'object') {
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+        const d = walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${path}.${k}`);
+        if (d) return d;
+      }
+    }
+    return `${path} differs`;
+  };
+  return walk(a, b, 'report');
 }
 
 /** Whether this build's scan knows --shard (another part of the project adds it with `merge`). */
@@ -152,6 +178,7 @@ try {
       const afterShards = await sandbox.stats();
       const merged = await runMerge(Array.from({ length: shards }, (_, i) => join(work, `shard-${i + 1}`, 'part.json')), join(work, 'merged'));
       const shardRequests = afterShards.requests - beforeShards.requests;
+      const sameAsSingle = merged.code === run.code ? await firstDifference(join(work, 'single', 'org.json'), join(work, 'merged')) : `merge exit ${merged.code}, single ${run.code}`;
       const shardIdealMs = (shardRequests * latencyMs) / (shards * concurrency);
       console.log(
         [
@@ -160,7 +187,10 @@ try {
           `  wall time              ${fmt(shardsMs / 1000, 2)} s (shards, concurrent) + ${fmt(merged.wallMs / 1000, 2)} s (merge) = ${fmt((shardsMs + merged.wallMs) / 1000, 2)} s`,
           `  ideal time             ${fmt(shardIdealMs / 1000, 2)} s (requests × latency ÷ (shards × concurrency))`,
           `  actual ÷ ideal         ${shardIdealMs > 0 ? fmt(shardsMs / shardIdealMs, 2) : 'n/a (latency 0)'} (shards only)`,
+          `  auditor CPU            ${fmt(parts.reduce((sum, p) => sum + p.probe.userMs + p.probe.systemMs, 0) / 1000, 2)} s (all shards; on ${availableParallelism()} cores they compete, on N runners they would not)`,
+          `  sandbox CPU            ${fmt((afterShards.cpuMs - beforeShards.cpuMs) / 1000, 2)} s`,
           `  peak RSS               ${fmt(Math.max(...parts.map((p) => p.probe.maxRssKiB)) / 1024, 1)} MiB (largest shard)`,
+          `  merged = single run    ${sameAsSingle === undefined ? 'yes (the JSON reports are equal apart from run id and timing)' : `NO: ${sameAsSingle}`}`,
         ].join('\n'),
       );
       if (merged.code !== 0 && merged.code !== 1 && merged.code !== 3) console.log(`  (merge stderr)\n${merged.stderr}`);
