@@ -77,7 +77,7 @@ describe('e2e: one bucket\'s inventory report split between shards, merged (slow
     expect(unsharded.report.findings.filter((f) => f.resource.type === 'bucket').length).to.be.greaterThan(5);
   });
   after(async () => {
-    if (!process.env.KEEP) await rm(work, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   });
 
   for (const n of [1, 3]) {
