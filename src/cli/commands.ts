@@ -178,7 +178,7 @@ the gate's decision.`,
     shard: valueOption({
       flag: '--shard',
       placeholder: 'I/N',
-      help: `audit only shard I of N (1-based; buckets split by a hash of account and bucket) and write a partial report for merge; auto/N takes I from ${JOB_COMPLETION_INDEX} + 1 (Kubernetes Indexed Job)`,
+      help: `audit only shard I of N (1-based; buckets split by a hash of account and bucket, inventory-mode reports by data file) and write a partial report for merge; auto/N takes I from ${JOB_COMPLETION_INDEX} + 1 (Kubernetes Indexed Job)`,
       parse: parseShardRequest,
     }),
     runId: valueOption({

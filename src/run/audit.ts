@@ -114,27 +114,41 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
       // The object scans' worker threads open their own clients the way the sessions were opened.
       aws: { ...options.aws, maxSockets: Math.max(options.aws.maxSockets ?? DEFAULT_MAX_SOCKETS, options.concurrency) },
     },
-    options.objects,
+    {
+      ...options.objects,
+      // The inventory reader counts its shards from 0; --shard I/N from 1.
+      ...(options.shard ? { inventoryShard: { index: options.shard.index - 1, count: options.shard.count } } : {}),
+    },
   ).catch((err: unknown) => {
     closeOwnSessions();
     throw err;
   });
   try {
+    const shard = options.shard;
+    const owns = shard ? ownsBucketOf(shard) : undefined;
+    // Sharded, a bucket an inventory-mode object policy covers is read by every shard (each reads its part
+    // of the report's data files), so the collector hands out those buckets too; everything else about a
+    // bucket — its bucket findings, its other object scans, its errors — stays with the shard that owns it.
+    const shared = shard && objectRun?.groups.some((g) => g.options.mode === 'inventory') ? objectRun : undefined;
+    const inScope = mayBeInScope(policyFile);
     const collected = collectBuckets({
       sessions,
       aspects: new Set([...requiredAspects(policyFile, rules, 'bucket'), ...(objectRun?.bucketAspects ?? [])]),
       ...(objectRun ? { keys: objectRun.keys, stats: objectRun.stats } : { keyListSpellings: keyListSpellings(policyFile, rules) }),
       concurrency: options.concurrency,
-      prefilter: mayBeInScope(policyFile),
-      ...(options.shard ? { owns: ownsBucketOf(options.shard) } : {}),
+      prefilter: shared && owns ? (b) => inScope(b) && (owns(b.account, b.name) || shared.sharedWithShards(b)) : inScope,
+      ...(owns && !shared ? { owns } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const findings: Finding[] = [];
     for await (const ctx of collected.contexts) {
-      findings.push(...evaluateResource(policyFile, rules, ctx, start));
-      await objectRun?.admit(ctx);
+      const owned = !owns || owns(ctx.bucket.account, ctx.bucket.name);
+      if (owned) findings.push(...evaluateResource(policyFile, rules, ctx, start));
+      await objectRun?.admit(ctx, owned);
     }
+    // A bucket of another shard's that this one read for its inventory part: its errors are the owner's to report.
+    const collectErrors = owns ? collected.errors.filter((e) => e.bucket === undefined || e.account === undefined || owns(e.account, e.bucket)) : collected.errors;
     const objects = await objectRun?.complete();
     const end = now();
     return buildReport({
@@ -149,11 +163,11 @@ export async function runAudit(config: AuditConfig, options: AuditOptions): Prom
         accounts: collected.accounts,
         regions: [...collected.regions],
         ...(options.aws.endpoint ? { endpoint: options.aws.endpoint } : {}),
-        ...(options.shard ? { shard: shardInfo(options.shard, config, collected.accounts, sessions[0]?.homeRegion ?? '', options) } : {}),
+        ...(shard ? { shard: shardInfo(shard, config, collected.accounts, sessions[0]?.homeRegion ?? '', options) } : {}),
       },
       findings: objects ? [...findings, ...objects.findings] : findings,
-      errors: [...(many?.runErrors ?? []), ...collected.errors, ...(objects?.runErrors ?? [])],
-      ...(many ? { accounts: withListingErrors(many.section, collected.errors) } : {}),
+      errors: [...(many?.runErrors ?? []), ...collectErrors, ...(objects?.runErrors ?? [])],
+      ...(many ? { accounts: withListingErrors(many.section, collectErrors) } : {}),
       ...(objects ? { objects: objects.report } : {}),
       gate: options.gate,
       // The rules' text travels with the report, so `s3-kms-audit report` can re-render it alone.

@@ -25,6 +25,7 @@ import type { AuditReport, ObjectBucketScan, ObjectsSection, OutcomeCounts, RunE
 import type { GateOptions } from '../engine/gate.js';
 import { buildReport, distinctRunErrors } from './report.js';
 import { keptBefore } from './tally.js';
+import { mergeBucketScans } from './merge-scans.js';
 
 export interface MergePart {
   /** How messages name the part (its path). */
@@ -226,7 +227,8 @@ function mergedObjects(
     maxFindings: reports[0]!.objects!.maxFindings,
     findingsListed: listed,
     findingsOmitted: nonPass - listed,
-    buckets: reports.flatMap((r) => r.objects?.buckets ?? []).sort(compareBucketScans),
+    // A bucket's inventory report is read in parts, one per shard: its entries are joined into one.
+    buckets: mergeBucketScans(reports.flatMap((r) => r.objects?.buckets ?? [])).sort(compareBucketScans),
     ...(files.manifest !== undefined ? { manifest: files.manifest } : {}),
   };
   // Every part's errors[] holds its causes of object error outcomes, with the errors derived from its

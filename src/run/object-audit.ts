@@ -38,7 +38,7 @@ import type { AwsOptions } from '../aws/options.js';
 import { evaluateObject } from './object-evaluate.js';
 import type { EvaluatedObject } from './object-worker-protocol.js';
 import { defaultWorkers, ObjectWorkerPool, type ScanDone } from './object-worker-pool.js';
-import { scanBucketInventory } from '../collect/inventory/scan.js';
+import { scanBucketInventory, type LeftToOwner } from '../collect/inventory/scan.js';
 import type { Shard } from '../collect/inventory/shard.js';
 
 export interface ObjectProgress {
@@ -179,7 +179,7 @@ export class ObjectAudit {
    * Schedules the object scans of one bucket (one per group whose policies cover it). Resolves once they
    * are started; waits first while the maximum number of scans is running.
    */
-  async admit(ctx: FactContext): Promise<void> {
+  async admit(ctx: FactContext, owned = true): Promise<void> {
     this.throwIfFailed();
     const b = ctx.bucket;
     const session = this.sessions.get(b.account);
@@ -187,8 +187,12 @@ export class ObjectAudit {
     // silently smaller. (For an unknown region the collector also reports GetBucketLocation's error.)
     const cannotScan = b.region === 'unknown' ? 'the bucket region is unknown' : `there is no session for account ${b.account}`;
     for (const group of this.opts.groups) {
+      // A bucket another shard owns is here only for its share of an inventory report's data files
+      // (sharedWithShards); what it cannot do is the owner's to report.
+      if (!owned && group.options.mode !== 'inventory') continue;
       const scopes = group.policies.map((p) => bucketInScope(p.scope ?? {}, b));
       if (scopes.every((s) => s === false)) continue;
+      if (!owned && (b.region === 'unknown' || !session || !scopes.includes(true))) continue;
       if (b.region === 'unknown' || !session) {
         this.runErrors.push({
           account: b.account,
@@ -215,11 +219,11 @@ export class ObjectAudit {
       }
       while (this.running.size >= this.maxActive) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
       this.throwIfFailed();
-      this.start(session, ctx, group);
+      this.start(session, ctx, group, owned);
     }
   }
 
-  private start(session: AccountSession, ctx: FactContext, group: ObjectPolicyGroup): void {
+  private start(session: AccountSession, ctx: FactContext, group: ObjectPolicyGroup, owned: boolean): void {
     this.startedAt ??= Date.now();
     this.started++;
     // Reported at once (not only when a scan ends): an interrupted run can then say which scans it had begun.
@@ -242,9 +246,11 @@ export class ObjectAudit {
     // HeadObject scans go to the worker threads when there are any.
     const scanned: Promise<ScanDone> = this.pool && group.options.mode !== 'inventory'
       ? this.pool.scan({ group: this.opts.groups.indexOf(group), ...target })
-      : this.scanHere(session, target, group);
+      : this.scanHere(session, target, group, owned);
     const task = scanned.then(
-      ({ result: { scan, errors }, outcomes }) => {
+      ({ result, outcomes }) => {
+        if ((result as Partial<LeftToOwner>).leftToOwner) return;
+        const { scan, errors } = result;
         this.scans.push({
           account: bucket.account,
           region: bucket.region,
@@ -312,7 +318,7 @@ export class ObjectAudit {
   }
 
   /** One bucket scan in this thread (one worker). */
-  private async scanHere(session: AccountSession, target: Omit<ObjectBucketTarget, 'session'>, group: ObjectPolicyGroup): Promise<ScanDone> {
+  private async scanHere(session: AccountSession, target: Omit<ObjectBucketTarget, 'session'>, group: ObjectPolicyGroup, owned: boolean): Promise<ScanDone> {
     const outcomes = emptyStatusCounts();
     const scanner = group.options.mode === 'inventory' ? scanBucketInventory : scanBucketObjects;
     const result = await scanner(
@@ -326,7 +332,7 @@ export class ObjectAudit {
         counters: this.counters,
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
         ...(this.state ? { state: this.state } : {}),
-        ...(this.opts.inventoryShard ? { shard: this.opts.inventoryShard } : {}),
+        ...(this.opts.inventoryShard ? { shard: this.opts.inventoryShard, ownsBucket: owned } : {}),
       },
       (objectCtx, meta) => this.evaluate(group, objectCtx, meta, outcomes),
     );
@@ -426,7 +432,13 @@ export interface ObjectRun {
   /** The run's key cache and request counters, to share with the bucket collector. */
   keys: KeyResolver;
   stats: CollectStats;
-  admit(ctx: FactContext): Promise<void>;
+  /**
+   * Schedules the bucket's object scans. `owned` false (sharded runs): another shard owns the bucket, and
+   * only this shard's part of its inventory reports is read (sharedWithShards).
+   */
+  admit(ctx: FactContext, owned?: boolean): Promise<void>;
+  /** Sharded runs: whether an inventory-mode object policy may cover a bucket, which every shard then reads a part of. */
+  sharedWithShards(bucket: { name: string; region: string; account: string }): boolean;
   /** Waits for every object scan, closes the outputs; the pieces buildReport takes. */
   complete(): Promise<{ findings: Finding[]; runErrors: RunError[]; report: { section: ObjectsSection; uncounted: OutcomeCounts; errorCauses: RunError[] } }>;
   /** The run failed: stop, and remove partial outputs. */
@@ -470,7 +482,12 @@ export async function startObjectRun(
     bucketAspects: bucketAspectsForObjects(groups),
     keys,
     stats,
-    admit: (ctx) => audit.admit(ctx),
+    admit: (ctx, owned) => audit.admit(ctx, owned),
+    sharedWithShards: (bucket) =>
+      groups.some((g) => g.options.mode === 'inventory' && g.policies.some((p) => {
+        const { tags: _tags, ...withoutTags } = p.scope ?? {};
+        return bucketInScope(withoutTags, { ...bucket, tags: {}, errors: {} }) !== false;
+      })),
     async complete() {
       const result = await audit.finish();
       const files = outputs ? await outputs.close() : {};

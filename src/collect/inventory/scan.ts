@@ -31,6 +31,26 @@ import { inShard, type Shard } from './shard.js';
 export interface InventoryScanDeps extends ObjectScanDeps {
   /** Read only this shard's data files (by a stable hash of each data file's key). */
   shard?: Shard;
+  /**
+   * Sharded: whether this process's shard owns the bucket (src/domain/shard.ts). Every shard reads its part
+   * of the bucket's report, but what concerns the report as a whole — a report that cannot be used, and the
+   * `fallback: list` listing then — is the owner's alone, so the merged shards report it once. Default true.
+   */
+  ownsBucket?: boolean;
+}
+
+/** An inventory scan left to the bucket's owner shard: nothing of it belongs in this shard's report. */
+export interface LeftToOwner {
+  leftToOwner: true;
+}
+
+/**
+ * This shard's part of `keyCheck.sample`: the sample split between the shards (the first `sample mod N`
+ * shards take one more), so the sharded run reads at most `sample` keys in all, as one process does.
+ */
+export function keyCheckShare(sample: number, shard: Shard | undefined): number {
+  if (!shard || shard.count <= 1) return sample;
+  return Math.floor(sample / shard.count) + (shard.index < sample % shard.count ? 1 : 0);
 }
 
 const HOUR_MS = 3_600_000;
@@ -104,7 +124,7 @@ async function locateReport(s3: S3Client, source: string, config: InventoryConfi
   return { config, candidate: newest, format: config.format, csvColumns: csvFieldsFromConfiguration(config.includedVersions, config.optionalFields), files: readSymlink(text.toString('utf8'), dest) };
 }
 
-export async function scanBucketInventory(target: ObjectBucketTarget, group: ObjectPolicyGroup, deps: InventoryScanDeps, sink: ObjectSink): Promise<ObjectScanResult> {
+export async function scanBucketInventory(target: ObjectBucketTarget, group: ObjectPolicyGroup, deps: InventoryScanDeps, sink: ObjectSink): Promise<ObjectScanResult & Partial<LeftToOwner>> {
   const { options } = group;
   const { bucket, session } = target;
   const { signal, stats } = deps;
@@ -132,7 +152,10 @@ export async function scanBucketInventory(target: ObjectBucketTarget, group: Obj
   const runError = (e: FactError): RunError => ({ account: bucket.account, region: bucket.region, bucket: bucket.name, operation: e.operation, code: e.code, message: e.message });
   const slots = new Slots(options.bucketConcurrency);
   let fatal: { error: unknown } | undefined;
-  let keyBudget = keySample;
+  let keyBudget = keyCheckShare(keySample, deps.shard);
+  const sharded = deps.shard !== undefined && deps.shard.count > 1;
+  /** Set once the data files are being read: a problem after that is this shard's part's, before it the report's. */
+  let readingDataFiles = false;
 
   const keyNotRead: FactError = {
     code: 'KeyNotInInventory',
@@ -244,6 +267,7 @@ export async function scanBucketInventory(target: ObjectBucketTarget, group: Obj
     if (report.format !== 'CSV' && report.format !== 'Parquet') throw problem('InventoryFormatUnsupported', `unknown inventory format ${report.format}: configure CSV or Parquet`);
     info.dataFiles = report.files.length;
     const dest = config.destinationBucket;
+    readingDataFiles = true;
     for (const file of report.files) {
       if (!inShard(file.key, deps.shard)) continue;
       info.dataFilesRead++;
@@ -259,13 +283,14 @@ export async function scanBucketInventory(target: ObjectBucketTarget, group: Obj
     if (fatal) throw fatal.error;
     const cause: FactError = err instanceof InventoryProblem ? { code: err.code, operation: 'S3Inventory', message: err.message } : toFactError(err, 'S3Inventory');
     await slots.idle();
-    if (options.inventory?.fallback === 'list' && info.rows === 0) {
+    // Sharded, a problem of the report as a whole (none configured, stale, ORC, a bad manifest) is met by every
+    // shard: the owner reports it (and lists, with fallback: list), the others leave the bucket to it.
+    if (sharded && !readingDataFiles && deps.ownsBucket === false) return { scan, errors: [], leftToOwner: true };
+    // Sharded, other shards may have judged rows of this report already: a problem with one of this shard's
+    // data files leaves the scan incomplete rather than list the bucket (its objects would be judged twice).
+    if (options.inventory?.fallback === 'list' && info.rows === 0 && !(sharded && readingDataFiles)) {
       // No row judged yet: today's listing gives the same verdict, at the price of a request per object.
-      // Sharded, only shard 0 lists (a listing cannot be split by data file), so merged shards count each object once.
       const fallback = `${cause.code}: ${cause.message}`;
-      if (deps.shard && deps.shard.count > 1 && deps.shard.index !== 0) {
-        return { scan: { ...scan, inventory: { ...info, fallback: `${fallback} (listed by shard 0)` } }, errors };
-      }
       const listed = await scanBucketObjects(target, { ...group, options: { ...options, mode: 'full' } }, deps, sink);
       return { scan: { ...listed.scan, mode: 'inventory', inventory: { ...info, fallback } }, errors: listed.errors };
     }
