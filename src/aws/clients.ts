@@ -11,6 +11,7 @@ import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { bindAbortSignal, trimMiddleware } from './lean-stack.js';
 import { enableLeanHead } from './lean-head.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_MS, type AwsOptions, type StaticCredentials } from './options.js';
+import { COMMON_SHARED_KEYS, S3_SHARED_KEYS, withSharedConfig, type ClientConfigShare } from './shared-config.js';
 
 /** Static credentials, or a provider the SDK calls again once `expiration` has passed (assumed roles). */
 export type CredentialSource =
@@ -70,19 +71,23 @@ function profileCredentials(profile: string | undefined, env: NodeJS.ProcessEnv 
   return { credentials: fromIni({ profile }) };
 }
 
-export function createS3Client(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): S3Client {
+/** `share`: the sessions' shared config providers (shared-config.ts); without it the client resolves its own. */
+export function createS3Client(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents, share?: ClientConfigShare): S3Client {
   // Path-style against a custom endpoint: the sandbox (and most VPC endpoint set-ups) cannot resolve
   // <bucket>.<endpoint-host> virtual-hosted names.
   // Checksums only where S3 requires them (PutBucketEncryption's Content-MD5 / CRC32 stays): the default
   // WHEN_SUPPORTED would add checksum middleware work to every read, whose bodies the auditor never checks.
   const client = bindAbortSignal(
     trimMiddleware(
-      new S3Client({
-        ...commonConfig(opts, region, credentials, agents),
-        forcePathStyle: Boolean(opts.endpoint),
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      }),
+      withSharedConfig(share, 's3', region, S3_SHARED_KEYS, (inherited) =>
+        new S3Client({
+          ...commonConfig(opts, region, credentials, agents),
+          forcePathStyle: Boolean(opts.endpoint),
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+          ...inherited,
+        }),
+      ),
     ),
     opts.signal,
   );
@@ -91,8 +96,9 @@ export function createS3Client(opts: AwsOptions, region: string, credentials: Cr
   return client;
 }
 
-export function createKmsClient(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): KMSClient {
-  return bindAbortSignal(trimMiddleware(new KMSClient(commonConfig(opts, region, credentials, agents))), opts.signal);
+export function createKmsClient(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents, share?: ClientConfigShare): KMSClient {
+  const client = withSharedConfig(share, 'kms', region, COMMON_SHARED_KEYS, (inherited) => new KMSClient({ ...commonConfig(opts, region, credentials, agents), ...inherited }));
+  return bindAbortSignal(trimMiddleware(client), opts.signal);
 }
 
 export function createStsClient(opts: AwsOptions, region: string, credentials: CredentialSource | undefined, agents: Agents): STSClient {

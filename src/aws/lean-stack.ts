@@ -30,6 +30,12 @@ interface BuildArgs {
 
 const REMOVED_MIDDLEWARE = ['loggerMiddleware', 'recursionDetectionMiddleware', 'addExpectContinueMiddleware', 's3ExpressMiddleware', 'getUserAgentMiddleware'];
 
+/**
+ * The headers per user-agent provider: clients that share their provider (shared-config.ts) compute
+ * them once, not once per (account, region).
+ */
+const userAgents = new WeakMap<() => Promise<[string, string?][]>, Promise<{ full: string; sdk: string }>>();
+
 /** Removes the middleware above from `client` and installs the once-computed user agent. Returns the client. */
 export function trimMiddleware<C>(client: C): C {
   const trimmable = client as unknown as TrimmableClient;
@@ -41,7 +47,10 @@ export function trimMiddleware<C>(client: C): C {
     (next) => async (args) => {
       const headers = (args.request as { headers?: Record<string, string> }).headers;
       if (headers) {
-        userAgent ??= provider().then(userAgentHeaders);
+        if (!userAgent) {
+          userAgent = userAgents.get(provider) ?? provider().then(userAgentHeaders);
+          userAgents.set(provider, userAgent);
+        }
         const { full, sdk } = await userAgent;
         headers['user-agent'] = full;
         if (sdk) headers['x-amz-user-agent'] = sdk;

@@ -9,6 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { createKmsClient, createS3Client, createStsClient, type Agents, type CredentialSource } from './clients.js';
 import { createAthenaClient, type AthenaClient } from './athena.js';
+import { newClientConfigShare, type ClientConfigShare } from './shared-config.js';
 import { AwsSessionError, errorCode, toFactError } from './errors.js';
 import { requireProfile } from './profiles.js';
 import { DEFAULT_MAX_SOCKETS, ROLE_SESSION_NAME, homeRegion, type AwsOptions, type StaticCredentials } from './options.js';
@@ -45,11 +46,12 @@ export async function openSessions(opts: AwsOptions): Promise<AccountSession[]> 
   const callerAgents = newAgents(opts);
   const callerSts = createStsClient(opts, region, opts.credentials, callerAgents);
   const opened: AccountSession[] = [];
+  const share = newClientConfigShare();
   try {
     const caller = await callerIdentity(callerSts);
     const roles = opts.assumeRoles ?? [];
     if (roles.length === 0) {
-      return [newSession(opts, caller.account, caller.arn, opts.credentials, callerAgents, [callerSts])];
+      return [newSession(opts, caller.account, caller.arn, opts.credentials, callerAgents, [callerSts], true, share)];
     }
     const accounts = new Set<string>();
     for (const roleArn of roles) {
@@ -61,7 +63,7 @@ export async function openSessions(opts: AwsOptions): Promise<AccountSession[]> 
       const provider = roleCredentials(callerSts, roleArn);
       // The first call happens now, so a role we cannot assume fails the run before any scan starts.
       const first = await provider();
-      opened.push(newSession(opts, first.account, first.principalArn, provider, newAgents(opts), []));
+      opened.push(newSession(opts, first.account, first.principalArn, provider, newAgents(opts), [], true, share));
     }
     // The caller's STS client keeps refreshing the roles' credentials: it lives until the last session is destroyed.
     attachOnLastDestroy(opened, () => {
@@ -182,6 +184,8 @@ function newSession(
   alsoDestroy: { destroy(): void }[],
   /** false: the agents are shared with other sessions, and whoever shares them destroys them. */
   ownsAgents = true,
+  /** Config providers shared with the other sessions opened together (shared-config.ts). */
+  share?: ClientConfigShare,
 ): AccountSession {
   const s3Clients = new Map<string, S3Client>();
   const kmsClients = new Map<string, KMSClient>();
@@ -192,12 +196,12 @@ function newSession(
     homeRegion: homeRegion(opts),
     s3(region) {
       let c = s3Clients.get(region);
-      if (!c) s3Clients.set(region, (c = createS3Client(opts, region, credentials, agents)));
+      if (!c) s3Clients.set(region, (c = createS3Client(opts, region, credentials, agents, share)));
       return c;
     },
     kms(region) {
       let c = kmsClients.get(region);
-      if (!c) kmsClients.set(region, (c = createKmsClient(opts, region, credentials, agents)));
+      if (!c) kmsClients.set(region, (c = createKmsClient(opts, region, credentials, agents, share)));
       return c;
     },
     athena(region) {
@@ -273,6 +277,8 @@ export async function openTargetSessions(
   // credentials that sign the requests on it, so hundreds of accounts reuse the same kept-alive sockets
   // instead of each opening its own (the concurrency bound still caps requests in flight).
   const memberAgents = newAgents(opts);
+  // One set of config providers for every member account's clients (shared-config.ts).
+  const share = newClientConfigShare();
   const opened: (AccountSession | undefined)[] = new Array(targets.length);
   const failures: (TargetFailure | undefined)[] = new Array(targets.length);
   try {
@@ -290,7 +296,7 @@ export async function openTargetSessions(
         });
         try {
           const first = await provider();
-          opened[i] = newSession(opts, first.account, first.principalArn, provider, memberAgents, [], false);
+          opened[i] = newSession(opts, first.account, first.principalArn, provider, memberAgents, [], false, share);
         } catch (err) {
           const e = err instanceof AwsSessionError ? err : new AwsSessionError('AssumeRole', errorCode(err), toFactError(err, 'AssumeRole').message, target.roleArn);
           failures[i] = { account: target.id, roleArn: target.roleArn, operation: e.operation, code: e.code, message: e.message };
