@@ -22,6 +22,7 @@ import { UsageError } from '../domain/errors.js';
 import type { Finding } from '../domain/finding.js';
 import type { AccountEntry, AccountResult, AccountsSection } from '../domain/accounts.js';
 import type { AuditReport, ObjectBucketScan, ObjectsSection, OutcomeCounts, RunError } from '../domain/report.js';
+import { shardOfBucket } from '../domain/shard.js';
 import type { GateOptions } from '../engine/gate.js';
 import { buildReport, distinctRunErrors } from './report.js';
 import { keptBefore } from './tally.js';
@@ -97,7 +98,30 @@ export function checkParts(parts: readonly MergePart[]): Sharded[] {
       `merge: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')}: got ${byIndex.size} of ${count} parts; run the missing shard${missing.length > 1 ? 's' : ''} (or re-run the whole run) and merge again`,
     );
   }
+  for (const p of sharded) checkOwnedBuckets(p);
   return [...sharded].sort((a, b) => a.report.run.shard.index - b.report.run.shard.index);
+}
+
+/**
+ * Every finding of a part must be of a bucket its shard audits (the same hash as the scan): a finding of
+ * another shard's bucket would be listed twice in the merged report under one finding id, or stand for a
+ * bucket the run never assigned to that part — the part was edited, or is not of this run.
+ */
+function checkOwnedBuckets(part: Sharded): void {
+  const { index, count } = part.report.run.shard;
+  const checked = new Set<string>();
+  for (const f of part.report.findings) {
+    const { account, bucket } = f.resource;
+    const key = `${account}\0${bucket}`;
+    if (checked.has(key)) continue;
+    checked.add(key);
+    const owner = shardOfBucket(account, bucket, count);
+    if (owner !== index) {
+      throw new UsageError(
+        `merge: ${part.label} (shard ${index}/${count}) has findings of bucket ${bucket} in account ${account}, which shard ${owner}/${count} audits: the part was edited or is not of this run`,
+      );
+    }
+  }
 }
 
 const isObjectFinding = (f: Finding): boolean => f.resource.type === 'object';

@@ -173,6 +173,17 @@ describe('run/merge: parts of a sharded run → the unsharded report', () => {
     expect(() => mergeParts([parts[0]!, parts[1]!, { label: 'none.json', report: none }], { newRunId: () => 'x' })).to.throw(UsageError, /none\.json has no accounts section/);
   });
 
+  it("a part listing another shard's bucket is refused, naming the part, the bucket and its shard", () => {
+    const parts = partsOf(3);
+    const foreign = parts[0]!.report.findings.find((f) => f.resource.type === 'bucket')!;
+    const edited = structuredClone(parts[1]!.report);
+    edited.findings.push(foreign);
+    expect(() => mergeParts([parts[0]!, { label: 'edited.json', report: edited }, parts[2]!], { newRunId: () => 'x' })).to.throw(
+      UsageError,
+      new RegExp(`edited\\.json \\(shard 2/3\\) has findings of bucket ${foreign.resource.bucket} in account ${foreign.resource.account}, which shard 1/3 audits`),
+    );
+  });
+
   it('an unsharded report is not a part', () => {
     expect(() => mergeParts([{ label: 'whole.json', report: whole }], { newRunId: () => 'x' })).to.throw(UsageError, /whole\.json is not the report of a shard/);
   });
