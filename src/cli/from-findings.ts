@@ -12,7 +12,7 @@ import { errorsToText, validateAgainst } from '../schema/ajv.js';
 
 export interface SavedFindings {
   findings: Finding[];
-  /** The saved scan read everything (a JSONL file says nothing about it: taken as complete). */
+  /** The saved scan read everything (a JSONL file knows only its objects: complete when none is an error outcome). */
   complete: boolean;
   /** Non-passing object findings the JSON report counted but did not list (see --max-object-findings). */
   omitted: number;
@@ -33,18 +33,21 @@ export async function readSavedFindings(path: string): Promise<SavedFindings> {
   if (path.endsWith('.jsonl')) {
     const findings = text
       .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((line, i) => {
+      .map((line, i) => ({ line, number: i + 1 }))
+      .filter(({ line }) => line.trim() !== '')
+      .map(({ line, number }) => {
         let v: unknown;
         try {
           v = JSON.parse(line);
         } catch {
-          throw new UsageError(`${path}:${i + 1}: not JSON`);
+          throw new UsageError(`${path}:${number}: not JSON`);
         }
-        if (!isFinding(v)) throw new UsageError(`${path}:${i + 1}: not a finding (an objects JSONL line of scan)`);
+        if (!isFinding(v)) throw new UsageError(`${path}:${number}: not a finding (an objects JSONL line of scan)`);
         return v;
       });
-    return { findings: findings.filter((f) => f.resource.type === 'object'), complete: true, omitted: 0 };
+    const objects = findings.filter((f) => f.resource.type === 'object');
+    // An object the scan could not read made that scan incomplete (its exit 3), as the JSON report's run.complete says.
+    return { findings: objects, complete: !objects.some((f) => f.status === 'error'), omitted: 0 };
   }
   let data: unknown;
   try {
