@@ -98,7 +98,10 @@ export function checkParts(parts: readonly MergePart[]): Sharded[] {
       `merge: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')}: got ${byIndex.size} of ${count} parts; run the missing shard${missing.length > 1 ? 's' : ''} (or re-run the whole run) and merge again`,
     );
   }
-  for (const p of sharded) checkOwnedBuckets(p);
+  for (const p of sharded) {
+    checkOwnedBuckets(p);
+    checkCountsCoverFindings(p);
+  }
   return [...sharded].sort((a, b) => a.report.run.shard.index - b.report.run.shard.index);
 }
 
@@ -144,6 +147,30 @@ function accountLevelOnce(errors: readonly RunError[]): RunError[] {
     once.push(e);
   }
   return once;
+}
+
+/**
+ * A part's summary counts every outcome of its shard, listed or not, so no count may be below what its own
+ * findings add up to. The merged summary and gate are the parts' counts added up: a part whose counts were
+ * lowered by hand would change the merged gate while its findings still list the failures.
+ */
+function checkCountsCoverFindings(part: Sharded): void {
+  const listed = emptyOutcomeCounts();
+  for (const f of part.report.findings) countOutcome(listed, f);
+  const counted = countsOf(part.report);
+  const below: string[] = [];
+  const compare = (path: string, have: Record<string, number> | undefined, need: Record<string, number>): void => {
+    for (const [status, n] of Object.entries(need)) if ((have?.[status] ?? 0) < n) below.push(`${path}.${status} is ${have?.[status] ?? 0}, its findings list ${n}`);
+  };
+  if (counted.total < listed.total) below.push(`total is ${counted.total}, its findings list ${listed.total}`);
+  compare('byStatus', counted.byStatus, listed.byStatus);
+  for (const group of ['bySeverity', 'byPolicy', 'byRule'] as const) {
+    const have = counted[group] as Record<string, Record<string, number>>;
+    for (const [name, need] of Object.entries(listed[group] as Record<string, Record<string, number>>)) compare(`${group}.${name}`, have[name], need);
+  }
+  if (below.length > 0) {
+    throw new UsageError(`merge: ${part.label}: its summary counts fewer outcomes than its findings list (summary.${below[0]!}): the part was edited`);
+  }
 }
 
 /** How bad an account's result is: an account that failed in any shard failed in the run. */

@@ -184,6 +184,17 @@ describe('run/merge: parts of a sharded run → the unsharded report', () => {
     );
   });
 
+  it('a part whose summary counts fewer outcomes than its findings list is refused: lowered counts would change the merged gate', () => {
+    const parts = partsOf(3);
+    const edited = structuredClone(parts[1]!.report);
+    for (const severity of SEVERITIES) edited.summary.bySeverity[severity].fail = 0;
+    const first = SEVERITIES.find((severity) => edited.findings.some((f) => f.status === 'fail' && f.severity === severity))!;
+    expect(() => mergeParts([parts[0]!, { label: 'edited.json', report: edited }, parts[2]!], { newRunId: () => 'x' })).to.throw(
+      UsageError,
+      new RegExp(`edited\\.json: its summary counts fewer outcomes than its findings list \\(summary\\.bySeverity\\.${first}\\.fail is 0, its findings list \\d+\\)`),
+    );
+  });
+
   it('an unsharded report is not a part', () => {
     expect(() => mergeParts([{ label: 'whole.json', report: whole }], { newRunId: () => 'x' })).to.throw(UsageError, /whole\.json is not the report of a shard/);
   });
