@@ -5,7 +5,8 @@
  * Refused (UsageError, exit 2) unless the parts are exactly shards 1..N of one run: same tool version,
  * policy file, rules, N, accounts, endpoint, gate and object findings cap, and the same run key (which also
  * covers the home region and --run-id); each shard once. The message names what differs, or which
- * shard is missing or given twice.
+ * shard is missing or given twice. Also refused: a part with findings of a bucket its shard does not
+ * audit, or whose summary counts fewer outcomes than its findings list (an edited part).
  *
  * Equal to the unsharded report apart from the run's id and timing because every part of it is
  * recomputed by the same code from what the parts carry:
