@@ -96,7 +96,7 @@ export function checkParts(parts: readonly MergePart[]): Sharded[] {
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
   if (missing.length > 0) {
     throw new UsageError(
-      `merge: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')}: got ${byIndex.size} of ${count} parts; run the missing shard${missing.length > 1 ? 's' : ''} (or re-run the whole run) and merge again`,
+      `merge: missing shard${missing.length > 1 ? 's' : ''} ${shardRanges(missing, count)}: got ${byIndex.size} of ${count} parts; run the missing shard${missing.length > 1 ? 's' : ''} (or re-run the whole run) and merge again`,
     );
   }
   for (const p of sharded) {
@@ -104,6 +104,19 @@ export function checkParts(parts: readonly MergePart[]): Sharded[] {
     checkCountsCoverFindings(p);
   }
   return [...sharded].sort((a, b) => a.report.run.shard.index - b.report.run.shard.index);
+}
+
+/** Shard numbers as a short list: runs of three or more as `a/N-b/N` (999 missing shards of 1000 are one range, not 10 kB). */
+function shardRanges(indexes: readonly number[], count: number): string {
+  const ranges: string[] = [];
+  for (let i = 0; i < indexes.length; ) {
+    let j = i;
+    while (j + 1 < indexes.length && indexes[j + 1] === indexes[j]! + 1) j++;
+    if (j - i >= 2) ranges.push(`${indexes[i]}/${count}-${indexes[j]}/${count}`);
+    else for (let k = i; k <= j; k++) ranges.push(`${indexes[k]}/${count}`);
+    i = j + 1;
+  }
+  return ranges.join(', ');
 }
 
 /**

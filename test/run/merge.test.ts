@@ -126,6 +126,12 @@ describe('run/merge: parts of a sharded run → the unsharded report', () => {
     expect(() => mergeParts([...parts.slice(0, 2), ...parts.slice(3, 5), parts[6]!], { newRunId: () => 'x' })).to.throw(UsageError, /missing shards 3\/7, 6\/7: got 5 of 7 parts/);
   });
 
+  it('many missing shards are named as ranges, so the message stays short', () => {
+    const parts = partsOf(9);
+    expect(() => mergeParts([parts[0]!, parts[4]!], { newRunId: () => 'x' })).to.throw(UsageError, /missing shards 2\/9-4\/9, 6\/9-9\/9: got 2 of 9 parts/);
+    expect(() => mergeParts([parts[0]!, parts[3]!, parts[4]!, parts[5]!, parts[6]!, parts[7]!, parts[8]!], { newRunId: () => 'x' })).to.throw(UsageError, /missing shards 2\/9, 3\/9: got 7 of 9 parts/);
+  });
+
   it('a duplicated shard is refused, naming it and its files', () => {
     const parts = partsOf(3);
     expect(() => mergeParts([...parts, { ...parts[1]!, label: 'copy.json' }], { newRunId: () => 'x' })).to.throw(UsageError, /duplicate shard: shard 2\/3 \(part-2\.json, copy\.json\)/);
