@@ -7,6 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Finding } from '../domain/finding.js';
 import { UsageError, unreadableFileError } from '../domain/errors.js';
+import type { Policy } from '../domain/policy.js';
+import { bucketInScope } from '../engine/scope.js';
 import { loadReportSchema } from '../report/json.js';
 import { errorsToText, validateAgainst } from '../schema/ajv.js';
 
@@ -59,4 +61,24 @@ export async function readSavedFindings(path: string): Promise<SavedFindings> {
   if (problems.length > 0) throw new UsageError(`${path} is not a valid scan report:\n${errorsToText(problems)}`);
   const report = data as { findings: Finding[]; run: { complete: boolean }; objects?: { findingsOmitted?: number } };
   return { findings: report.findings.filter((f) => f.resource.type === 'object'), complete: report.run.complete, omitted: report.objects?.findingsOmitted ?? 0 };
+}
+
+/**
+ * The saved findings this policy file could have produced: of one of its object policies, a rule of that
+ * policy, and a bucket in its scope (bucket-name globs, regions, accounts; a tag condition cannot be
+ * checked without reading the bucket's tags, so it is not). The policy file given to this run decides what
+ * may be changed, never the saved file: an edited or foreign report must not reach an object no policy covers.
+ */
+export function withinPolicies(findings: readonly Finding[], policies: readonly Policy[]): { kept: Finding[]; outside: Finding[] } {
+  const kept: Finding[] = [];
+  const outside: Finding[] = [];
+  for (const f of findings) {
+    const policy = policies.find((p) => p.name === f.policy && p.resource === 'object');
+    const covered =
+      policy !== undefined &&
+      policy.rules.some((r) => r.id === f.rule) &&
+      bucketInScope({ ...policy.scope, tags: undefined }, { name: f.resource.bucket, region: f.resource.region, account: f.resource.account, tags: {}, errors: {} }) === true;
+    (covered ? kept : outside).push(f);
+  }
+  return { kept, outside };
 }

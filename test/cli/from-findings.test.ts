@@ -3,7 +3,9 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSavedFindings } from '../../src/cli/from-findings.js';
+import { readSavedFindings, withinPolicies } from '../../src/cli/from-findings.js';
+import type { Finding } from '../../src/domain/finding.js';
+import type { Policy } from '../../src/domain/policy.js';
 import { UsageError } from '../../src/domain/errors.js';
 
 const line = (key: string, status: 'fail' | 'error'): string =>
@@ -36,5 +38,21 @@ describe('cli/from-findings (objects JSONL)', () => {
     await readSavedFindings(path).catch((e: unknown) => (error = e));
     expect(error).to.be.instanceOf(UsageError);
     expect((error as Error).message).to.equal(`${path}:3: not JSON`);
+  });
+
+  it('keeps only findings of an object policy, one of its rules and a bucket in its scope: an edited report cannot reach other objects', () => {
+    const policy: Policy = { name: 'objects', resource: 'object', scope: { include: ['b'], tags: { team: 'x' } }, rules: [{ id: 's3-object-sse-kms' }] };
+    const saved = (change: (f: Finding) => void): Finding => {
+      const f = JSON.parse(line('k', 'fail')) as Finding;
+      change(f);
+      return f;
+    };
+    const inScope = saved(() => undefined);
+    const otherBucket = saved((f) => Object.assign(f.resource, { bucket: 'victim', arn: 'arn:aws:s3:::victim/k' }));
+    const otherRule = saved((f) => (f.rule = 's3-object-cmk'));
+    const otherPolicy = saved((f) => (f.policy = 'gone'));
+    const { kept, outside } = withinPolicies([inScope, otherBucket, otherRule, otherPolicy], [policy, { ...policy, name: 'gone', resource: 'bucket' }]);
+    expect(kept).to.deep.equal([inScope]);
+    expect(outside).to.deep.equal([otherBucket, otherRule, otherPolicy]);
   });
 });
