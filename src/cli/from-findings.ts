@@ -7,12 +7,14 @@
 import { readFile } from 'node:fs/promises';
 import type { Finding } from '../domain/finding.js';
 import { UsageError, unreadableFileError } from '../domain/errors.js';
+import type { Policy } from '../domain/policy.js';
+import { bucketInScope } from '../engine/scope.js';
 import { loadReportSchema } from '../report/json.js';
 import { errorsToText, validateAgainst } from '../schema/ajv.js';
 
 export interface SavedFindings {
   findings: Finding[];
-  /** The saved scan read everything (a JSONL file says nothing about it: taken as complete). */
+  /** The saved scan read everything (a JSONL file knows only its objects: complete when none is an error outcome). */
   complete: boolean;
   /** Non-passing object findings the JSON report counted but did not list (see --max-object-findings). */
   omitted: number;
@@ -33,18 +35,21 @@ export async function readSavedFindings(path: string): Promise<SavedFindings> {
   if (path.endsWith('.jsonl')) {
     const findings = text
       .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((line, i) => {
+      .map((line, i) => ({ line, number: i + 1 }))
+      .filter(({ line }) => line.trim() !== '')
+      .map(({ line, number }) => {
         let v: unknown;
         try {
           v = JSON.parse(line);
         } catch {
-          throw new UsageError(`${path}:${i + 1}: not JSON`);
+          throw new UsageError(`${path}:${number}: not JSON`);
         }
-        if (!isFinding(v)) throw new UsageError(`${path}:${i + 1}: not a finding (an objects JSONL line of scan)`);
+        if (!isFinding(v)) throw new UsageError(`${path}:${number}: not a finding (an objects JSONL line of scan)`);
         return v;
       });
-    return { findings: findings.filter((f) => f.resource.type === 'object'), complete: true, omitted: 0 };
+    const objects = findings.filter((f) => f.resource.type === 'object');
+    // An object the scan could not read made that scan incomplete (its exit 3), as the JSON report's run.complete says.
+    return { findings: objects, complete: !objects.some((f) => f.status === 'error'), omitted: 0 };
   }
   let data: unknown;
   try {
@@ -56,4 +61,24 @@ export async function readSavedFindings(path: string): Promise<SavedFindings> {
   if (problems.length > 0) throw new UsageError(`${path} is not a valid scan report:\n${errorsToText(problems)}`);
   const report = data as { findings: Finding[]; run: { complete: boolean }; objects?: { findingsOmitted?: number } };
   return { findings: report.findings.filter((f) => f.resource.type === 'object'), complete: report.run.complete, omitted: report.objects?.findingsOmitted ?? 0 };
+}
+
+/**
+ * The saved findings this policy file could have produced: of one of its object policies, a rule of that
+ * policy, and a bucket in its scope (bucket-name globs, regions, accounts; a tag condition cannot be
+ * checked without reading the bucket's tags, so it is not). The policy file given to this run decides what
+ * may be changed, never the saved file: an edited or foreign report must not reach an object no policy covers.
+ */
+export function withinPolicies(findings: readonly Finding[], policies: readonly Policy[]): { kept: Finding[]; outside: Finding[] } {
+  const kept: Finding[] = [];
+  const outside: Finding[] = [];
+  for (const f of findings) {
+    const policy = policies.find((p) => p.name === f.policy && p.resource === 'object');
+    const covered =
+      policy !== undefined &&
+      policy.rules.some((r) => r.id === f.rule) &&
+      bucketInScope({ ...policy.scope, tags: undefined }, { name: f.resource.bucket, region: f.resource.region, account: f.resource.account, tags: {}, errors: {} }) === true;
+    (covered ? kept : outside).push(f);
+  }
+  return { kept, outside };
 }

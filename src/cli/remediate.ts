@@ -30,7 +30,7 @@ import { PLAN_EXTENSION, readPlanFile, renderPlanJson } from '../remediate/plan-
 import { maxChangesMessage, renderApplySummary, renderPlan, type PlanView } from '../report/remediation.js';
 import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { makePlan, planFromFindings } from '../run/remediation.js';
-import { readSavedFindings } from './from-findings.js';
+import { readSavedFindings, withinPolicies } from './from-findings.js';
 import type { ChangeBase, RemediationPlan } from '../remediate/types.js';
 import { rederiveSavedPlan, type RederivedPlan } from '../run/saved-plan.js';
 import { escapeControl } from '../domain/text.js';
@@ -58,7 +58,15 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
     let plan: RemediationPlan;
     let rederive: (() => Promise<RederivedPlan>) | undefined;
     if (!saved && args.from !== undefined) {
-      const fromScan = await readSavedFindings(args.from);
+      const read = await readSavedFindings(args.from);
+      const { kept, outside } = withinPolicies(read.findings, config.policyFile.policies);
+      if (outside.length > 0) {
+        const first = outside[0]!;
+        io.stderr.write(
+          `note: ${escapeControl(args.from)}: ${outside.length} object finding${outside.length === 1 ? '' : 's'} not of an object policy, rule and bucket scope of ${escapeControl(config.policyFile.path)} left out (first: ${escapeControl(`${first.policy}/${first.rule} s3://${first.resource.bucket}/${first.resource.key ?? ''}`)})\n`,
+        );
+      }
+      const fromScan = { ...read, findings: kept };
       if (fromScan.omitted > 0) io.stderr.write(`note: ${escapeControl(args.from)} counts ${fromScan.omitted} object findings it does not list (--max-object-findings); plan from its .objects.jsonl to include them\n`);
       plan = await planFromFindings(config, fromScan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges, maxObjectChanges: args.maxObjectChanges });
       const [planPath] = await writeReports(args.out, name, [{ extension: PLAN_EXTENSION, content: renderPlanJson(plan) }]);

@@ -95,6 +95,8 @@ export function parseAccountsCsv(text: string, file: string): { targets: Account
       header = fields.map((f) => f.value.toLowerCase());
       fields.forEach((f, i) => {
         if (!(CSV_COLUMNS as readonly string[]).includes(header![i]!)) problems.push({ file, line, column: f.column, message: `unknown column "${f.value}" (columns: ${CSV_COLUMNS.join(', ')})` });
+        // A row would be read by the first of the two columns only: the other value would be ignored silently.
+        else if (header!.indexOf(header![i]!) < i) problems.push({ file, line, column: f.column, message: `column "${f.value}" is named twice (also column ${fields[header!.indexOf(header![i]!)]!.column})` });
       });
       for (const required of REQUIRED_COLUMNS) if (!header.includes(required)) problems.push({ file, line, column: 1, message: `the header row must name the column ${required}` });
       return;

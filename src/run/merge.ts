@@ -5,7 +5,8 @@
  * Refused (UsageError, exit 2) unless the parts are exactly shards 1..N of one run: same tool version,
  * policy file, rules, N, accounts, endpoint, gate and object findings cap, and the same run key (which also
  * covers the home region and --run-id); each shard once. The message names what differs, or which
- * shard is missing or given twice.
+ * shard is missing or given twice. Also refused: a part with findings of a bucket its shard does not
+ * audit, or whose summary counts fewer outcomes than its findings list (an edited part).
  *
  * Equal to the unsharded report apart from the run's id and timing because every part of it is
  * recomputed by the same code from what the parts carry:
@@ -22,6 +23,7 @@ import { UsageError } from '../domain/errors.js';
 import type { Finding } from '../domain/finding.js';
 import type { AccountEntry, AccountResult, AccountsSection } from '../domain/accounts.js';
 import type { AuditReport, ObjectBucketScan, ObjectsSection, OutcomeCounts, RunError } from '../domain/report.js';
+import { shardOfBucket } from '../domain/shard.js';
 import type { GateOptions } from '../engine/gate.js';
 import { buildReport, distinctRunErrors } from './report.js';
 import { keptBefore } from './tally.js';
@@ -95,10 +97,49 @@ export function checkParts(parts: readonly MergePart[]): Sharded[] {
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
   if (missing.length > 0) {
     throw new UsageError(
-      `merge: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')}: got ${byIndex.size} of ${count} parts; run the missing shard${missing.length > 1 ? 's' : ''} (or re-run the whole run) and merge again`,
+      `merge: missing shard${missing.length > 1 ? 's' : ''} ${shardRanges(missing, count)}: got ${byIndex.size} of ${count} parts; run the missing shard${missing.length > 1 ? 's' : ''} (or re-run the whole run) and merge again`,
     );
   }
+  for (const p of sharded) {
+    checkOwnedBuckets(p);
+    checkCountsCoverFindings(p);
+  }
   return [...sharded].sort((a, b) => a.report.run.shard.index - b.report.run.shard.index);
+}
+
+/** Shard numbers as a short list: runs of three or more as `a/N-b/N` (999 missing shards of 1000 are one range, not 10 kB). */
+function shardRanges(indexes: readonly number[], count: number): string {
+  const ranges: string[] = [];
+  for (let i = 0; i < indexes.length; ) {
+    let j = i;
+    while (j + 1 < indexes.length && indexes[j + 1] === indexes[j]! + 1) j++;
+    if (j - i >= 2) ranges.push(`${indexes[i]}/${count}-${indexes[j]}/${count}`);
+    else for (let k = i; k <= j; k++) ranges.push(`${indexes[k]}/${count}`);
+    i = j + 1;
+  }
+  return ranges.join(', ');
+}
+
+/**
+ * Every finding of a part must be of a bucket its shard audits (the same hash as the scan): a finding of
+ * another shard's bucket would be listed twice in the merged report under one finding id, or stand for a
+ * bucket the run never assigned to that part — the part was edited, or is not of this run.
+ */
+function checkOwnedBuckets(part: Sharded): void {
+  const { index, count } = part.report.run.shard;
+  const checked = new Set<string>();
+  for (const f of part.report.findings) {
+    const { account, bucket } = f.resource;
+    const key = `${account}\0${bucket}`;
+    if (checked.has(key)) continue;
+    checked.add(key);
+    const owner = shardOfBucket(account, bucket, count);
+    if (owner !== index) {
+      throw new UsageError(
+        `merge: ${part.label} (shard ${index}/${count}) has findings of bucket ${bucket} in account ${account}, which shard ${owner}/${count} audits: the part was edited or is not of this run`,
+      );
+    }
+  }
 }
 
 const isObjectFinding = (f: Finding): boolean => f.resource.type === 'object';
@@ -121,6 +162,30 @@ function accountLevelOnce(errors: readonly RunError[]): RunError[] {
     once.push(e);
   }
   return once;
+}
+
+/**
+ * A part's summary counts every outcome of its shard, listed or not, so no count may be below what its own
+ * findings add up to. The merged summary and gate are the parts' counts added up: a part whose counts were
+ * lowered by hand would change the merged gate while its findings still list the failures.
+ */
+function checkCountsCoverFindings(part: Sharded): void {
+  const listed = emptyOutcomeCounts();
+  for (const f of part.report.findings) countOutcome(listed, f);
+  const counted = countsOf(part.report);
+  const below: string[] = [];
+  const compare = (path: string, have: Record<string, number> | undefined, need: Record<string, number>): void => {
+    for (const [status, n] of Object.entries(need)) if ((have?.[status] ?? 0) < n) below.push(`${path}.${status} is ${have?.[status] ?? 0}, its findings list ${n}`);
+  };
+  if (counted.total < listed.total) below.push(`total is ${counted.total}, its findings list ${listed.total}`);
+  compare('byStatus', counted.byStatus, listed.byStatus);
+  for (const group of ['bySeverity', 'byPolicy', 'byRule'] as const) {
+    const have = counted[group] as Record<string, Record<string, number>>;
+    for (const [name, need] of Object.entries(listed[group] as Record<string, Record<string, number>>)) compare(`${group}.${name}`, have[name], need);
+  }
+  if (below.length > 0) {
+    throw new UsageError(`merge: ${part.label}: its summary counts fewer outcomes than its findings list (summary.${below[0]!}): the part was edited`);
+  }
 }
 
 /** How bad an account's result is: an account that failed in any shard failed in the run. */

@@ -43,6 +43,12 @@ describe('config/accounts-file', () => {
       expect(problems.map(formatProblem)).to.deep.equal(['a.csv:2:14: the role is in account 444455556666, not 111122223333']);
     });
 
+    it('a column named twice in the header is a problem: which of the two values was meant is unknown', () => {
+      const text = `account_id,role_arn,Account_ID\n111122223333,${ROLE('111122223333')},444455556666\n`;
+      const { problems } = parseAccountsCsv(text, 'a.csv');
+      expect(problems.map(formatProblem)).to.deep.equal(['a.csv:1:21: column "Account_ID" is named twice (also column 1)']);
+    });
+
     it('an empty file or a header alone is a problem, not an empty scan', () => {
       expect(parseAccountsCsv('', 'e.csv').problems.map((p) => p.message)[0]).to.match(/^no header row/);
       expect(parseAccountsCsv('account_id,role_arn\n', 'e.csv').problems.map((p) => p.message)).to.deep.equal(['the file lists no account']);

@@ -126,6 +126,12 @@ describe('run/merge: parts of a sharded run → the unsharded report', () => {
     expect(() => mergeParts([...parts.slice(0, 2), ...parts.slice(3, 5), parts[6]!], { newRunId: () => 'x' })).to.throw(UsageError, /missing shards 3\/7, 6\/7: got 5 of 7 parts/);
   });
 
+  it('many missing shards are named as ranges, so the message stays short', () => {
+    const parts = partsOf(9);
+    expect(() => mergeParts([parts[0]!, parts[4]!], { newRunId: () => 'x' })).to.throw(UsageError, /missing shards 2\/9-4\/9, 6\/9-9\/9: got 2 of 9 parts/);
+    expect(() => mergeParts([parts[0]!, parts[3]!, parts[4]!, parts[5]!, parts[6]!, parts[7]!, parts[8]!], { newRunId: () => 'x' })).to.throw(UsageError, /missing shards 2\/9, 3\/9: got 7 of 9 parts/);
+  });
+
   it('a duplicated shard is refused, naming it and its files', () => {
     const parts = partsOf(3);
     expect(() => mergeParts([...parts, { ...parts[1]!, label: 'copy.json' }], { newRunId: () => 'x' })).to.throw(UsageError, /duplicate shard: shard 2\/3 \(part-2\.json, copy\.json\)/);
@@ -171,6 +177,28 @@ describe('run/merge: parts of a sharded run → the unsharded report', () => {
     expect(() => mergeParts([parts[0]!, parts[1]!, { label: 'fewer.json', report: fewer }], { newRunId: () => 'x' })).to.throw(UsageError, /fewer\.json selected other accounts/);
     const { accounts: _dropped, ...none } = parts[2]!.report;
     expect(() => mergeParts([parts[0]!, parts[1]!, { label: 'none.json', report: none }], { newRunId: () => 'x' })).to.throw(UsageError, /none\.json has no accounts section/);
+  });
+
+  it("a part listing another shard's bucket is refused, naming the part, the bucket and its shard", () => {
+    const parts = partsOf(3);
+    const foreign = parts[0]!.report.findings.find((f) => f.resource.type === 'bucket')!;
+    const edited = structuredClone(parts[1]!.report);
+    edited.findings.push(foreign);
+    expect(() => mergeParts([parts[0]!, { label: 'edited.json', report: edited }, parts[2]!], { newRunId: () => 'x' })).to.throw(
+      UsageError,
+      new RegExp(`edited\\.json \\(shard 2/3\\) has findings of bucket ${foreign.resource.bucket} in account ${foreign.resource.account}, which shard 1/3 audits`),
+    );
+  });
+
+  it('a part whose summary counts fewer outcomes than its findings list is refused: lowered counts would change the merged gate', () => {
+    const parts = partsOf(3);
+    const edited = structuredClone(parts[1]!.report);
+    for (const severity of SEVERITIES) edited.summary.bySeverity[severity].fail = 0;
+    const first = SEVERITIES.find((severity) => edited.findings.some((f) => f.status === 'fail' && f.severity === severity))!;
+    expect(() => mergeParts([parts[0]!, { label: 'edited.json', report: edited }, parts[2]!], { newRunId: () => 'x' })).to.throw(
+      UsageError,
+      new RegExp(`edited\\.json: its summary counts fewer outcomes than its findings list \\(summary\\.bySeverity\\.${first}\\.fail is 0, its findings list \\d+\\)`),
+    );
   });
 
   it('an unsharded report is not a part', () => {
