@@ -114,6 +114,18 @@ export function checkAccountOptions(args: AccountArgs): void {
   if (args.units.length > 0 && !args.organization) throw new UsageError('--ou selects organizational units: it needs --organization');
 }
 
+/**
+ * A warning when --role-name names the administrator role Organizations creates in new accounts: it
+ * works (some organisations have nothing else yet), but an audit should run with a read-only role.
+ */
+export function adminRoleWarning(roleName: string | undefined): string | undefined {
+  if (roleName === undefined || roleName.split('/').pop() !== ORGANIZATION_ADMIN_ROLE) return undefined;
+  return (
+    `warning: --role-name ${roleName} is the administrator role AWS Organizations creates in new accounts; ` +
+    'an audit needs only read access: create a read-only audit role (permissions scan --organization prints its policy and trust)\n'
+  );
+}
+
 /** `permissions scan --organization`: the documents of an organisation-wide audit (organization-permissions.ts). */
 export const ORGANIZATION_PERMISSION_OPTIONS = {
   organization: switchOption({ flag: '--organization', help: 'scan only: print the caller policy, the member audit role policy and its trust policy for scan --organization' }),

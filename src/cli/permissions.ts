@@ -12,6 +12,7 @@ import { requiredAspects } from '../engine/aspects.js';
 import type { PermissionCommand, PermissionsArgs } from './commands.js';
 import { EXIT_OK } from './exit.js';
 import { organizationPermissions, TRUSTED_PRINCIPAL_PLACEHOLDER } from './organization-permissions.js';
+import { adminRoleWarning } from './account-options.js';
 import type { CliIO } from './terminal.js';
 
 interface Statement {
@@ -19,6 +20,7 @@ interface Statement {
   Effect: 'Allow';
   Action: string[];
   Resource: string | string[];
+  Condition?: Record<string, Record<string, string>>;
 }
 
 export interface IamPolicy {
@@ -72,24 +74,39 @@ export function iamPolicy(command: PermissionCommand, actions: string[], assumeR
  */
 export function batchPolicies(): Record<string, unknown> {
   const statement = (Sid: string, Action: string[], Resource: string | string[] = '*'): Statement => ({ Sid, Effect: 'Allow', Action, Resource });
+  // The placeholders to replace: the bucket given to --report-bucket (the manifest is uploaded there and
+  // the completion report written there) and the role given to --role-arn.
+  const reports = 'arn:aws:s3:::REPORT_BUCKET/*';
+  const batchRole = 'arn:aws:iam::ACCOUNT_ID:role/BATCH_OPERATIONS_ROLE';
   return {
     CallerPolicy: {
       Version: '2012-10-17',
       Statement: [
-        statement('S3KmsAuditBatchJobs', ['s3:CreateJob', 's3:DescribeJob', 's3:UpdateJobStatus', 's3:PutObject', 's3:GetObject']),
-        statement('S3KmsAuditBatchPassRole', ['iam:PassRole'], 'arn:aws:iam::ACCOUNT:role/ROLE-GIVEN-TO---role-arn'),
+        // CreateJob takes no resource-level scope; DescribeJob and UpdateJobStatus are on the account's jobs.
+        statement('S3KmsAuditBatchJobs', ['s3:CreateJob', 's3:DescribeJob', 's3:UpdateJobStatus']),
+        statement('S3KmsAuditBatchManifestAndReport', ['s3:PutObject', 's3:GetObject'], reports),
+        // Only to S3 Batch Operations: the caller cannot hand the role to any other service.
+        { ...statement('S3KmsAuditBatchPassRole', ['iam:PassRole'], batchRole), Condition: { StringEquals: { 'iam:PassedToService': 'batchoperations.s3.amazonaws.com' } } },
       ],
     },
     BatchOperationsRoleTrustPolicy: {
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'batchoperations.s3.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'batchoperations.s3.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          // Jobs of this account only (confused-deputy protection).
+          Condition: { StringEquals: { 'aws:SourceAccount': 'ACCOUNT_ID' } },
+        },
+      ],
     },
     BatchOperationsRolePolicy: {
       Version: '2012-10-17',
       Statement: [
         statement('UpdateObjects', ['s3:UpdateObjectEncryption', 's3:GetObject', 's3:GetObjectVersion']),
         statement('UseKeys', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']),
-        statement('WriteReports', ['s3:PutObject'], 'arn:aws:s3:::REPORT-BUCKET/*'),
+        statement('ReadManifestWriteReport', ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], reports),
       ],
     },
   };
@@ -102,6 +119,8 @@ export async function permissionsCommand(args: PermissionsArgs, io: CliIO): Prom
     return EXIT_OK;
   }
   if (args.organization) {
+    const adminRole = adminRoleWarning(args.roleName);
+    if (adminRole) io.stderr.write(adminRole);
     const member = iamPolicy(command, commandActions(command, args), []);
     const trusted = args.trustedPrincipal ?? TRUSTED_PRINCIPAL_PLACEHOLDER;
     if (args.trustedPrincipal === undefined) io.stderr.write(`note: memberRoleTrustPolicy names ${TRUSTED_PRINCIPAL_PLACEHOLDER}: give --trusted-principal ARN (the role or user that runs the scan)\n`);
@@ -109,5 +128,10 @@ export async function permissionsCommand(args: PermissionsArgs, io: CliIO): Prom
     return EXIT_OK;
   }
   io.stdout.write(JSON.stringify(iamPolicy(command, commandActions(command, args), args.assumeRoles), null, 2) + '\n');
+  // Batch Operations jobs are submitted by remediate --batch and by the rollback of a .batch.json: their
+  // S3 Control actions and iam:PassRole are a separate document, printed only when asked for.
+  if (command === 'remediate' || command === 'rollback') {
+    io.stderr.write(`note: ${command === 'remediate' ? 'remediate --objects --batch' : 'rollback of a .batch.json record'} also needs the CallerPolicy of: s3-kms-audit permissions batch\n`);
+  }
   return EXIT_OK;
 }

@@ -16,6 +16,7 @@ import { fileRenderings } from '../report/formats.js';
 import { prepareOutDir, writeReports } from '../report/writer.js';
 import { awsOptionsFrom } from './aws-flags.js';
 import { accountSourceFrom } from './account-source.js';
+import { adminRoleWarning } from './account-options.js';
 import type { ScanArgs } from './commands.js';
 import { onStopRequest, timestampName } from './interaction.js';
 import { EXIT_INCOMPLETE } from './exit.js';
@@ -38,6 +39,8 @@ export async function scanCommand(args: ScanArgs, io: CliIO): Promise<number> {
   const config = loadAuditConfig(args.policies, args.rules);
   // An accounts file is checked now too (exit 2, no AWS call).
   const accounts = accountSourceFrom(args);
+  const adminRole = adminRoleWarning(args.roleName);
+  if (adminRole) io.stderr.write(adminRole);
   // The baseline is read and validated before the scan too: a bad file costs no AWS call (exit 2).
   const baseline = args.baseline !== undefined ? await readReportFile(args.baseline, '--baseline') : undefined;
   const mismatch = baseline && policyMismatchWarning(baseline, config.policyFile.sha256);

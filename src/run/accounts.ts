@@ -62,6 +62,19 @@ export function planAccounts(candidates: readonly Candidate[], selection: Accoun
   const runErrors: RunError[] = selection.include
     .filter((id) => !known.has(id))
     .map((id) => ({ account: id, operation: 'SelectAccounts', code: 'AccountNotFound', message: `account ${id} was asked for but is not in ${where}` }));
+  // A name glob that matches no account is a mistake as likely as a mistyped id (a renamed account, a
+  // wrong case): it is reported the same way, not passed over.
+  for (const glob of selection.nameGlobs) {
+    if (!candidates.some((c) => c.name !== undefined && globMatches(glob, c.name))) {
+      runErrors.push({ operation: 'SelectAccounts', code: 'AccountNotFound', message: `no account of ${where} has a name matching --account-name ${JSON.stringify(glob)}` });
+    }
+  }
+  // Nothing left to scan is never a clean pass: a gate that audited no account has decided nothing
+  // (fail closed: the run is incomplete, exit 3 unless --allow-incomplete).
+  if (targets.length === 0) {
+    const why = kept.length === 0 ? 'the selection keeps none of its accounts' : `the selected accounts are not ACTIVE (${skipped.map((e) => `${e.id} ${e.status}`).join(', ')})`;
+    runErrors.push({ operation: 'SelectAccounts', code: 'NoAccountSelected', message: `nothing to scan in ${where}: ${why}` });
+  }
   return { targets, skipped, runErrors };
 }
 

@@ -1,6 +1,6 @@
 /** The many-account options of scan and permissions: what goes together, and the refusal to default the role. */
 import { expect } from 'chai';
-import { checkAccountOptions, checkOrganizationPermissionOptions } from '../../src/cli/account-options.js';
+import { adminRoleWarning, checkAccountOptions, checkOrganizationPermissionOptions } from '../../src/cli/account-options.js';
 import { organizationPermissions } from '../../src/cli/organization-permissions.js';
 
 const base = { organization: false, includeAccounts: [], excludeAccounts: [], accountNames: [], units: [], assumeRoles: [] };
@@ -9,6 +9,13 @@ describe('cli: organisation options', () => {
   it('--organization without --role-name is refused, naming the administrator role it will not use', () => {
     expect(() => checkAccountOptions({ ...base, organization: true })).to.throw(/--role-name NAME.*OrganizationAccountAccessRole.*administrator role/s);
     expect(() => checkAccountOptions({ ...base, organization: true, roleName: 'S3KmsAuditRole' })).to.not.throw();
+  });
+
+  it('naming the administrator role explicitly works, with a warning to use a read-only role', () => {
+    expect(adminRoleWarning('OrganizationAccountAccessRole')).to.match(/^warning: --role-name OrganizationAccountAccessRole is the administrator role .*read-only audit role/);
+    expect(adminRoleWarning('admin/OrganizationAccountAccessRole')).to.match(/^warning:/);
+    expect(adminRoleWarning('S3KmsAuditRole')).to.equal(undefined);
+    expect(adminRoleWarning(undefined)).to.equal(undefined);
   });
 
   it('refuses combinations that mean nothing', () => {

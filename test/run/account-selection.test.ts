@@ -31,6 +31,20 @@ describe('run/accounts: selection', () => {
     ]);
   });
 
+  it('a name glob that matches no account, and a selection that leaves nothing to scan, are run errors (never a clean pass)', () => {
+    const accounts = [account('111111111111', 'prod'), account('222222222222', 'old', 'SUSPENDED')];
+    const unmatched = planAccounts(accounts, { ...none, nameGlobs: ['prdo*'] }, 'organization o-x');
+    expect(unmatched.targets).to.deep.equal([]);
+    expect(unmatched.runErrors.map((e) => [e.code, e.message])).to.deep.equal([
+      ['AccountNotFound', 'no account of organization o-x has a name matching --account-name "prdo*"'],
+      ['NoAccountSelected', 'nothing to scan in organization o-x: the selection keeps none of its accounts'],
+    ]);
+    const onlySuspended = planAccounts(accounts, { ...none, include: ['222222222222'] }, 'organization o-x');
+    expect(onlySuspended.runErrors.map((e) => e.message)).to.deep.equal(['nothing to scan in organization o-x: the selected accounts are not ACTIVE (222222222222 SUSPENDED)']);
+    // A glob that matches, and a selection with something to scan: no error.
+    expect(planAccounts(accounts, { ...none, nameGlobs: ['pr*', 'ol?'] }, 'organization o-x').runErrors).to.deep.equal([]);
+  });
+
   it('an account whose ListBuckets failed becomes an error with its cause', () => {
     const section = withListingErrors(
       { source: 'file', list: [{ id: '111111111111', result: 'scanned' }, { id: '222222222222', result: 'scanned' }] },
