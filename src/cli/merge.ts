@@ -29,6 +29,10 @@ export async function mergeCommand(args: MergeArgs, io: CliIO): Promise<number> 
   };
   // Checked once without the object files, so a refused merge (exit 2) writes nothing.
   const draft = mergeParts(parts, { gate, newRunId: randomUUID });
+  // Without a shared --run-id, parts of two nights with the same policy, rules and N look like one run.
+  if (new Set(parts.map((p) => p.report.run.id)).size > 1) {
+    io.stderr.write('warning: the parts have different run ids (scanned without --run-id): merge cannot tell whether they come from one run; give every shard the same --run-id\n');
+  }
   const mismatch = baseline && policyMismatchWarning(baseline, draft.run.policyFileSha256);
   if (mismatch) io.stderr.write(mismatch);
   if (args.formats.some((f) => f !== 'console')) await prepareOutDir(args.out);

@@ -228,8 +228,8 @@ export function renderRollbackSummary(s: RollbackSummary, journalPath: string): 
   }
   if (s.irreversible > 0) {
     out.push(
-      `${plural(s.irreversible, 'object')} were SSE-S3 before the change: UpdateObjectEncryption cannot change an object back to SSE-S3, ` +
-        'so they stay under their new KMS key (a copy in place with SSE-S3 would, docs/remediation.md#objects-updateobjectencryption-cannot-change).',
+      `${plural(s.irreversible, 'object')} ${s.irreversible === 1 ? 'was' : 'were'} SSE-S3 before the change: UpdateObjectEncryption cannot change an object back to SSE-S3, ` +
+        `so ${s.irreversible === 1 ? 'it stays' : 'they stay'} under ${s.irreversible === 1 ? 'its' : 'their'} new KMS key (a copy in place with SSE-S3 would, docs/remediation.md#objects-updateobjectencryption-cannot-change).`,
     );
   }
   if (s.skipped > 0) out.push('Skipped buckets were changed by someone else after the journaled change; --force restores them anyway.');

@@ -93,6 +93,9 @@ describe('e2e: sharded scan + merge (slow)', function () {
       // Parts given in any order.
       const merged = await merge(cwd, [...parts].reverse());
       expect(merged.code, merged.stderr).to.equal(unsharded.run.code);
+      // Scanned without --run-id: merge cannot tell parts of two runs apart, and says so (one part: one id).
+      if (n > 1) expect(merged.stderr).to.contain('warning: the parts have different run ids (scanned without --run-id)');
+      else expect(merged.stderr).to.not.contain('different run ids');
       const report = await readReport(join(cwd, 'reports/run.json'));
       expect(report.run.shard).to.equal(undefined);
       expect(normalised(report)).to.deep.equal(normalised(unsharded.report));
@@ -115,6 +118,7 @@ describe('e2e: sharded scan + merge (slow)', function () {
       const merged = await merge(cwd, parts);
       expect(merged.code, merged.stderr).to.equal(unsharded.run.code);
       expect((await readReport(join(cwd, 'reports/run.json'))).run.id).to.equal('ci-42');
+      expect(merged.stderr).to.not.contain('different run ids');
     });
 
     it('a missing shard: the message names it', async () => {
