@@ -24,7 +24,8 @@ import { InOrder, prefetch, Slots } from './objects-flow.js';
 import { stateFingerprint, type ObjectPolicyGroup } from './objects-options.js';
 import { newestSampler, randomSampler, type Sampler } from './objects-select.js';
 import type { ObjectStateStore, StateReader, StateRecord, StateWriter } from '../state/object-state.js';
-import { factsFromHead, factsFromListing, factsFromRecord, isKms, recordOf } from './object-facts.js';
+import { factsFromHead, factsFromListing, factsFromRecord, recordOf } from './object-facts.js';
+import { objectContext, objectKeyWants } from './object-context.js';
 import { countRequest, counted, type CollectStats } from './stats.js';
 
 export interface ObjectBucketTarget {
@@ -83,9 +84,7 @@ export async function scanBucketObjects(target: ObjectBucketTarget, group: Objec
   const { bucket, session } = target;
   const { signal, stats } = deps;
   const s3 = session.s3(bucket.region);
-  const wantAliases = group.aspects.has('key.aliases');
-  const wantKey = group.aspects.has('key') || wantAliases;
-  const wantBucketKey = group.aspects.has('object.bucketKey');
+  const wants = objectKeyWants(group.aspects);
   const listOperation = options.versions ? 'ListObjectVersions' : 'ListObjectsV2';
   const scan: ObjectScanCounts = {
     mode: options.mode,
@@ -127,26 +126,7 @@ export async function scanBucketObjects(target: ObjectBucketTarget, group: Objec
   const slots = new Slots(options.bucketConcurrency);
   let fatal: { error: unknown } | undefined;
 
-  /** The object's context: its facts, its own KMS key when a rule needs it, the bucket default's key. */
-  const contextOf = async (object: ObjectFacts): Promise<FactContext> => {
-    const ctx: FactContext = { bucket, object, errors: { ...object.errors } };
-    if (wantKey && !object.errors.object) {
-      if (!isKms(object.sse)) ctx.key = null;
-      else {
-        // S3 answers the key ARN; an SSE-KMS object without one would mean aws/s3, as for a PUT without a key id.
-        // Facts relative to the bucket (keyFactsFor); ListAliases only for rules that read key.aliases / key.spellings.
-        const resolved = await deps.keys.resolveDetailed(object.kmsKeyId, bucket.account, bucket.region, { aliases: wantAliases });
-        if ('operation' in resolved.key) ctx.errors.key = resolved.key;
-        else ctx.key = resolved.key;
-        if (resolved.aliases) ctx.errors['key.aliases'] = resolved.aliases;
-      }
-    }
-    if (wantBucketKey) {
-      if (target.bucketKeyError) ctx.errors['object.bucketKey'] = target.bucketKeyError;
-      else if (target.bucketKey !== undefined) ctx.bucketKey = target.bucketKey;
-    }
-    return ctx;
-  };
+  const contextOf = (object: ObjectFacts): Promise<FactContext> => objectContext(target, object, object.kmsKeyId, wants, deps.keys);
 
   /** One chosen object, start to finish. Never rejects: failures are facts, or `fatal` for the sink's own. */
   const inspect = async (entry: ListedObjectEntry, reused: StateRecord | undefined, seq: number | undefined): Promise<void> => {

@@ -21,6 +21,7 @@ import { Slots } from '../objects-flow.js';
 import type { ObjectPolicyGroup } from '../objects-options.js';
 import { scanBucketObjects, type ObjectBucketTarget, type ObjectScanCounts, type ObjectScanDeps, type ObjectScanResult, type ObjectSink } from '../objects.js';
 import { isKms } from '../object-facts.js';
+import { objectContext, objectKeyWants } from '../object-context.js';
 import { countRequest, counted } from '../stats.js';
 import { readCsvGzFile, readParquetFile, verifyDataFile, type RowSink } from './data-files.js';
 import { candidates, reportRoot, type ReportCandidate } from './locate.js';
@@ -129,12 +130,10 @@ export async function scanBucketInventory(target: ObjectBucketTarget, group: Obj
   const { bucket, session } = target;
   const { signal, stats } = deps;
   const s3 = session.s3(bucket.region);
-  const wantAliases = group.aspects.has('key.aliases');
-  const wantKey = group.aspects.has('key') || wantAliases;
-  const wantBucketKey = group.aspects.has('object.bucketKey');
+  const wants = objectKeyWants(group.aspects);
   const keySample = options.inventory?.keyCheckSample ?? 0;
   const info: InventoryScanInfo = { dataFiles: 0, dataFilesRead: 0, rows: 0, ...(deps.shard && deps.shard.count > 1 ? { shard: { ...deps.shard } } : {}) };
-  if (wantKey) info.keyCheck = { sample: keySample, headed: 0, notDecided: 0 };
+  if (wants.key) info.keyCheck = { sample: keySample, headed: 0, notDecided: 0 };
   const scan: ObjectScanCounts = {
     mode: 'inventory',
     ...(options.prefix ? { prefix: options.prefix } : {}),
@@ -163,26 +162,8 @@ export async function scanBucketInventory(target: ObjectBucketTarget, group: Obj
     message: 'an S3 Inventory report does not name the object\'s KMS key, and it was not read with HeadObject (outside keyCheck.sample): not evaluated',
   };
 
-  /** The object's context; `kmsKeyId` when HeadObject read it. */
-  const contextOf = async (object: ObjectFacts, kmsKey: { kmsKeyId?: string } | { error: FactError } | undefined): Promise<FactContext> => {
-    const ctx: FactContext = { bucket, object, errors: { ...object.errors } };
-    if (wantKey && !object.errors.object) {
-      if (!isKms(object.sse)) ctx.key = null;
-      else if (kmsKey === undefined) ctx.errors.key = keyNotRead;
-      else if ('error' in kmsKey) ctx.errors.key = kmsKey.error;
-      else {
-        const resolved = await deps.keys.resolveDetailed(kmsKey.kmsKeyId, bucket.account, bucket.region, { aliases: wantAliases });
-        if ('operation' in resolved.key) ctx.errors.key = resolved.key;
-        else ctx.key = resolved.key;
-        if (resolved.aliases) ctx.errors['key.aliases'] = resolved.aliases;
-      }
-    }
-    if (wantBucketKey) {
-      if (target.bucketKeyError) ctx.errors['object.bucketKey'] = target.bucketKeyError;
-      else if (target.bucketKey !== undefined) ctx.bucketKey = target.bucketKey;
-    }
-    return ctx;
-  };
+  /** The object's context: its key id when HeadObject read it, else why it is not known. */
+  const contextOf = (object: ObjectFacts, kmsKeyId: string | undefined | FactError): Promise<FactContext> => objectContext(target, object, kmsKeyId, wants, deps.keys);
 
   /** An SSE-KMS object under the keyCheck sample: HeadObject for its key, then judge it (in a slot, so reading goes on). */
   const headThenJudge = async (facts: ObjectFacts): Promise<void> => {
@@ -199,7 +180,7 @@ export async function scanBucketInventory(target: ObjectBucketTarget, group: Obj
         scan.inspected++;
         if (deps.counters) deps.counters.inspected++;
       }
-      const ctx = await contextOf(facts, 'error' in answer ? answer : answer.kmsKeyId !== undefined ? { kmsKeyId: answer.kmsKeyId } : {});
+      const ctx = await contextOf(facts, 'error' in answer ? answer.error : answer.kmsKeyId);
       await sink(ctx, {});
     } catch (error) {
       fatal ??= { error };
@@ -235,7 +216,7 @@ export async function scanBucketInventory(target: ObjectBucketTarget, group: Obj
     if (deps.counters) deps.counters.listed++;
     const facts = factsFromRow(bucket.name, row, options.versions);
     if (facts.errors.object) scan.unreadable++;
-    if (wantKey && !facts.errors.object && isKms(facts.sse)) {
+    if (wants.key && !facts.errors.object && isKms(facts.sse)) {
       if (keyBudget > 0) {
         keyBudget--;
         info.keyCheck!.headed++;
@@ -246,11 +227,11 @@ export async function scanBucketInventory(target: ObjectBucketTarget, group: Obj
         return undefined;
       }
       info.keyCheck!.notDecided++;
-      return judge(contextOf(facts, undefined));
+      return judge(contextOf(facts, keyNotRead));
     }
     // The common path stays synchronous: no key to resolve.
-    if (!wantKey && !wantBucketKey) return judge({ bucket, object: facts, errors: { ...facts.errors } });
-    return judge(contextOf(facts, undefined));
+    if (!wants.key && !wants.bucketKey) return judge({ bucket, object: facts, errors: { ...facts.errors } });
+    return judge(contextOf(facts, keyNotRead));
   };
 
   let report: Report | undefined;

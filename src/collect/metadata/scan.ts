@@ -15,6 +15,7 @@ import { getMetadataInventoryTable } from '../../aws/s3-metadata.js';
 import type { BucketFacts, FactContext, FactError, ObjectEncryption, ObjectFacts } from '../../domain/facts.js';
 import type { MetadataScanInfo, RunError } from '../../domain/report.js';
 import type { ObjectBucketTarget, ObjectScanCounts } from '../objects.js';
+import { objectContext, objectKeyWants, type ObjectKeyWants } from '../object-context.js';
 import type { ObjectPolicyGroup } from '../objects-options.js';
 import type { KeyResolver } from '../keys.js';
 import { countRequest, counted, type CollectStats } from '../stats.js';
@@ -119,9 +120,8 @@ export async function scanBucketMetadata(target: ObjectBucketTarget, group: Obje
   if (refusal || inv === 'none') return unreadable(refusal!);
 
   const table: InventoryTable = { catalog: athenaOptions.catalog, namespace: inv.namespace ?? `b_${bucket.name}`, table: inv.tableName ?? 'inventory' };
-  const wantAliases = group.aspects.has('key.aliases');
-  const wantKey = group.aspects.has('key') || wantAliases;
-  const columns: GroupColumns = { kmsKeyArn: wantKey };
+  const wants = objectKeyWants(group.aspects);
+  const columns: GroupColumns = { kmsKeyArn: wants.key };
   let query;
   try {
     query = groupsQuery(table, bucket.name, options.prefix, columns, options.sampleKeys ?? 10);
@@ -166,7 +166,7 @@ export async function scanBucketMetadata(target: ObjectBucketTarget, group: Obje
     scan.listed += g.objects;
     scan.selected += g.objects;
   }
-  for (const g of groups) sink(await contextOf(target, g, wantKey, wantAliases, group.aspects.has('object.bucketKey'), deps), g);
+  for (const g of groups) sink(await contextOf(target, g, wants, deps), g);
   return { scan, errors: [], queried: { table, columns, athena: athena!, groups } };
 }
 
@@ -187,28 +187,13 @@ async function stopOnAbort<T>(athena: AthenaClient, id: string, deps: MetadataSc
 }
 
 /** A group's context: its facts, its KMS key (resolved once for the group), the bucket default's key. */
-async function contextOf(target: ObjectBucketTarget, g: MetadataGroup, wantKey: boolean, wantAliases: boolean, wantBucketKey: boolean, deps: MetadataScanDeps): Promise<FactContext> {
-  const { bucket } = target;
+function contextOf(target: ObjectBucketTarget, g: MetadataGroup, wants: ObjectKeyWants, deps: MetadataScanDeps): Promise<FactContext> {
   const status = g.key.encryptionStatus ?? 'NOT-SSE';
   const errors: Record<string, FactError> = {};
   const sse = ENCRYPTION_OF_STATUS[status];
   if (sse === undefined) errors.object = { code: 'UnknownEncryptionStatus', operation: 'GetQueryResults', message: `the live inventory table reports encryption_status ${status}, which the auditor does not know` };
-  const object = groupFacts(bucket.name, sse ?? null, g.key, errors);
-  const ctx: FactContext = { bucket, object, errors: { ...errors } };
-  if (wantKey && !errors.object) {
-    if (sse !== 'aws:kms' && sse !== 'aws:kms:dsse') ctx.key = null;
-    else {
-      const resolved = await deps.keys.resolveDetailed(object.kmsKeyId, bucket.account, bucket.region, { aliases: wantAliases });
-      if ('operation' in resolved.key) ctx.errors.key = resolved.key;
-      else ctx.key = resolved.key;
-      if (resolved.aliases) ctx.errors['key.aliases'] = resolved.aliases;
-    }
-  }
-  if (wantBucketKey) {
-    if (target.bucketKeyError) ctx.errors['object.bucketKey'] = target.bucketKeyError;
-    else if (target.bucketKey !== undefined) ctx.bucketKey = target.bucketKey;
-  }
-  return ctx;
+  const object = groupFacts(target.bucket.name, sse ?? null, g.key, errors);
+  return objectContext(target, object, object.kmsKeyId, wants, deps.keys);
 }
 
 /**
