@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { KeyFacts } from '../../src/domain/facts.js';
 import { s3KeyUsability } from '../../src/domain/key-usability.js';
-import { keyRefusals, type KeyRequirements } from '../../src/remediate/actions/put-bucket-encryption/key-preconditions.js';
+import { keyRefusals, type KeyRequirements } from '../../src/remediate/key-preconditions.js';
 
 const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1111aaaa-0000-4000-8000-000000000001';
 const usable: KeyFacts = {

@@ -34,7 +34,7 @@ import type { PlanPart } from '../../action.js';
 import { assemblePlan, remediableBy, toPlanFinding, type PlanMeta } from '../../plan.js';
 import { isFactError, type Refusal } from '../../types.js';
 import { buildConfiguration, encryptionFacts, sameConfiguration, type TargetSettings } from './configuration.js';
-import { keyRefusals } from './key-preconditions.js';
+import { keyRefusals } from '../../key-preconditions.js';
 import {
   PUT_BUCKET_ENCRYPTION,
   type EncryptionState,

@@ -12,7 +12,7 @@ import type { FactError } from '../../../domain/facts.js';
 import type { ChangeSteps, RestoreSteps, StepRefusal, WriteSteps } from '../../action.js';
 import { asJournalError, isFactError, type ResourcePlace } from '../../types.js';
 import { buildConfiguration, describeState, isSseS3Default, matchesRestored, sameConfiguration } from './configuration.js';
-import { keyRefusals } from './key-preconditions.js';
+import { recheckTargetKey } from '../../key-preconditions.js';
 import { ALLOWED_KEYS_RULE, CMK_RULE } from './plan.js';
 import { writtenKeyProblem } from './verify-key.js';
 import type { EncryptionState, PlannedChange } from './types.js';
@@ -68,7 +68,7 @@ export function changeSteps(sessions: readonly AccountSession[]): ChangeSteps<Pl
       if (!session) return refusedForNoSession(change.account, 'PutBucketEncryption');
       const inconsistency = checkAfterMatchesTarget(change);
       if (inconsistency) return { status: 'inconsistent', detail: inconsistency };
-      const precondition = await checkKey(keys, change);
+      const precondition = await recheckTargetKey(keys, change, { allowListRule: ALLOWED_KEYS_RULE, cmkRule: CMK_RULE });
       if (precondition) return precondition;
       const current = await readState(session.s3(change.region), change.bucket);
       if (isFactError(current)) return { status: 'failed', detail: `could not re-read the bucket: ${current.code}`, error: asJournalError(current) };
@@ -123,19 +123,3 @@ export function checkAfterMatchesTarget(change: PlannedChange): string | undefin
   return `the plan's new configuration (${describeState(after)}) is not the one its target makes (${describeState(expected)}); the plan file was edited or is corrupt`;
 }
 
-/** The plan's preconditions on the target key, checked again now; undefined when they hold. */
-async function checkKey(keys: KeyResolver, change: PlannedChange): Promise<StepRefusal | undefined> {
-  // Only DescribeKey: state, spec, manager and region are what can have changed since the plan. The
-  // allow-lists need the key's aliases; a saved plan has them checked by its re-derivation (plan-trust.ts).
-  const key = await keys.resolve(change.key.arn, change.account, change.region, { rotation: false, aliases: false });
-  if (isFactError(key)) return { status: 'failed', detail: `could not re-check key ${change.key.arn}: ${key.code}`, error: asJournalError(key) };
-  const refusals = keyRefusals(key, change.key.arn, {
-    bucketRegion: change.region,
-    requireCustomerManaged: change.requireCustomerManaged,
-    allowLists: [],
-    allowListRule: ALLOWED_KEYS_RULE,
-    cmkRule: CMK_RULE,
-  });
-  if (refusals.length === 0) return undefined;
-  return { status: 'precondition', detail: `${refusals[0]!.code}: ${refusals.map((r) => r.reason).join(' ')}` };
-}

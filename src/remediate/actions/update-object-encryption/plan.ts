@@ -39,7 +39,7 @@ import { evaluateRule } from '../../../engine/evaluate.js';
 import type { PlanPart } from '../../action.js';
 import { toPlanFinding } from '../../plan.js';
 import { isFactError, type Refusal } from '../../types.js';
-import { keyRefusals } from '../put-bucket-encryption/key-preconditions.js';
+import { keyRefusals } from '../../key-preconditions.js';
 import { keyRef, targetSpellingFor } from '../put-bucket-encryption/plan.js';
 import { candidateObjects, objectRef, remediable, type CandidateObject } from './candidates.js';
 import { OBJECT_ALLOWED_KEYS_RULE, OBJECT_CMK_RULE } from './descriptor.js';

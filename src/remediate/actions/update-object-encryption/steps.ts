@@ -14,9 +14,9 @@ import { headObjectState, updateObjectEncryption } from '../../../aws/object-enc
 import type { AccountSession } from '../../../aws/session.js';
 import { KeyResolver } from '../../../collect/keys.js';
 import type { FactError } from '../../../domain/facts.js';
-import type { ChangeSteps, RestoreSteps, StepRefusal, WriteSteps } from '../../action.js';
+import type { ChangeSteps, RestoreSteps, WriteSteps } from '../../action.js';
 import { asJournalError, isFactError, type ResourcePlace } from '../../types.js';
-import { keyRefusals } from '../put-bucket-encryption/key-preconditions.js';
+import { recheckTargetKey } from '../../key-preconditions.js';
 import { OBJECT_ALLOWED_KEYS_RULE, OBJECT_CMK_RULE } from './descriptor.js';
 import { lockReason } from './plan.js';
 import { describeEncryption, describeObjectState, identityDifferences, sameEncryption, sameObjectState } from './state.js';
@@ -97,7 +97,7 @@ export function changeSteps(sessions: readonly AccountSession[]): ChangeSteps<Pl
       }
       const inconsistency = checkAfterMatchesTarget(change);
       if (inconsistency) return { status: 'inconsistent', detail: inconsistency };
-      const precondition = await checkKey(keys, change);
+      const precondition = await recheckTargetKey(keys, change, { allowListRule: OBJECT_ALLOWED_KEYS_RULE, cmkRule: OBJECT_CMK_RULE });
       if (precondition) return precondition;
       const current = await steps.read(change);
       if (isFactError(current)) return { status: 'failed', detail: `could not re-read the object: ${current.code}`, error: asJournalError(current) };
@@ -130,17 +130,3 @@ export function restoreSteps(sessions: readonly AccountSession[]): RestoreSteps<
   };
 }
 
-/** The plan's preconditions on the target key, checked again now; undefined when they hold. */
-async function checkKey(keys: KeyResolver, change: PlannedObjectChange): Promise<StepRefusal | undefined> {
-  const key = await keys.resolve(change.key.arn, change.account, change.region, { rotation: false, aliases: false });
-  if (isFactError(key)) return { status: 'failed', detail: `could not re-check key ${change.key.arn}: ${key.code}`, error: asJournalError(key) };
-  const refusals = keyRefusals(key, change.key.arn, {
-    bucketRegion: change.region,
-    requireCustomerManaged: change.requireCustomerManaged,
-    allowLists: [],
-    allowListRule: OBJECT_ALLOWED_KEYS_RULE,
-    cmkRule: OBJECT_CMK_RULE,
-  });
-  if (refusals.length === 0) return undefined;
-  return { status: 'precondition', detail: `${refusals[0]!.code}: ${refusals.map((r) => r.reason).join(' ')}` };
-}

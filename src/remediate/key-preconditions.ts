@@ -1,6 +1,7 @@
 /**
- * May this tool write a KMS key into a bucket's default encryption, or keep the one it has? Pure: the same
- * answer when planning, when applying (with the key described again) and when re-deriving a saved plan.
+ * May this tool write a KMS key into a bucket's default encryption or an object's encryption, or keep the
+ * one it has? Shared by the remediation actions. keyRefusals is pure: the same answer when planning, when
+ * applying (with the key described again: recheckTargetKey) and when re-deriving a saved plan.
  *
  * PutBucketEncryption does not validate the key: a configuration naming a key S3 cannot use is accepted,
  * and every upload afterwards fails. So the key must be one S3 can use for the bucket (s3KeyUsability:
@@ -8,12 +9,17 @@
  * scope requires it, and on every allow-list in scope. Each failed precondition is one refusal, the first
  * one deciding the refusal code.
  */
-import type { KeyFacts } from '../../../domain/facts.js';
-import { s3KeyUsability } from '../../../domain/key-usability.js';
-import type { RefusalCode } from './types.js';
+import type { KeyResolver } from '../collect/keys.js';
+import type { KeyFacts } from '../domain/facts.js';
+import { s3KeyUsability } from '../domain/key-usability.js';
+import type { StepRefusal } from './action.js';
+import { asJournalError, isFactError } from './types.js';
+
+/** The refusal codes a target key can cause (each action's own refusal codes include them). */
+export type KeyRefusalCode = 'key-missing' | 'key-not-enabled' | 'key-unusable' | 'key-not-customer-managed' | 'key-wrong-region' | 'key-not-allowed';
 
 export interface KeyRefusal {
-  code: RefusalCode;
+  code: KeyRefusalCode;
   reason: string;
 }
 
@@ -57,4 +63,29 @@ export function keyRefusals(key: KeyFacts, spelling: string, req: KeyRequirement
     }
   }
   return problems;
+}
+
+/** What a planned change says of its target key, as recheckTargetKey needs it. */
+export interface PlannedTarget {
+  key: { arn: string };
+  account: string;
+  region: string;
+  requireCustomerManaged: boolean;
+}
+
+/**
+ * The plan's preconditions on the target key, checked again just before the change; undefined when they
+ * hold. Only DescribeKey: state, spec, manager and region are what can have changed since the plan. The
+ * allow-lists need the key's aliases; a saved plan has them checked by its re-derivation (plan-trust.ts).
+ */
+export async function recheckTargetKey(
+  keys: KeyResolver,
+  change: PlannedTarget,
+  rules: Pick<KeyRequirements, 'allowListRule' | 'cmkRule'>,
+): Promise<StepRefusal | undefined> {
+  const key = await keys.resolve(change.key.arn, change.account, change.region, { rotation: false, aliases: false });
+  if (isFactError(key)) return { status: 'failed', detail: `could not re-check key ${change.key.arn}: ${key.code}`, error: asJournalError(key) };
+  const refusals = keyRefusals(key, change.key.arn, { bucketRegion: change.region, requireCustomerManaged: change.requireCustomerManaged, allowLists: [], ...rules });
+  if (refusals.length === 0) return undefined;
+  return { status: 'precondition', detail: `${refusals[0]!.code}: ${refusals.map((r) => r.reason).join(' ')}` };
 }
