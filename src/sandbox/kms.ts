@@ -10,10 +10,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Estate, SandboxAccount, SandboxKey } from './model.js';
-import { AwsError, type SandboxRequest, type SandboxResponse, type ServiceHandler } from './protocol.js';
+import { AwsError, parseJsonInput as parseInput, type JsonInput, type SandboxRequest, type SandboxResponse, type ServiceHandler } from './protocol.js';
 import { aliasArn, aliasMapKey, awsManagedAliasName, keyArn, keyMapKey, parseKeyReference, resolveKey } from './keys.js';
 
-type Json = Record<string, unknown>;
+type Json = JsonInput;
 type Operation = (req: SandboxRequest, estate: Estate, input: Json) => Json | undefined;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -345,20 +345,6 @@ const OPERATIONS: Record<string, Operation> = {
   ScheduleKeyDeletion: scheduleKeyDeletion,
   CancelKeyDeletion: cancelKeyDeletion,
 };
-
-function parseInput(body: Buffer): Json {
-  if (body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new AwsError('SerializationException', 400, 'Start of structure or map found where not expected.');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new AwsError('SerializationException', 400, 'Start of structure or map found where not expected.');
-  }
-  return parsed as Json;
-}
 
 export const handleKms: ServiceHandler = (req, estate): SandboxResponse => {
   const target = req.headers['x-amz-target'];

@@ -69,3 +69,21 @@ export function header(message: { headers: IncomingHttpHeaders }, name: string):
   const v = message.headers[name];
   return Array.isArray(v) ? v.join(',') : v;
 }
+
+/** A JSON 1.1 request body (KMS, Athena, Organizations). */
+export type JsonInput = Record<string, unknown>;
+
+/**
+ * The body of a JSON 1.1 request: an object (an empty body is `{}`). Anything else is the
+ * SerializationException these services answer for a body they cannot read.
+ */
+export function parseJsonInput(body: Buffer): JsonInput {
+  if (body.length === 0) return {};
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as JsonInput;
+  } catch {
+    // answered below
+  }
+  throw new AwsError('SerializationException', 400, 'Start of structure or map found where not expected.');
+}

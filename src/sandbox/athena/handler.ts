@@ -15,14 +15,14 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Estate } from '../model.js';
-import { AwsError, type SandboxRequest, type SandboxResponse, type ServiceHandler } from '../protocol.js';
+import { AwsError, parseJsonInput as parseInput, type JsonInput, type SandboxRequest, type SandboxResponse, type ServiceHandler } from '../protocol.js';
 import { INVENTORY_TABLE, METADATA_TABLE_BUCKET, metadataNamespace } from '../s3/bucket-metadata.js';
 import { runSql, type EngineResult, type EngineTable } from './engine.js';
 import { INVENTORY_COLUMNS, inventoryRows, type InventoryValue } from './inventory-rows.js';
 import { writeResultObject, s3PrefixIsEmpty } from './output.js';
 import { parseParameter, parseS3Uri, parseUnload, tablesNamed, type ParameterValue, type TableRef } from './sql.js';
 
-type Json = Record<string, unknown>;
+type Json = JsonInput;
 type State = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
 /** The catalog Athena gives the AWS managed table bucket of S3 Metadata (s3tablescatalog/<table bucket>). */
@@ -284,17 +284,6 @@ const OPERATIONS: Record<string, (req: SandboxRequest, estate: Estate, input: Js
   GetQueryResults: getQueryResults,
   StopQueryExecution: stopQueryExecution,
 };
-
-function parseInput(body: Buffer): Json {
-  if (body.length === 0) return {};
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Json;
-  } catch {
-    // answered below
-  }
-  throw new AwsError('SerializationException', 400, 'Start of structure or map found where not expected.');
-}
 
 export const handleAthena: ServiceHandler = (req, estate): SandboxResponse => {
   const target = req.headers['x-amz-target'];

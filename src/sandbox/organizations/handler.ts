@@ -8,8 +8,8 @@
  * AWSOrganizationsNotInUseException.
  */
 import type { Estate, OrganizationMember, OrganizationalUnit, SandboxOrganization } from '../model.js';
-import { AwsError, type SandboxRequest, type SandboxResponse, type ServiceHandler } from '../protocol.js';
-import { invalidInput, parseInput, requiredString, type Json } from './input.js';
+import { AwsError, parseJsonInput, type SandboxRequest, type SandboxResponse, type ServiceHandler } from '../protocol.js';
+import { invalidInput, requiredString, type Json } from './input.js';
 import { pageOf } from './pagination.js';
 
 export const ORGANIZATIONS_TARGET_PREFIX = 'AWSOrganizationsV20161128.';
@@ -138,7 +138,7 @@ export const handleOrganizations: ServiceHandler = (req, estate): SandboxRespons
   const name = typeof target === 'string' && target.startsWith(ORGANIZATIONS_TARGET_PREFIX) ? target.slice(ORGANIZATIONS_TARGET_PREFIX.length) : undefined;
   const operation = name === undefined ? undefined : OPERATIONS[name];
   if (req.method !== 'POST' || !operation) throw new AwsError('UnknownOperationException', 400, '');
-  const input = parseInput(req.body);
+  const input = parseJsonInput(req.body);
   const output = operation(callersOrganization(req, estate), input);
   return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(output) };
 };
