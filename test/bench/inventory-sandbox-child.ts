@@ -8,10 +8,10 @@
  *
  *   node dist/test/bench/inventory-sandbox-child.js --rows 1000000 --format CSV --rows-per-file 1000000
  */
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { buildEstate } from '../../src/sandbox/estate.js';
 import { deliverInventoryReport, startSandbox, type InventoryRecord } from '../../src/sandbox/server.js';
+import { serveBenchSandbox } from './sandbox-child-protocol.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, format: { type: 'string' }, 'rows-per-file': { type: 'string' } } });
 const rows = Number(values.rows ?? 1_000_000);
@@ -64,13 +64,7 @@ const report = await deliverInventoryReport(estate, 'inv-src', 'bench', { rows: 
 const dest = estate.buckets.get('inv-dest')!;
 const reportBytes = report.dataKeys.reduce((n, k) => n + (dest.objects.get(k)?.size ?? 0), 0);
 const account = sandbox.accounts[0]!;
-const cpuAtListen = process.cpuUsage();
-const stats = (): string => {
-  const cpu = process.cpuUsage(cpuAtListen);
-  return JSON.stringify({ requests: sandbox.requestCount(), cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n';
-};
-process.stdout.write(
-  JSON.stringify({
+serveBenchSandbox(sandbox, {
     endpoint: sandbox.endpoint,
     accessKeyId: account.accessKeyId,
     secretAccessKey: account.secretAccessKey,
@@ -79,13 +73,4 @@ process.stdout.write(
     dataFiles: report.dataKeys.length,
     reportBytes,
     generationMs: Date.now() - started,
-  }) + '\n',
-);
-createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line.trim() === 'stats') process.stdout.write(stats());
-});
-const stop = (): void => {
-  void sandbox.stop().then(() => process.exit(0));
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+  });

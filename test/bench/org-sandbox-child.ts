@@ -7,21 +7,15 @@
  *
  *   node dist/test/bench/org-sandbox-child.js --accounts 200 --buckets 25 --latency 20
  */
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { generateOrganization } from '../../src/sandbox/estates/generate-organization.js';
+import { serveBenchSandbox } from './sandbox-child-protocol.js';
 import { startSandbox } from '../../src/sandbox/server.js';
 
 const { values } = parseArgs({ options: { accounts: { type: 'string' }, buckets: { type: 'string' }, latency: { type: 'string' } } });
 const org = generateOrganization({ accounts: Number(values.accounts ?? 200), bucketsPerAccount: Number(values.buckets ?? 25), seed: 1 });
 const sandbox = await startSandbox({ estate: org.estate, port: 0, faults: { latencyMs: Number(values.latency ?? 0), jitterMs: 0 } });
-const cpuAtListen = process.cpuUsage();
-const stats = (): string => {
-  const cpu = process.cpuUsage(cpuAtListen);
-  return JSON.stringify({ requests: sandbox.requestCount(), cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n';
-};
-process.stdout.write(
-  JSON.stringify({
+serveBenchSandbox(sandbox, {
     endpoint: sandbox.endpoint,
     accessKeyId: org.managementAccount.accessKeyId,
     secretAccessKey: org.managementAccount.secretAccessKey,
@@ -29,16 +23,4 @@ process.stdout.write(
     auditableBuckets: org.auditableBuckets,
     auditableAccounts: org.auditable.length,
     roleName: org.roleName,
-  }) + '\n',
-);
-createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line.trim() === 'stats') process.stdout.write(stats());
-});
-const stop = (): void => {
-  void sandbox.stop().then(() => {
-    process.stdout.write(stats());
-    process.exit(0);
   });
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);

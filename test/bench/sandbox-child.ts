@@ -8,9 +8,9 @@
  *
  *   node dist/test/bench/sandbox-child.js --objects 200000 --buckets 8 --latency 5
  */
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { generateEstate } from '../../src/sandbox/estate.js';
+import { serveBenchSandbox } from './sandbox-child-protocol.js';
 import { startSandbox } from '../../src/sandbox/server.js';
 
 const { values } = parseArgs({
@@ -23,22 +23,4 @@ const latencyMs = Number(values.latency ?? 0);
 const estate = generateEstate({ buckets, objectsPerBucket: Math.ceil(objects / buckets), regions: ['us-east-1'], seed: 1 });
 const sandbox = await startSandbox({ estate, port: 0, faults: { latencyMs, jitterMs: 0 } });
 const account = sandbox.accounts[0]!;
-const cpuAtListen = process.cpuUsage();
-const stats = (): string => {
-  const cpu = process.cpuUsage(cpuAtListen);
-  return JSON.stringify({ requests: sandbox.requestCount(), cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n';
-};
-process.stdout.write(
-  JSON.stringify({ endpoint: sandbox.endpoint, accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey, buckets: estate.buckets.size }) + '\n',
-);
-createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line.trim() === 'stats') process.stdout.write(stats());
-});
-const stop = (): void => {
-  void sandbox.stop().then(() => {
-    process.stdout.write(stats());
-    process.exit(0);
-  });
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveBenchSandbox(sandbox, { endpoint: sandbox.endpoint, accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey, buckets: estate.buckets.size });
