@@ -24,30 +24,27 @@ export interface SandboxStats {
   cpuMs: number;
 }
 
-export interface BenchSandbox {
-  info: SandboxInfo;
+export interface BenchSandbox<Info = SandboxInfo> {
+  info: Info;
   child: ChildProcess;
   /** Requests served and CPU spent by the sandbox process since it started listening. */
   stats(): Promise<SandboxStats>;
   stop(): Promise<void>;
 }
 
-export function startSandboxChild(opts: { objects: number; buckets: number; latencyMs: number; profileDir?: string }): Promise<BenchSandbox> {
-  const args = [
-    ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []),
-    dist('test/bench/sandbox-child.js'),
-    '--objects', String(opts.objects),
-    '--buckets', String(opts.buckets),
-    '--latency', String(opts.latencyMs),
-  ];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Starts a sandbox child script (test/bench/*-sandbox-child.ts, speaking sandbox-child-protocol.ts) and
+ * resolves once it listens, with the JSON line it printed then.
+ */
+export function spawnSandboxChild<Info = SandboxInfo>(script: string, args: readonly string[], nodeArgs: readonly string[] = []): Promise<BenchSandbox<Info>> {
+  const child = spawn(process.execPath, [...nodeArgs, dist(script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: Interface = createInterface({ input: child.stdout! });
   const nextLine = (): Promise<string> => new Promise((r) => lines.once('line', r));
   return new Promise((resolvePromise, reject) => {
-    child.once('exit', (code) => reject(new Error(`sandbox exited (${code}) before listening`)));
+    child.once('exit', (code) => reject(new Error(`sandbox ${script} exited (${code}) before listening`)));
     void nextLine().then((line) =>
       resolvePromise({
-        info: JSON.parse(line) as SandboxInfo,
+        info: JSON.parse(line) as Info,
         child,
         stats: async () => {
           const answer = nextLine();
@@ -63,6 +60,14 @@ export function startSandboxChild(opts: { objects: number; buckets: number; late
       }),
     );
   });
+}
+
+export function startSandboxChild(opts: { objects: number; buckets: number; latencyMs: number; profileDir?: string }): Promise<BenchSandbox> {
+  return spawnSandboxChild(
+    'test/bench/sandbox-child.js',
+    ['--objects', String(opts.objects), '--buckets', String(opts.buckets), '--latency', String(opts.latencyMs)],
+    opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [],
+  );
 }
 
 /** The environment the auditor runs with: the sandbox account's keys, no shared config, no IMDS. */

@@ -15,15 +15,14 @@
  * the auditor is one thread) and peak RSS (getrusage, test/bench/rss-probe.ts). Then the same figures for
  * `mode: full` over a generated bucket of --full-objects objects (one HeadObject each; 0 skips it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { AuditReport } from '../../src/domain/report.js';
-import { auditorEnv, dist, fmt, machineLine, runAuditor, startSandboxChild, type AuditorRun, type SandboxInfo } from './harness.js';
+import { auditorEnv, dist, fmt, machineLine, runAuditor, spawnSandboxChild, startSandboxChild, type AuditorRun, type BenchSandbox, type SandboxInfo } from './harness.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,24 +45,8 @@ interface InventorySandboxInfo extends SandboxInfo {
   generationMs: number;
 }
 
-async function startInventorySandbox(rows: number, format: string): Promise<{ info: InventorySandboxInfo; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [dist('test/bench/inventory-sandbox-child.js'), '--rows', String(rows), '--format', format, '--rows-per-file', String(rowsPerFile)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const line = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`inventory sandbox exited (${code}) before listening`)));
-    lines.once('line', resolve);
-  });
-  return {
-    info: JSON.parse(line) as InventorySandboxInfo,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+function startInventorySandbox(rows: number, format: string): Promise<BenchSandbox<InventorySandboxInfo>> {
+  return spawnSandboxChild<InventorySandboxInfo>('test/bench/inventory-sandbox-child.js', ['--rows', String(rows), '--format', format, '--rows-per-file', String(rowsPerFile)]);
 }
 
 /** The reading floor, in a child process with the probe. */

@@ -16,14 +16,13 @@
  * of the largest shard. A build without `--shard` (scan --help does not list it) prints
  * "shards: not available in this build".
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { AuditReport } from '../../src/domain/report.js';
-import { auditorEnv, dist, fmt, machineLine, runAuditor, type SandboxStats } from './harness.js';
+import { auditorEnv, dist, fmt, machineLine, runAuditor, spawnSandboxChild, type BenchSandbox } from './harness.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,39 +50,8 @@ interface OrgSandboxInfo {
   roleName: string;
 }
 
-interface OrgSandbox {
-  info: OrgSandboxInfo;
-  stats(): Promise<SandboxStats>;
-  stop(): Promise<void>;
-}
-
-function startOrgSandbox(): Promise<OrgSandbox> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [dist('test/bench/org-sandbox-child.js'), '--accounts', String(accounts), '--buckets', String(bucketsPerAccount), '--latency', String(latencyMs)],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines: Interface = createInterface({ input: child.stdout! });
-  const nextLine = (): Promise<string> => new Promise((r) => lines.once('line', r));
-  return new Promise((resolvePromise, reject) => {
-    child.once('exit', (code) => reject(new Error(`sandbox exited (${code}) before listening`)));
-    void nextLine().then((line) =>
-      resolvePromise({
-        info: JSON.parse(line) as OrgSandboxInfo,
-        stats: async () => {
-          const answer = nextLine();
-          child.stdin!.write('stats\n');
-          return JSON.parse(await answer) as SandboxStats;
-        },
-        stop: async () => {
-          if (child.exitCode !== null) return;
-          const exited = new Promise((r) => child.once('exit', r));
-          child.kill('SIGTERM');
-          await exited;
-        },
-      }),
-    );
-  });
+function startOrgSandbox(): Promise<BenchSandbox<OrgSandboxInfo>> {
+  return spawnSandboxChild<OrgSandboxInfo>('test/bench/org-sandbox-child.js', ['--accounts', String(accounts), '--buckets', String(bucketsPerAccount), '--latency', String(latencyMs)]);
 }
 
 /**
