@@ -122,6 +122,12 @@ const noPositionals = {};
 // ---------------------------------------------------------------------------------------------
 // The commands, in the order the main help lists them
 
+/** Where scan and merge write their reports, and in which formats (the same for both: merge writes what scan would). */
+const REPORT_OUTPUT_OPTIONS = {
+  out: valueOption({ flag: '--out', placeholder: 'DIR', help: 'report folder, created when missing', default: DEFAULT_OUT, parse: path }),
+  formats: valueOption({ flag: '--format', placeholder: 'LIST', help: `comma-separated: ${REPORT_FORMATS.join(', ')}`, default: DEFAULT_SCAN_FORMATS, parse: parseFormats }),
+};
+
 export const SCAN = defineCommand({
   name: 'scan',
   summary: 'audit buckets against policies.yaml, write reports, gate CI by exit code',
@@ -132,8 +138,7 @@ the gate's decision.`,
   positionals: noPositionals,
   options: {
     ...CONFIG_OPTIONS,
-    out: valueOption({ flag: '--out', placeholder: 'DIR', help: 'report folder, created when missing', default: DEFAULT_OUT, parse: path }),
-    formats: valueOption({ flag: '--format', placeholder: 'LIST', help: `comma-separated: ${REPORT_FORMATS.join(', ')}`, default: DEFAULT_SCAN_FORMATS, parse: parseFormats }),
+    ...REPORT_OUTPUT_OPTIONS,
     name: valueOption({ flag: '--name', placeholder: 'NAME', help: 'report file name without extension', defaultNote: 'scan-<UTC YYYYMMDDTHHMMSSZ>', parse: reportName }),
     failOn: valueOption({
       flag: '--fail-on',
@@ -216,8 +221,7 @@ Each part's <name>.objects.jsonl (object policies) is read from beside the part 
     parts: positional({ name: 'PART.json', help: "each shard's JSON report", shape: 'many', parse: text }),
   },
   options: {
-    out: valueOption({ flag: '--out', placeholder: 'DIR', help: 'report folder, created when missing', default: DEFAULT_OUT, parse: path }),
-    formats: valueOption({ flag: '--format', placeholder: 'LIST', help: `comma-separated: ${REPORT_FORMATS.join(', ')}`, default: DEFAULT_SCAN_FORMATS, parse: parseFormats }),
+    ...REPORT_OUTPUT_OPTIONS,
     name: valueOption({ flag: '--name', placeholder: 'NAME', help: 'report file name without extension', defaultNote: 'scan-<UTC YYYYMMDDTHHMMSSZ of the earliest shard start>', parse: reportName }),
     failOn: valueOption({
       flag: '--fail-on',
