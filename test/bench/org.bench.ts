@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AuditReport } from '../../src/domain/report.js';
 import { auditorEnv, dist, fmt, machineLine, runAuditor, spawnSandboxChild, type BenchSandbox } from './harness.js';
+import { withoutRunTiming } from '../helpers/report-files.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,12 +62,8 @@ function startOrgSandbox(): Promise<BenchSandbox<OrgSandboxInfo>> {
 async function firstDifference(singlePath: string, mergedDir: string): Promise<string | undefined> {
   const mergedFile = (await readdir(mergedDir)).find((n) => n.endsWith('.json'));
   if (!mergedFile) return 'merge wrote no JSON report';
-  const comparable = (r: AuditReport): unknown => {
-    const { id: _id, start: _start, end: _end, ...run } = r.run;
-    return { ...r, run };
-  };
-  const a = comparable(JSON.parse(await readFile(singlePath, 'utf8')) as AuditReport);
-  const b = comparable(JSON.parse(await readFile(join(mergedDir, mergedFile), 'utf8')) as AuditReport);
+  const a = withoutRunTiming(JSON.parse(await readFile(singlePath, 'utf8')) as AuditReport);
+  const b = withoutRunTiming(JSON.parse(await readFile(join(mergedDir, mergedFile), 'utf8')) as AuditReport);
   const walk = (x: unknown, y: unknown, path: string): string | undefined => {
     if (JSON.stringify(x) === JSON.stringify(y)) return undefined;
     if (x && y && typeof x === 'object' && typeof y === 'object') {

@@ -6,24 +6,17 @@
  * corrupt, ORC, never delivered, none configured) are errors with their cause, or a listing with fallback: list.
  */
 import { expect } from 'chai';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Finding } from '../../src/domain/finding.js';
 import { packageRoot } from '../../src/paths.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { scanWith, type ScanResult } from './run-cli.js';
+import { objectOutcomes } from '../helpers/report-files.js';
 
 const FIXTURES = resolve(packageRoot(), 'test/fixtures/inventory');
 const policy = (name: string): string => resolve(FIXTURES, name);
-
-async function jsonlOf(result: ScanResult): Promise<Finding[]> {
-  const text = await readFile(result.report.objects!.jsonl!, 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Finding);
-}
 
 /** finding id → status (ids are account, ARN with version, policy and rule: the same object gets the same id in every mode). */
 const statuses = (findings: readonly Finding[]): Map<string, string> => new Map(findings.map((f) => [f.id, `${f.resource.bucket}/${f.resource.key}${f.resource.versionId ? `?${f.resource.versionId}` : ''} ${f.rule} ${f.status}`]));
@@ -44,8 +37,8 @@ describe('e2e: objects from S3 Inventory reports (mode inventory)', function () 
 
   it('with keyCheck covering every SSE-KMS object, inventory equals full object for object (CSV, Parquet, hive, all versions)', async () => {
     const inv = await scanWith(box.sb, out, policy('inventory-keys.yaml'), ['--allow-incomplete']);
-    const a = statuses(await jsonlOf(full));
-    const b = statuses(await jsonlOf(inv));
+    const a = statuses(await objectOutcomes(full.report));
+    const b = statuses(await objectOutcomes(inv.report));
     expect(a.size).to.be.greaterThan(90);
     expect([...b.values()].sort()).to.deep.equal([...a.values()].sort());
     expect([...b.keys()].sort()).to.deep.equal([...a.keys()].sort());
@@ -68,8 +61,8 @@ describe('e2e: objects from S3 Inventory reports (mode inventory)', function () 
 
   it('without keyCheck: no request per object; the key rules of SSE-KMS objects are errors (not evaluated), everything else equals full', async () => {
     const inv = await scanWith(box.sb, out, policy('inventory.yaml'));
-    const fullById = statuses(await jsonlOf(full));
-    const findings = await jsonlOf(inv);
+    const fullById = statuses(await objectOutcomes(full.report));
+    const findings = await objectOutcomes(inv.report);
     expect(findings.length).to.equal(fullById.size);
     let undecided = 0;
     for (const f of findings) {

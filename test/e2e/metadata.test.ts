@@ -12,17 +12,10 @@ import { join } from 'node:path';
 import type { Finding } from '../../src/domain/finding.js';
 import { s3For, useSandbox } from '../helpers/sandbox.js';
 import { scanWith, type ScanResult } from './run-cli.js';
+import { objectOutcomes } from '../helpers/report-files.js';
 
 const BUCKET = 'prod-objects-mixed';
 const RESULTS = 'prod-athena-results';
-
-async function jsonlOf(result: ScanResult): Promise<Finding[]> {
-  const text = await readFile(result.report.objects!.jsonl!, 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Finding);
-}
 
 interface GroupEvidence {
   count: number;
@@ -59,9 +52,9 @@ describe('e2e: metadata object mode agrees with full mode', function () {
   });
 
   it('gives every object the outcome full mode gives it, rule by rule', async () => {
-    const perObject = (await jsonlOf(full)).filter((f) => f.resource.bucket === BUCKET);
+    const perObject = (await objectOutcomes(full.report)).filter((f) => f.resource.bucket === BUCKET);
     expect(perObject.length).to.equal(12 * 4);
-    const groups = (await jsonlOf(meta)).filter((f) => f.resource.bucket === BUCKET);
+    const groups = (await objectOutcomes(meta.report)).filter((f) => f.resource.bucket === BUCKET);
     for (const f of perObject) {
       const holding = groups.filter((g) => g.rule === f.rule && groupOf(g).sampleKeys.includes(f.resource.key!));
       expect(holding, `${f.resource.key} ${f.rule}`).to.have.length(1);

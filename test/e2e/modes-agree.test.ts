@@ -7,13 +7,14 @@
  */
 import { expect } from 'chai';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Finding } from '../../src/domain/finding.js';
 import { packageRoot } from '../../src/paths.js';
 import { s3For, useSandbox } from '../helpers/sandbox.js';
 import { scanWith, type ScanResult } from './run-cli.js';
+import { objectOutcomes } from '../helpers/report-files.js';
 
 const fixture = (name: string): string => resolve(packageRoot(), 'test/fixtures', name);
 /** Buckets with a usable inventory report and an ACTIVE metadata table: every mode can read them. */
@@ -21,14 +22,6 @@ const READABLE = ['inv-csv', 'inv-hive', 'inv-parquet', 'inv-versions'];
 /** Its inventory report is 240 hours old and it has no metadata configuration: only `full` can decide it. */
 const STALE = 'inv-stale';
 const KEY_RULES = new Set(['s3-object-cmk', 's3-object-allowed-keys', 's3-object-matches-bucket-key']);
-
-async function jsonlOf(result: ScanResult): Promise<Finding[]> {
-  const text = await readFile(result.report.objects!.jsonl!, 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Finding);
-}
 
 /** "bucket/key rule" → status, one entry per object and rule (per-object modes). */
 function perObject(findings: readonly Finding[]): Map<string, Finding> {
@@ -83,7 +76,7 @@ describe('e2e: full, inventory and metadata modes agree on one estate', function
     invKeys = await scanWith(box.sb, out, fixture('modes/inventory-keys.yaml'));
     inv = await scanWith(box.sb, out, fixture('modes/inventory.yaml'));
     meta = await scanWith(box.sb, out, fixture('modes/metadata.yaml'));
-    full = perObject(await jsonlOf(fullRun));
+    full = perObject(await objectOutcomes(fullRun.report));
   });
   after(async () => {
     await rm(out, { recursive: true, force: true });
@@ -99,7 +92,7 @@ describe('e2e: full, inventory and metadata modes agree on one estate', function
   });
 
   it('inventory with keyCheck covering every SSE-KMS object: the same outcome as full for every object of a readable bucket', async () => {
-    const got = perObject(await jsonlOf(invKeys));
+    const got = perObject(await objectOutcomes(invKeys.report));
     const expected = new Map([...full].filter(([at]) => !at.startsWith(`${STALE}/`)));
     expect([...got.keys()].sort()).to.deep.equal([...expected.keys()].sort());
     for (const [at, f] of expected) {
@@ -113,7 +106,7 @@ describe('e2e: full, inventory and metadata modes agree on one estate', function
   });
 
   it('inventory without keyCheck: every key rule of an SSE-KMS object is an error KeyNotInInventory (never pass); the rest equals full', async () => {
-    const got = perObject(await jsonlOf(inv));
+    const got = perObject(await objectOutcomes(inv.report));
     let undecided = 0;
     for (const [at, f] of got) {
       const theirs = full.get(at);
@@ -137,7 +130,7 @@ describe('e2e: full, inventory and metadata modes agree on one estate', function
   });
 
   it('metadata: each object of a readable bucket is in exactly one group per rule, with the outcome full gives it; counts are object counts', async () => {
-    const findings = await jsonlOf(meta);
+    const findings = await objectOutcomes(meta.report);
     const got = expandGroups(findings);
     const expected = new Map([...full].filter(([at]) => !at.startsWith(`${STALE}/`)));
     expect([...got.keys()].sort()).to.deep.equal([...expected.keys()].sort());
@@ -156,7 +149,7 @@ describe('e2e: full, inventory and metadata modes agree on one estate', function
       expect(scan.complete).to.equal(false);
       expect(scan.inventory!.problem).to.be.a('string');
       expect(r.report.errors.find((e) => e.bucket === STALE)).to.deep.include({ code: 'InventoryReportStale' });
-      expect((await jsonlOf(r)).filter((f) => f.resource.bucket === STALE && f.status !== 'error')).to.deep.equal([]);
+      expect((await objectOutcomes(r.report)).filter((f) => f.resource.bucket === STALE && f.status !== 'error')).to.deep.equal([]);
     }
     // metadata: an error outcome per rule, with the cause; never a pass.
     const stale = meta.report.findings.filter((f) => f.resource.bucket === STALE);

@@ -14,6 +14,7 @@ import type { AuditReport } from '../../src/domain/report.js';
 import { useSandbox } from '../helpers/sandbox.js';
 import { OBJECTS_ESTATE } from '../collect/objects-helpers.js';
 import { scanWith, type ScanResult } from './run-cli.js';
+import { sortedLines } from '../helpers/report-files.js';
 
 const POLICIES = `version: 1
 policies:
@@ -58,8 +59,6 @@ function comparable(report: AuditReport, names: string[]): unknown {
   for (const n of names) text = text.split(n).join('<name>');
   return JSON.parse(text.replace(/state of [0-9T:.Z-]+/g, 'state of <time>'));
 }
-
-const sortedLines = async (path: string): Promise<string[]> => (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '').sort();
 
 /** Every state file of a folder, line by line, without the times of the scan that wrote it. */
 async function stateRecords(dir: string): Promise<Record<string, string[]>> {

@@ -14,18 +14,11 @@ import { packageRoot } from '../../src/paths.js';
 import { parseCsv } from '../helpers/csv-check.js';
 import { s3For, useSandbox } from '../helpers/sandbox.js';
 import { DEV, PROD, scanWith, type ScanResult } from './run-cli.js';
+import { objectOutcomes } from '../helpers/report-files.js';
 
 const OBJECT_FIXTURES = resolve(packageRoot(), 'test/fixtures/objects');
 const policy = (name: string): string => resolve(OBJECT_FIXTURES, name);
 const BOTH_ACCOUNTS = ['--assume-role', `arn:aws:iam::${PROD}:role/S3KmsAuditRole`, '--assume-role', `arn:aws:iam::${DEV}:role/S3KmsAuditRole`];
-
-async function jsonlOf(result: ScanResult): Promise<Finding[]> {
-  const text = await readFile(result.report.objects!.jsonl!, 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Finding);
-}
 
 const outcomeLines = (findings: readonly Finding[]): string[] => findings.map((f) => `${f.resource.key} ${f.policy} ${f.rule} ${f.status}`).sort();
 
@@ -62,7 +55,7 @@ describe('e2e: object-level audit (scan with object policies)', function () {
     it('every object rule on prod-objects-mixed: each object judged on its own encryption; denied objects are errors', async () => {
       const result = await scanWith(box.sb, out, policy('demo-rules.yaml'));
       const { report, run } = result;
-      const streamed = await jsonlOf(result);
+      const streamed = await objectOutcomes(result.report);
       expect(streamed).to.have.length(12 * 4);
       const expected = Object.entries(MIXED).flatMap(([key, statuses]) => RULES.map((rule, i) => `${key} mixed-objects ${rule} ${statuses[i]}`));
       expect(outcomeLines(streamed)).to.deep.equal(expected.sort());
@@ -103,7 +96,7 @@ describe('e2e: object-level audit (scan with object policies)', function () {
     it('samples: newest N by LastModified, and seeded random N reproducible from run to run', async () => {
       const first = await scanWith(box.sb, out, policy('demo-sample.yaml'), BOTH_ACCOUNTS);
       const second = await scanWith(box.sb, out, policy('demo-sample.yaml'), BOTH_ACCOUNTS);
-      const keysOf = async (r: ScanResult, p: string): Promise<string[]> => (await jsonlOf(r)).filter((f) => f.policy === p).map((f) => f.resource.key!).sort();
+      const keysOf = async (r: ScanResult, p: string): Promise<string[]> => (await objectOutcomes(r.report)).filter((f) => f.policy === p).map((f) => f.resource.key!).sort();
       // index.html is the newest (2025-03-01); the rest of the bucket ties at 2025-01-01, broken by key.
       expect(await keysOf(first, 'mixed-newest')).to.deep.equal(['dsse/ledger.parquet', 'index.html', 'reports/2025/q1.csv']);
       const seven = await keysOf(first, 'generated-seed-7');
@@ -125,7 +118,7 @@ describe('e2e: object-level audit (scan with object policies)', function () {
       expect(capped.report.objects).to.deep.include({ maxFindings: 5, findingsListed: 5, findingsOmitted: 16 + 8 - 5 });
       expect(capped.report.summary.byStatus).to.deep.equal({ pass: 21, fail: 16, error: 8, skip: 3, excepted: 0 });
       expect(capped.run.code).to.equal(1);
-      expect(await jsonlOf(capped)).to.have.length(48);
+      expect(await objectOutcomes(capped.report)).to.have.length(48);
       // The most severe are kept: high fails first.
       expect(capped.report.findings.every((f) => f.severity === 'high' && f.status === 'fail')).to.equal(true);
       // No error finding is listed, yet the run is incomplete and errors[] names the cause of the unlisted ones.
@@ -152,20 +145,20 @@ describe('e2e: object-level audit (scan with object policies)', function () {
       const second = await scan('demo-incremental.yaml');
       expect(scanOf(second)).to.deep.include({ listed: 500, inspected: 0, skipped: 500 });
       expect(scanOf(second).state).to.deep.include({ status: 'used' });
-      expect(outcomeLines(await jsonlOf(second))).to.deep.equal(outcomeLines(await jsonlOf(first)));
+      expect(outcomeLines(await objectOutcomes(second.report))).to.deep.equal(outcomeLines(await objectOutcomes(first.report)));
 
       // One new object and one overwritten (SSE-S3 → SSE-KMS under the dev CMK).
       const s3 = s3For(box.sb, 'dev');
       await s3.send(new PutObjectCommand({ Bucket: 'dev-generated', Key: 'data/new.bin', Body: 'new', ServerSideEncryption: 'AES256' }));
-      const firstSse = (await jsonlOf(first)).filter((f) => f.rule === 's3-object-sse-kms');
+      const firstSse = (await objectOutcomes(first.report)).filter((f) => f.rule === 's3-object-sse-kms');
       const aes = firstSse.find((f) => f.status === 'fail')!.resource.key!;
       await s3.send(new PutObjectCommand({ Bucket: 'dev-generated', Key: aes, Body: 'now kms', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/dev-us' }));
 
       const third = await scan('demo-incremental.yaml');
       expect(scanOf(third)).to.deep.include({ listed: 501, inspected: 2, skipped: 499 });
       const full = await scan('demo-full.yaml');
-      const fullLines = outcomeLines(await jsonlOf(full));
-      expect(outcomeLines(await jsonlOf(third))).to.deep.equal(fullLines);
+      const fullLines = outcomeLines(await objectOutcomes(full.report));
+      expect(outcomeLines(await objectOutcomes(third.report))).to.deep.equal(fullLines);
       expect(fullLines).to.include(`${aes} generated-objects s3-object-sse-kms pass`);
       expect(fullLines).to.include('data/new.bin generated-objects s3-object-sse-kms fail');
       expect(third.report.summary).to.deep.equal({ ...full.report.summary });
@@ -176,7 +169,7 @@ describe('e2e: object-level audit (scan with object policies)', function () {
       expect(scanOf(afterDelete)).to.deep.include({ inspected: 501, skipped: 0 });
       expect(scanOf(afterDelete).state).to.deep.include({ status: 'none' });
       expect(afterDelete.run.stderr).to.contain('note: 444455556666/dev-generated: no state file yet: full scan');
-      expect(outcomeLines(await jsonlOf(afterDelete))).to.deep.equal(fullLines);
+      expect(outcomeLines(await objectOutcomes(afterDelete.report))).to.deep.equal(fullLines);
 
       // A corrupt one (a byte changed in the middle): a warning, a full scan, the same results.
       const path = join(stateDir, stateFile!);
@@ -188,7 +181,7 @@ describe('e2e: object-level audit (scan with object policies)', function () {
       expect(scanOf(afterCorrupt)).to.deep.include({ inspected: 501, skipped: 0 });
       expect(scanOf(afterCorrupt).state).to.deep.include({ status: 'invalid' });
       expect(afterCorrupt.run.stderr).to.match(/warning: 444455556666\/dev-generated: state file .*: full scan/);
-      expect(outcomeLines(await jsonlOf(afterCorrupt))).to.deep.equal(fullLines);
+      expect(outcomeLines(await objectOutcomes(afterCorrupt.report))).to.deep.equal(fullLines);
       // …and it wrote a good state again.
       expect(scanOf(await scan('demo-incremental.yaml'))).to.deep.include({ inspected: 0, skipped: 501 });
     });
@@ -200,7 +193,7 @@ describe('e2e: object-level audit (scan with object policies)', function () {
     it('round-trips through an RFC 4180 parser: URL-decoded keys (spaces, commas, quotes, unicode) equal the failing objects', async () => {
       const manifest = join(out, 'failing.csv');
       const result = await scanWith(box.sb, out, policy('special-keys.yaml'), ['--export-manifest', manifest], 'objects');
-      const failing = (await jsonlOf(result)).filter((f) => f.status === 'fail');
+      const failing = (await objectOutcomes(result.report)).filter((f) => f.status === 'fail');
       const rows = parseCsv(await readFile(manifest, 'utf8'));
       // versions: true in one policy → a VersionId column on every row ("all or none").
       expect(rows.every((r) => r.length === 3)).to.equal(true);

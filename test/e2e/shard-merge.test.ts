@@ -14,10 +14,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AuditReport } from '../../src/domain/report.js';
 import { packageRoot } from '../../src/paths.js';
-import { errorsToText, validateAgainst } from '../../src/schema/ajv.js';
-import { loadReportSchema } from '../../src/report/json.js';
 import { accountOf, useSandbox } from '../helpers/sandbox.js';
 import { DEV, PROD, cleanEnv, fixture, runCli, type CliRun } from './run-cli.js';
+import { readReport, sortedLines, withoutRunTiming } from '../helpers/report-files.js';
 
 const POLICIES = resolve(packageRoot(), 'policies.yaml');
 const BOTH_ACCOUNTS = ['--assume-role', `arn:aws:iam::${PROD}:role/S3KmsAuditRole`, '--assume-role', `arn:aws:iam::${DEV}:role/S3KmsAuditRole`];
@@ -25,20 +24,6 @@ const BOTH_ACCOUNTS = ['--assume-role', `arn:aws:iam::${PROD}:role/S3KmsAuditRol
 const CAP = ['--max-object-findings', '5'];
 
 /** The run's id and timing: the only fields allowed to differ between a merged and an unsharded report. */
-function normalised(report: AuditReport): unknown {
-  const { id: _id, start: _start, end: _end, ...run } = report.run;
-  return { ...report, run };
-}
-
-async function readReport(path: string): Promise<AuditReport> {
-  const report = JSON.parse(await readFile(path, 'utf8')) as AuditReport;
-  const problems = validateAgainst(loadReportSchema(), report);
-  expect(problems, errorsToText(problems)).to.deep.equal([]);
-  return report;
-}
-
-const sortedLines = async (path: string): Promise<string[]> => (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '').sort();
-
 describe('e2e: sharded scan + merge (slow)', function () {
   this.timeout(300_000);
   const box = useSandbox();
@@ -98,7 +83,7 @@ describe('e2e: sharded scan + merge (slow)', function () {
       else expect(merged.stderr).to.not.contain('different run ids');
       const report = await readReport(join(cwd, 'reports/run.json'));
       expect(report.run.shard).to.equal(undefined);
-      expect(normalised(report)).to.deep.equal(normalised(unsharded.report));
+      expect(withoutRunTiming(report)).to.deep.equal(withoutRunTiming(unsharded.report));
       // The same object outcomes, every one, in the joined JSONL.
       expect(await sortedLines(join(cwd, 'reports/run.objects.jsonl'))).to.deep.equal(await sortedLines(join(unsharded.dir, 'reports/run.objects.jsonl')));
       for (const file of ['run.sarif', 'run.junit.xml']) expect((await readFile(join(cwd, 'reports', file), 'utf8')).length).to.be.greaterThan(0);

@@ -12,6 +12,7 @@ import type { GateOptions } from '../../src/engine/gate.js';
 import { mergeParts, type MergePart } from '../../src/run/merge.js';
 import { buildReport } from '../../src/run/report.js';
 import { ObjectTally } from '../../src/run/tally.js';
+import { withoutRunTiming } from '../helpers/report-files.js';
 
 const ACCOUNTS = ['111122223333', '444455556666'];
 const GATE: GateOptions = { failOn: 'high', allowIncomplete: false };
@@ -72,11 +73,6 @@ function partsOf(count: number): MergePart[] {
     return { label: `part-${i + 1}.json`, report: reportOf(mine, { index: i + 1, count }) };
   });
 }
-
-const withoutRunTiming = (r: AuditReport): unknown => {
-  const { id: _id, start: _s, end: _e, ...run } = r.run;
-  return { ...r, run };
-};
 
 describe('run/merge: parts of a sharded run → the unsharded report', () => {
   const whole = reportOf(BUCKETS);
