@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { randomUUID } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
@@ -31,9 +30,11 @@ export const demoEstatePath = (): string => resolve(packageRoot(), 'src/sandbox/
  * Where a file is written before it is renamed into place, so a reader never sees half a file: a hidden
  * sibling named after the file, the process and a random part (two writers of one process never share
  * it). The `.tmp` ending and the leading dot let a later run recognise a leftover as its own.
+ * The global Web Crypto object, not an import of node:crypto: that import costs about 8 ms of every
+ * start (`--version` included), and only writers need it.
  */
 export function temporarySibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`);
 }
 
 /** `.<name>.<pid>.<8 hex>.tmp`: the names temporarySibling() gives, with the writer's pid. */

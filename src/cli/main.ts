@@ -3,6 +3,7 @@
  * The s3-kms-audit executable (package.json "bin"). The only place that calls process.exit.
  */
 import { toolVersion } from '../paths.js';
+import { prebuiltHelp } from './prebuilt-help.js';
 
 // The pinned SDK supports Node 20; its notice about future SDK releases needing Node 22 is not
 // actionable for users of this tool and would clutter every scan's stderr. A user can still turn
@@ -26,11 +27,25 @@ function exitAfterFlush(code: number): void {
   process.stderr.write('', done);
 }
 
+/**
+ * Prints the help `argv` asks for when it was rendered at build time (prebuilt-help.ts), without
+ * loading commander and the command table; false leaves it to commander. The width is the one
+ * commander would wrap to: the terminal's, or none (80 columns) when stdout is not a terminal.
+ */
+function printedPrebuiltHelp(argv: readonly string[]): boolean {
+  const help = prebuiltHelp(argv, process.stdout.isTTY ? process.stdout.columns : undefined);
+  if (help === undefined) return false;
+  process.stdout.write(help);
+  return true;
+}
+
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // The commonest probe of an install, answered without loading the command table and commander: the
   // same line commander prints (program.ts), at a third of the start-up cost.
   process.stdout.write(`s3-kms-audit ${toolVersion()}\n`);
+  exitAfterFlush(0);
+} else if (printedPrebuiltHelp(argv)) {
   exitAfterFlush(0);
 } else {
   const { runCli } = await import('./run.js');

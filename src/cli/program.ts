@@ -63,17 +63,20 @@ export function parseArgsOf<N extends CommandName>(command: N, argv: readonly st
   return invocation.args as ArgsOfCommand<N>;
 }
 
-/** The help text of one command (or of the program), exactly as `--help` prints it. */
-export function helpText(command?: CommandName): string {
+/**
+ * The help text of one command (or of the program), exactly as `--help` prints it: wrapped to
+ * `width` columns when given, else as commander decides (the terminal's width, 80 without one).
+ */
+export function helpText(command?: CommandName, width?: number): string {
   let out = '';
   const io: CliIO = { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, env: {} };
-  const program = buildProgram(io, '', () => undefined);
+  const program = buildProgram(io, '', () => undefined, width);
   const target = command === undefined ? program : program.commands.find((c) => c.name() === command)!;
   target.outputHelp();
   return out;
 }
 
-function buildProgram(io: CliIO, version: string, onAction: (spec: CommandSpec, cmd: Command) => void): Command {
+function buildProgram(io: CliIO, version: string, onAction: (spec: CommandSpec, cmd: Command) => void, helpWidth?: number): Command {
   // Help shows options as the docs do ("--policies FILE"), not in commander's "<value>" notation.
   const syntax = new Map<Option, string>();
   const program = new Command(PROGRAM_NAME)
@@ -84,7 +87,12 @@ function buildProgram(io: CliIO, version: string, onAction: (spec: CommandSpec, 
     // Flags before the command are the program's own (--help, --version); after it, the command's.
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: () => undefined,
+      ...(helpWidth === undefined ? {} : { getOutHelpWidth: () => helpWidth }),
+    })
     .configureHelp({
       optionTerm: (option) => syntax.get(option) ?? option.flags,
       subcommandTerm: (cmd) => `${cmd.name()} ${cmd.usage()}`,
