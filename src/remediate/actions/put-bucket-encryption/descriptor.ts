@@ -4,8 +4,12 @@
  */
 import type { ActionDescriptor } from '../../../domain/action.js';
 import encryptionTargetSchema from '../../../schema/encryption-target.schema.json' with { type: 'json' };
-import { ALLOWED_KEYS_RULE, CMK_RULE } from './plan.js';
 import { PUT_BUCKET_ENCRYPTION } from './types.js';
+
+// Here rather than in plan.ts, which uses them too: importing the planner (and the rule engine behind it)
+// would load a dozen modules that `validate` does not need.
+export const CMK_RULE = 's3-bucket-cmk';
+export const ALLOWED_KEYS_RULE = 's3-bucket-allowed-keys';
 
 export const putBucketEncryptionDescriptor: ActionDescriptor = {
   id: PUT_BUCKET_ENCRYPTION,

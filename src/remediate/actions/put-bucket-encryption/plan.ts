@@ -35,6 +35,7 @@ import { assemblePlan, remediableBy, toPlanFinding, type PlanMeta } from '../../
 import { isFactError, type Refusal } from '../../types.js';
 import { buildConfiguration, encryptionFacts, sameConfiguration, type TargetSettings } from './configuration.js';
 import { keyRefusals } from '../../key-preconditions.js';
+import { ALLOWED_KEYS_RULE, CMK_RULE } from './descriptor.js';
 import {
   PUT_BUCKET_ENCRYPTION,
   type EncryptionState,
@@ -43,9 +44,6 @@ import {
   type RefusalCode,
   type RemediationPlan,
 } from './types.js';
-
-export const CMK_RULE = 's3-bucket-cmk';
-export const ALLOWED_KEYS_RULE = 's3-bucket-allowed-keys';
 
 /** What was read about one candidate bucket when the plan was made (observe.ts). */
 export interface BucketObservation {

@@ -13,7 +13,7 @@ import type { ChangeSteps, RestoreSteps, StepRefusal, WriteSteps } from '../../a
 import { asJournalError, isFactError, type ResourcePlace } from '../../types.js';
 import { buildConfiguration, describeState, isSseS3Default, matchesRestored, sameConfiguration } from './configuration.js';
 import { recheckTargetKey } from '../../key-preconditions.js';
-import { ALLOWED_KEYS_RULE, CMK_RULE } from './plan.js';
+import { ALLOWED_KEYS_RULE, CMK_RULE } from './descriptor.js';
 import { writtenKeyProblem } from './verify-key.js';
 import type { EncryptionState, PlannedChange } from './types.js';
 
