@@ -4,8 +4,9 @@
  * `--help` text and the option tables of docs/cli.md (reference.ts) are derived from it, and each
  * handler receives the arguments typed from its own entry (ArgsOf).
  *
- * Kept light on purpose: `--version` and `--help` load this module but no handler, so nothing here may
- * import the AWS SDK, ajv or yaml (handlers.ts loads the handlers on demand).
+ * Kept light on purpose: help that commander renders (build-help-texts.ts, or a terminal's width) and
+ * usage errors load this module but no handler, so nothing here may import the AWS SDK, ajv or yaml
+ * (handlers.ts loads the handlers on demand).
  */
 import { DEFAULT_FAIL_ON } from '../engine/gate.js';
 import { REPORT_FORMATS } from '../report/format-names.js';
