@@ -6,9 +6,10 @@
  * Commander wraps help to the terminal's width when stdout is a terminal and to 80 columns otherwise
  * (a pipe, a file, a CI log), so the texts are those of 80 columns and are used only when commander
  * would use 80 too; a terminal of another width gets commander as before. Without the file (a build
- * without that step) commander prints the help as before. The build removes dist first, so the file is
- * never older than the command table compiled beside it; test/cli/prebuilt-help.test.ts compares every
- * text with what commander prints.
+ * without that step) commander prints the help as before. `npm run build` removes dist first and
+ * writes the file after tsc, so it is never older than the command table it renders (a bare `tsc`
+ * leaves it as it was: test/cli/prebuilt-help.test.ts, which compares every text with what commander
+ * prints, would then fail).
  */
 import { readFileSync } from 'node:fs';
 
