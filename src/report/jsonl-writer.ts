@@ -34,6 +34,11 @@ export class JsonlWriter {
     return this.lines.writeLine(JSON.stringify(value));
   }
 
+  /** A value already serialised as one line of JSON (JSON.stringify's output, no line break in it). */
+  writeJson(json: string): Promise<void> | undefined {
+    return this.lines.writeLine(json);
+  }
+
   close(): Promise<string> {
     return this.lines.close();
   }
@@ -66,7 +71,7 @@ export async function openObjectOutputs(files: ObjectOutputFiles): Promise<Objec
     throw err;
   }
   return {
-    ...(jsonl ? { finding: (f: Finding) => jsonl.write(f) } : {}),
+    ...(jsonl ? { finding: (f: Finding) => jsonl.write(f), findingJson: (json: string) => jsonl.writeJson(json) } : {}),
     ...(manifest ? { failing: (o: { bucket: string; key: string; versionId?: string }) => manifest.add(o) } : {}),
     async close() {
       const out: Awaited<ReturnType<ObjectOutputSinks['close']>> = {};

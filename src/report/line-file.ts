@@ -37,7 +37,8 @@ export class LineFileWriter {
   static async open(path: string, eol = '\n'): Promise<LineFileWriter> {
     await createDirectory(dirname(path));
     const temporary = temporarySibling(path);
-    const stream = createWriteStream(temporary, { encoding: 'utf8' });
+    // A buffer of a few chunks, so the scan does not stop for 'drain' after every chunk (the default is 16 KiB).
+    const stream = createWriteStream(temporary, { encoding: 'utf8', highWaterMark: 4 * CHUNK_CHARS });
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', reject);

@@ -74,15 +74,29 @@ export function factsFromRow(bucket: string, row: InventoryRow, versions: boolea
       errors.object = { code: 'UnknownEncryptionStatus', operation: 'S3Inventory', message: `the inventory report gives EncryptionStatus "${row.encryptionStatus}", which this tool does not know` };
     } else sse = known;
   }
-  return {
-    bucket,
-    key: row.key,
-    ...(versions ? { versionId: row.versionId ? row.versionId : 'null', isLatest: row.isLatest !== false } : {}),
-    size: row.size,
-    lastModified: new Date(row.lastModified).toISOString(),
-    ...(row.etag ? { etag: row.etag.startsWith('"') ? row.etag : `"${row.etag}"` } : {}),
-    sse,
-    bucketKeyEnabled: row.bucketKeyStatus === 'ENABLED',
-    errors,
-  };
+  // Built field by field (not with spreads: one of these per row of a report of millions), in the order
+  // they have always had here, which a rule that reads the whole `object` shows.
+  const facts = { bucket, key: row.key } as ObjectFacts;
+  if (versions) {
+    facts.versionId = row.versionId ? row.versionId : 'null';
+    facts.isLatest = row.isLatest !== false;
+  }
+  facts.size = row.size;
+  facts.lastModified = isoDate(row.lastModified);
+  if (row.etag) facts.etag = row.etag.startsWith('"') ? row.etag : `"${row.etag}"`;
+  facts.sse = sse;
+  facts.bucketKeyEnabled = row.bucketKeyStatus === 'ENABLED';
+  facts.errors = errors;
+  return facts;
+}
+
+/** Epoch ms → ISO text, remembering the last one: rows delivered together often share their time. */
+let lastMillis = Number.NaN;
+let lastIso = '';
+function isoDate(ms: number): string {
+  if (ms !== lastMillis) {
+    lastIso = new Date(ms).toISOString();
+    lastMillis = ms;
+  }
+  return lastIso;
 }
