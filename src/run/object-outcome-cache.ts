@@ -178,8 +178,32 @@ const escaped = (text: string): string => {
 
 const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
+const SSE_CODE = new Map<ObjectFacts['sse'], number>([
+  [null, 0],
+  ['AES256', 1],
+  ['aws:kms', 2],
+  ['aws:kms:dsse', 3],
+  ['SSE-C', 4],
+]);
+const VERSION_CODE: Record<VersionKind, number> = { absent: 0, null: 1, empty: 2, spliced: 3 };
+/** Bucket contexts whose tables are kept: the bucket scans that run side by side. */
+const MAX_CONTEXTS = 16;
+
+const isEmpty = (record: object): boolean => {
+  for (const _ in record) return false;
+  return true;
+};
+
+interface ContextTable {
+  bucket: FactContext['bucket'];
+  key: FactContext['key'];
+  bucketKey: FactContext['bucketKey'];
+  table: (Tuple | undefined)[];
+}
+
 export class ObjectOutcomeCache {
   private readonly tuples = new Map<string, Tuple>();
+  private readonly contexts: ContextTable[] = [];
   private readonly identities = new WeakMap<object, number>();
   private nextIdentity = 1;
   private readonly withoutExceptions: PolicyFile;
@@ -198,13 +222,7 @@ export class ObjectOutcomeCache {
     if (!o || !isWellFormed(o.key)) return undefined;
     const kind = versionKind(o.versionId);
     if (kind === 'spliced' && !isWellFormed(o.versionId!)) return undefined;
-    const signature = this.signature(ctx, o, kind);
-    let tuple = this.tuples.get(signature);
-    if (!tuple) {
-      if (this.tuples.size >= MAX_TUPLES) this.tuples.clear();
-      tuple = this.newTuple(ctx, o, kind);
-      this.tuples.set(signature, tuple);
-    }
+    const tuple = this.tupleOf(ctx, o, kind);
     if (tuple.generic) return undefined;
 
     const bucket = ctx.bucket;
@@ -259,6 +277,45 @@ export class ObjectOutcomeCache {
       out.failing = { bucket: o.bucket, key: o.key, ...(versionId !== undefined ? { versionId } : {}) };
     }
     return out;
+  }
+
+  /**
+   * The object's tuple. The common case — no unreadable fact, no key id of its own — is found by a small
+   * number (encryption, Bucket Key, latest, version kind) in a table per bucket context, without building
+   * the signature text: this runs once per object of reports of millions.
+   */
+  private tupleOf(ctx: FactContext, o: ObjectFacts, kind: VersionKind): Tuple {
+    const sse = SSE_CODE.get(o.sse);
+    if (sse !== undefined && o.kmsKeyId === undefined && o.bucket === ctx.bucket.name && isEmpty(ctx.errors) && isEmpty(o.errors)) {
+      const table = this.tableFor(ctx);
+      const code = ((sse * 2 + (o.bucketKeyEnabled ? 1 : 0)) * 3 + (o.isLatest === undefined ? 0 : o.isLatest ? 1 : 2)) * 4 + VERSION_CODE[kind];
+      return (table[code] ??= this.tupleBySignature(ctx, o, kind));
+    }
+    return this.tupleBySignature(ctx, o, kind);
+  }
+
+  /** The code-indexed tuples of the object's bucket context (bucket, object key facts, bucket default's key). */
+  private tableFor(ctx: FactContext): (Tuple | undefined)[] {
+    const last = this.contexts[0];
+    if (last && last.bucket === ctx.bucket && last.key === ctx.key && last.bucketKey === ctx.bucketKey) return last.table;
+    let found = this.contexts.findIndex((c) => c.bucket === ctx.bucket && c.key === ctx.key && c.bucketKey === ctx.bucketKey);
+    if (found < 0) {
+      this.contexts.unshift({ bucket: ctx.bucket, key: ctx.key, bucketKey: ctx.bucketKey, table: [] });
+      this.contexts.length = Math.min(this.contexts.length, MAX_CONTEXTS);
+      found = 0;
+    } else if (found > 0) this.contexts.unshift(...this.contexts.splice(found, 1));
+    return this.contexts[0]!.table;
+  }
+
+  private tupleBySignature(ctx: FactContext, o: ObjectFacts, kind: VersionKind): Tuple {
+    const signature = this.signature(ctx, o, kind);
+    let tuple = this.tuples.get(signature);
+    if (!tuple) {
+      if (this.tuples.size >= MAX_TUPLES) this.tuples.clear();
+      tuple = this.newTuple(ctx, o, kind);
+      this.tuples.set(signature, tuple);
+    }
+    return tuple;
   }
 
   /** What decides an object's outcomes, apart from its key and version (see the module comment). */
