@@ -3,10 +3,9 @@
  * holds its outcomes in memory (docs/architecture.md: object-level outcomes stream to `<name>.objects.jsonl`).
  *
  * Like writer.ts, a file is written under a temporary name and renamed when complete, so a reader never
- * sees half a file; an aborted run removes it. Lines are gathered into chunks of about 64 KiB before they
- * reach the stream (one write per chunk, not per line: millions of tiny writes cost more than the JSON),
- * and when the stream's buffer is full the writer makes its caller wait for 'drain' — backpressure that
- * slows the scan to the disk's pace instead of queueing lines in memory.
+ * sees half a file; an aborted run removes it. Lines are encoded into large reused buffers, one write per
+ * buffer (line-file.ts), and when the disk falls behind the writer makes its caller wait — backpressure
+ * that slows the scan to the disk's pace instead of queueing lines in memory.
  */
 import type { ObjectOutputSinks } from '../domain/outputs.js';
 import type { Finding } from '../domain/finding.js';
