@@ -170,8 +170,12 @@ type VersionKind = 'absent' | 'null' | 'empty' | 'spliced';
 
 const versionKind = (v: string | undefined): VersionKind => (v === undefined ? 'absent' : v === 'null' ? 'null' : v === '' ? 'empty' : 'spliced');
 
-/** JSON.stringify(text) without its quotes. */
+/** What JSON.stringify escapes in a well-formed string: quote, backslash, control characters. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
+
+/** JSON.stringify(text) without its quotes (most keys need no escaping: then the key itself). */
 const escaped = (text: string): string => {
+  if (!NEEDS_ESCAPE.test(text)) return text;
   const json = JSON.stringify(text);
   return json.slice(1, json.length - 1);
 };

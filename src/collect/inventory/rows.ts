@@ -43,16 +43,16 @@ export const FIELD = {
  * EncryptionStatus → the algorithm HeadObject would answer (x-amz-server-side-encryption), so rules read the same
  * `object.sse` in every mode. NOT-SSE: stored without server-side encryption (before January 2023): null.
  */
-const ENCRYPTION: Record<string, ObjectEncryption | null> = {
-  'SSE-S3': 'AES256',
-  'SSE-KMS': 'aws:kms',
-  'DSSE-KMS': 'aws:kms:dsse',
-  'SSE-C': 'SSE-C',
-  'NOT-SSE': null,
-};
+const ENCRYPTION = new Map<string, ObjectEncryption | null>([
+  ['SSE-S3', 'AES256'],
+  ['SSE-KMS', 'aws:kms'],
+  ['DSSE-KMS', 'aws:kms:dsse'],
+  ['SSE-C', 'SSE-C'],
+  ['NOT-SSE', null],
+]);
 
 export function encryptionOf(status: string): ObjectEncryption | null | undefined {
-  return Object.hasOwn(ENCRYPTION, status) ? ENCRYPTION[status] : undefined;
+  return ENCRYPTION.get(status);
 }
 
 /**
