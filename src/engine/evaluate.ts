@@ -125,7 +125,7 @@ function judge(rule: Rule, ctx: FactContext, params: Record<string, unknown>, la
   return { status: 'fail', message: renderMessage(rule.message, doc), evidence };
 }
 
-export function resourceRef(ctx: FactContext): ResourceRef {
+function resourceRef(ctx: FactContext): ResourceRef {
   const b = ctx.bucket;
   if (!ctx.object) return { type: 'bucket', arn: b.arn, account: b.account, region: b.region, bucket: b.name };
   const ref: ResourceRef = {
@@ -141,7 +141,7 @@ export function resourceRef(ctx: FactContext): ResourceRef {
 }
 
 /** The identity hashed into the finding id: the ARN, plus the version for non-null object versions. */
-export function identityArn(ref: Pick<ResourceRef, 'arn' | 'versionId'>): string {
+function identityArn(ref: ResourceRef): string {
   return ref.versionId && ref.versionId !== 'null' ? `${ref.arn}?versionId=${ref.versionId}` : ref.arn;
 }
 
