@@ -221,6 +221,8 @@ export interface ListedObjectEntry {
  * does not decode them, so it is done here.
  */
 export function decodeListedKey(encoded: string): string {
+  // Most keys need no decoding: skip the regex and decoder for them (an inventory audit decodes every row).
+  if (!encoded.includes('%') && !encoded.includes('+')) return encoded;
   return decodeURIComponent(encoded.replace(/\+/g, ' '));
 }
 

@@ -9,6 +9,11 @@ import type { ObjectsSection } from './report.js';
 export interface ObjectOutputs {
   /** Every object finding (pass included), as it is found. */
   finding?(f: Finding): Promise<void> | undefined;
+  /**
+   * The same as `finding`, for a finding already serialised: `json` is JSON.stringify of it, byte for byte.
+   * Lets an audit that builds its lines from templates skip serialising (run/object-outcome-cache.ts).
+   */
+  findingJson?(json: string): Promise<void> | undefined;
   /** Each object with at least one `fail` outcome, once. */
   failing?(o: { bucket: string; key: string; versionId?: string }): Promise<void> | undefined;
 }

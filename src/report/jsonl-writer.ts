@@ -3,10 +3,9 @@
  * holds its outcomes in memory (docs/architecture.md: object-level outcomes stream to `<name>.objects.jsonl`).
  *
  * Like writer.ts, a file is written under a temporary name and renamed when complete, so a reader never
- * sees half a file; an aborted run removes it. Lines are gathered into chunks of about 64 KiB before they
- * reach the stream (one write per chunk, not per line: millions of tiny writes cost more than the JSON),
- * and when the stream's buffer is full the writer makes its caller wait for 'drain' — backpressure that
- * slows the scan to the disk's pace instead of queueing lines in memory.
+ * sees half a file; an aborted run removes it. Lines are encoded into large reused buffers, one write per
+ * buffer (line-file.ts), and when the disk falls behind the writer makes its caller wait — backpressure
+ * that slows the scan to the disk's pace instead of queueing lines in memory.
  */
 import type { ObjectOutputSinks } from '../domain/outputs.js';
 import type { Finding } from '../domain/finding.js';
@@ -32,6 +31,11 @@ export class JsonlWriter {
   /** See LineFileWriter.writeLine: a promise only when the caller must wait. */
   write(value: unknown): Promise<void> | undefined {
     return this.lines.writeLine(JSON.stringify(value));
+  }
+
+  /** A value already serialised as one line of JSON (JSON.stringify's output, no line break in it). */
+  writeJson(json: string): Promise<void> | undefined {
+    return this.lines.writeLine(json);
   }
 
   close(): Promise<string> {
@@ -66,7 +70,7 @@ export async function openObjectOutputs(files: ObjectOutputFiles): Promise<Objec
     throw err;
   }
   return {
-    ...(jsonl ? { finding: (f: Finding) => jsonl.write(f) } : {}),
+    ...(jsonl ? { finding: (f: Finding) => jsonl.write(f), findingJson: (json: string) => jsonl.writeJson(json) } : {}),
     ...(manifest ? { failing: (o: { bucket: string; key: string; versionId?: string }) => manifest.add(o) } : {}),
     async close() {
       const out: Awaited<ReturnType<ObjectOutputSinks['close']>> = {};

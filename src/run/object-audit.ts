@@ -36,6 +36,7 @@ import { groupFinding } from './metadata-findings.js';
 import { evaluateResource } from '../engine/evaluate.js';
 import type { AwsOptions } from '../aws/options.js';
 import { evaluateObject } from './object-evaluate.js';
+import { cacheableGroup, ObjectOutcomeCache, type TemplatedObject } from './object-outcome-cache.js';
 import type { EvaluatedObject } from './object-worker-protocol.js';
 import { defaultWorkers, ObjectWorkerPool, type ScanDone } from './object-worker-pool.js';
 import { scanBucketInventory, type LeftToOwner } from '../collect/inventory/scan.js';
@@ -111,8 +112,11 @@ export class ObjectAudit {
   private done = 0;
   private startedAt: number | undefined;
   private lastProgress = 0;
+  private sinceProgress = 0;
   private readonly state: ObjectStateStore | undefined;
   private readonly pool: ObjectWorkerPool | undefined;
+  /** Per group: outcomes by fact tuple (object-outcome-cache.ts), or null where the generic path is taken. */
+  private readonly templates = new Map<ObjectPolicyGroup, ObjectOutcomeCache | null>();
 
   constructor(private readonly opts: ObjectAuditOptions) {
     this.state = opts.stateDir ? new FileStateStore(opts.stateDir) : undefined;
@@ -343,7 +347,26 @@ export class ObjectAudit {
     if (this.failure) throw this.failure.error;
   }
 
+  /**
+   * Inventory scans judge millions of objects in a few fact tuples: their outcomes come from templates
+   * (the same findings and JSONL bytes as the generic path, see object-outcome-cache.ts). Other modes are
+   * bounded by their requests and keep the generic path.
+   */
+  private templatesFor(group: ObjectPolicyGroup): ObjectOutcomeCache | null {
+    let cache = this.templates.get(group);
+    if (cache === undefined) {
+      const out = this.opts.outputs;
+      const serialisedOutput = !out?.finding || out.findingJson !== undefined;
+      const usable = group.options.mode === 'inventory' && serialisedOutput && cacheableGroup(group.policyFile, this.opts.rules);
+      cache = usable ? new ObjectOutcomeCache(group.policyFile, this.opts.rules, this.opts.evaluatedAt) : null;
+      this.templates.set(group, cache);
+    }
+    return cache;
+  }
+
   private evaluate(group: ObjectPolicyGroup, ctx: FactContext, meta: ObjectMeta, outcomes: Record<string, number>): Promise<void> | undefined {
+    const templated = this.templatesFor(group)?.evaluate(ctx, meta);
+    if (templated) return this.recordTemplated(templated, outcomes);
     const evaluated = evaluateObject(group, this.opts.rules, ctx, meta, this.opts.evaluatedAt);
     for (const f of evaluated.findings) outcomes[f.status] = (outcomes[f.status] ?? 0) + 1;
     return this.record(evaluated);
@@ -366,8 +389,29 @@ export class ObjectAudit {
     return wait ? Promise.all(wait).then(() => undefined) : undefined;
   }
 
+  /** As record(), for outcomes from templates: their lines are written as they are. */
+  private recordTemplated(t: TemplatedObject, outcomes: Record<string, number>): Promise<void> | undefined {
+    const out = this.opts.outputs;
+    let wait: Promise<void>[] | undefined;
+    for (let i = 0; i < t.findings.length; i++) {
+      const f = t.findings[i]!;
+      outcomes[f.status] = (outcomes[f.status] ?? 0) + 1;
+      this.tally.add(f);
+      const w = out?.findingJson?.(t.lines[i]!);
+      if (w) (wait ??= []).push(w);
+    }
+    if (t.failing && out?.failing) {
+      const w = out.failing(t.failing);
+      if (w) (wait ??= []).push(w);
+    }
+    this.progress(false);
+    return wait ? Promise.all(wait).then(() => undefined) : undefined;
+  }
+
   private progress(force: boolean): void {
     if (!this.opts.onProgress) return;
+    // The clock is read every 64 objects, not for each of millions.
+    if (!force && (++this.sinceProgress & 63) !== 0) return;
     const now = Date.now();
     if (!force && now - this.lastProgress < PROGRESS_EVERY_MS) return;
     this.lastProgress = now;

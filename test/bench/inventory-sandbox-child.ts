@@ -38,9 +38,12 @@ const estate = buildEstate({
   ],
 });
 
-/** Row i: 9 in 10 SSE-KMS with a Bucket Key, 1 in 10 SSE-S3; keys and ETags of realistic length. */
+/**
+ * Row i: 9 in 10 SSE-KMS with a Bucket Key, 1 in 10 SSE-S3; keys and ETags of realistic length, and each
+ * object its own LastModifiedDate (a second apart), as in a real report.
+ */
 function* generated(): Generator<InventoryRecord> {
-  const lastModified = new Date('2026-01-01T00:00:00Z');
+  const firstModified = Date.parse('2026-01-01T00:00:00Z');
   const width = String(rows - 1).length;
   for (let i = 0; i < rows; i++) {
     const kms = i % 10 !== 0;
@@ -50,7 +53,7 @@ function* generated(): Generator<InventoryRecord> {
       isLatest: true,
       isDeleteMarker: false,
       size: 1024 + (i % 4096),
-      lastModified,
+      lastModified: new Date(firstModified + i * 1000),
       etag: (i * 2654435761 >>> 0).toString(16).padStart(8, '0').repeat(4),
       encryptionStatus: kms ? 'SSE-KMS' : 'SSE-S3',
       bucketKeyStatus: kms ? 'ENABLED' : 'DISABLED',

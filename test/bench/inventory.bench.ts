@@ -3,7 +3,7 @@
  * prints figures.
  *
  *   npm run bench:inventory -- [--rows 1000000,10000000] [--formats CSV,Parquet] [--rows-per-file 1000000]
- *                              [--full-objects 200000] [--keep]
+ *                              [--full-objects 200000] [--keep] [--cpu-prof DIR] [--hash]
  *
  * For each format and row count, a sandbox child (test/bench/inventory-sandbox-child.ts) generates one report
  * of that many rows straight into its destination bucket (9 in 10 objects SSE-KMS, 1 in 10 SSE-S3), then:
@@ -14,8 +14,12 @@
  * Each prints rows, wall time, rows per second, CPU seconds, rows per CPU-second (≈ rows per second per core:
  * the auditor is one thread) and peak RSS (getrusage, test/bench/rss-probe.ts). Then the same figures for
  * `mode: full` over a generated bucket of --full-objects objects (one HeadObject each; 0 skips it).
+ * --cpu-prof DIR writes a V8 CPU profile of each audit into DIR (open it in Chrome DevTools); --hash prints the
+ * SHA-256 of each objects JSONL, so two builds can be shown to write the same bytes.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +35,8 @@ const { values } = parseArgs({
     'rows-per-file': { type: 'string' },
     'full-objects': { type: 'string' },
     keep: { type: 'boolean' },
+    'cpu-prof': { type: 'string' },
+    hash: { type: 'boolean' },
   },
 });
 const sizes = (values.rows ?? '1000000,10000000').split(',').map(Number);
@@ -86,15 +92,23 @@ async function policyFile(dir: string, objects: string, include: string): Promis
   return path;
 }
 
-async function scan(info: SandboxInfo, work: string, policy: string, name: string): Promise<{ run: AuditorRun; report: AuditReport; jsonlBytes: number; scanMs: number }> {
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function scan(info: SandboxInfo, work: string, policy: string, name: string): Promise<{ run: AuditorRun; report: AuditReport; jsonlBytes: number; jsonlSha256?: string; scanMs: number }> {
   const out = join(work, 'out');
-  const run = await runAuditor(['scan', '--policies', policy, '--endpoint-url', info.endpoint, '--out', out, '--name', name, '--format', 'json', '--concurrency', '128', '--quiet'], auditorEnv(info), []);
+  const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof'], '--cpu-prof-name', `${name}.cpuprofile`] : [];
+  const run = await runAuditor(['scan', '--policies', policy, '--endpoint-url', info.endpoint, '--out', out, '--name', name, '--format', 'json', '--concurrency', '128', '--quiet'], auditorEnv(info), profile);
   const report = JSON.parse(await readFile(join(out, `${name}.json`), 'utf8')) as AuditReport;
   const jsonl = join(out, `${name}.objects.jsonl`);
   const jsonlBytes = (await stat(jsonl).catch(() => undefined))?.size ?? 0;
+  const jsonlSha256 = values.hash && jsonlBytes > 0 ? await sha256Of(jsonl) : undefined;
   // Millions of outcome lines: gone before the next run, so the disk holds one at a time.
   await rm(jsonl, { force: true });
-  return { run, report, jsonlBytes, scanMs: Date.parse(report.run.end) - Date.parse(report.run.start) };
+  return { run, report, jsonlBytes, ...(jsonlSha256 ? { jsonlSha256 } : {}), scanMs: Date.parse(report.run.end) - Date.parse(report.run.start) };
 }
 
 /** Sandboxes running, stopped on Ctrl-C / SIGTERM so no child outlives the benchmark. */
@@ -124,6 +138,7 @@ async function main(): Promise<void> {
           const r = await scan(info, work, policy, `inv-${format}-${rows}`);
           const s = r.report.objects!.buckets[0]!;
           console.log(figures(`audit (scan, exit ${r.run.code}; ${fmt(r.report.summary.total)} outcomes, JSONL ${fmt(r.jsonlBytes / 2 ** 20, 1)} MiB)`, s.inventory?.rows ?? 0, r.scanMs, r.run.probe));
+          if (r.jsonlSha256) console.log(`    JSONL SHA-256        ${r.jsonlSha256}`);
           if (!s.complete) console.log(`    (incomplete: ${s.inventory?.problem ?? 'see report'})`);
         } finally {
           await sandbox.stop();

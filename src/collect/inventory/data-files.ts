@@ -60,7 +60,7 @@ export async function readCsvGzFile(s3: S3Client, bucket: string, key: string, c
   body.on('error', (e) => gunzip.destroy(e));
   body.pipe(gunzip);
   return readCsvRows(gunzip, (f) => {
-    const row: InventoryRow = { key: decodeListedKey(f[ki] ?? ''), size: si !== undefined ? Number(f[si]) || 0 : 0, lastModified: mi !== undefined ? Date.parse(f[mi] ?? '') || 0 : 0 };
+    const row: InventoryRow = { key: decodeListedKey(f[ki] ?? ''), size: si !== undefined ? Number(f[si]) || 0 : 0, lastModified: mi !== undefined ? f[mi] ?? '' : 0 };
     if (vi !== undefined) row.versionId = f[vi] ?? '';
     if (li !== undefined) row.isLatest = bool(f[li] ?? '');
     if (di !== undefined) row.isDeleteMarker = bool(f[di] ?? '');

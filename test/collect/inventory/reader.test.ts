@@ -132,6 +132,16 @@ describe('inventory reader: rows → object facts', () => {
     expect(factsFromRow('b', { ...row, encryptionStatus: 'SSE-S3', versionId: 'v1', isLatest: false }, true)).to.deep.include({ versionId: 'v1', isLatest: false });
   });
 
+  it('gives LastModifiedDate as toISOString spells it, from epoch milliseconds or any text Date reads', () => {
+    const at = (lastModified: number | string): string => factsFromRow('b', { ...row, lastModified, encryptionStatus: 'SSE-S3' }, false).lastModified;
+    expect(at('2025-01-02T03:04:05.000Z')).to.equal('2025-01-02T03:04:05.000Z');
+    expect(at('2025-01-02T03:04:05Z')).to.equal('2025-01-02T03:04:05.000Z');
+    expect(at('2026-02-30T00:00:00.000Z')).to.equal(new Date(Date.parse('2026-02-30T00:00:00.000Z')).toISOString());
+    expect(at('2026-13-01T00:00:00.000Z')).to.equal('1970-01-01T00:00:00.000Z');
+    expect(at('')).to.equal('1970-01-01T00:00:00.000Z');
+    expect(at(0)).to.equal('1970-01-01T00:00:00.000Z');
+  });
+
   it('an unknown EncryptionStatus or a report without the field is an error fact, never a pass', () => {
     expect(factsFromRow('b', { ...row, encryptionStatus: 'SSE-X' }, false).errors.object).to.deep.include({ code: 'UnknownEncryptionStatus' });
     expect(factsFromRow('b', row, false).errors.object).to.deep.include({ code: 'FieldNotInInventory' });
