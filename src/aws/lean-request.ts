@@ -36,6 +36,30 @@ export interface LeanTransport {
 interface Prepared {
   endpointParams: Record<string, unknown>;
   signers: Map<string, SignatureV4>;
+  /** The endpoint of plain bucket names with the name cut out (see addressOf); null once a check found it wrong. */
+  plainTemplate?: EndpointTemplate | null;
+  /** Plain-name endpoints given by the template so far (each 1024th is checked against the provider). */
+  templated: number;
+}
+
+/** Where a request goes, and how it is signed. */
+export interface Address {
+  protocol: string;
+  hostname: string;
+  port: string;
+  pathname: string;
+  signingName: string;
+  signingRegion: string;
+  headers: Record<string, string>;
+}
+
+/** An Address with the bucket name cut out of the host's first label or the path's last segment. */
+interface EndpointTemplate {
+  in: 'host' | 'path';
+  /** The hostname or pathname around the bucket name. */
+  before: string;
+  after: string;
+  address: Address;
 }
 
 const transports = new WeakMap<S3Client, LeanTransport>();
@@ -64,7 +88,96 @@ async function prepare(client: S3Client): Promise<Prepared> {
       ...(endpointUrl ? { Endpoint: endpointUrl.replace(/\/$/, '') } : {}),
     },
     signers: new Map(),
+    templated: 0,
   };
+}
+
+/**
+ * A bucket name every branch of S3's endpoint rules treats alike: 3–63 characters of lower-case letters,
+ * digits and single hyphens, starting and ending with a letter or digit — virtual-hostable
+ * (aws.isVirtualHostableS3Bucket), no dot, so no IP-address form, no "--" (the rules' S3 Express
+ * "--x-s3"/"--xa-s3" and Outposts "--op-s3" suffixes), no ":" (ARNs), and none of the prefixes and
+ * suffixes S3 reserves ("xn--", "sthree-", "amzn-s3-demo-", "-s3alias", "--ol-s3"; bucket naming rules,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). For such a name the
+ * endpoint differs from another's only by the name itself, so it is computed once per client and the
+ * name put in its place; every other name asks the provider. test/aws/lean-endpoint.test.ts compares
+ * both for many names and configurations, and the client checks one answer in 1024 against the provider.
+ */
+const PLAIN_BUCKET = /^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/;
+const isPlainBucket = (bucket: string): boolean => PLAIN_BUCKET.test(bucket) && !bucket.endsWith('-s3alias');
+
+/** Every 1024th templated endpoint is compared with the provider's; a difference turns the template off for the client. */
+const TEMPLATE_CHECK_EVERY = 1024;
+
+function resolveAddress(client: S3Client, p: Prepared, bucket: string): Address | undefined {
+  const endpoint = client.config.endpointProvider({ ...p.endpointParams, Bucket: bucket } as never, {});
+  const scheme = (endpoint.properties?.authSchemes as { name?: string; signingName?: string; signingRegion?: string }[] | undefined)?.[0];
+  if (!scheme || scheme.name !== 'sigv4' || !scheme.signingRegion) return undefined;
+  const url = endpoint.url;
+  return {
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: url.port,
+    pathname: url.pathname,
+    signingName: scheme.signingName ?? 's3',
+    signingRegion: scheme.signingRegion,
+    headers: (endpoint.headers as Record<string, string> | undefined) ?? {},
+  };
+}
+
+function templateOf(address: Address, bucket: string): EndpointTemplate | undefined {
+  const inHost = address.hostname.startsWith(`${bucket}.`);
+  const path = address.pathname.endsWith('/') ? address.pathname.slice(0, -1) : address.pathname;
+  const inPath = path.endsWith(`/${bucket}`);
+  if (inHost === inPath) return undefined; // neither, or both: not a shape to repeat
+  return inHost
+    ? { in: 'host', before: '', after: address.hostname.slice(bucket.length), address }
+    : { in: 'path', before: path.slice(0, -bucket.length), after: address.pathname.slice(path.length), address };
+}
+
+function fromTemplate(t: EndpointTemplate, bucket: string): Address {
+  return t.in === 'host'
+    ? { ...t.address, hostname: t.before + bucket + t.after }
+    : { ...t.address, pathname: t.before + bucket + t.after };
+}
+
+const sameAddress = (a: Address, b: Address): boolean =>
+  a.protocol === b.protocol && a.hostname === b.hostname && a.port === b.port && a.pathname === b.pathname && a.signingName === b.signingName &&
+  a.signingRegion === b.signingRegion && JSON.stringify(a.headers) === JSON.stringify(b.headers);
+
+/** The bucket's endpoint as the client's provider gives it (see PLAIN_BUCKET); undefined for an auth scheme other than SigV4. */
+function addressOf(client: S3Client, p: Prepared, bucket: string): Address | undefined {
+  if (!isPlainBucket(bucket) || p.plainTemplate === null) return resolveAddress(client, p, bucket);
+  if (p.plainTemplate === undefined) {
+    const address = resolveAddress(client, p, bucket);
+    p.plainTemplate = address ? (templateOf(address, bucket) ?? null) : null;
+    return address;
+  }
+  const address = fromTemplate(p.plainTemplate, bucket);
+  if (++p.templated % TEMPLATE_CHECK_EVERY === 0) {
+    const checked = resolveAddress(client, p, bucket);
+    if (!checked || !sameAddress(address, checked)) {
+      p.plainTemplate = null;
+      return checked;
+    }
+  }
+  return address;
+}
+
+function preparedFor(client: S3Client): Promise<Prepared> {
+  let p = prepared.get(client);
+  if (!p) prepared.set(client, (p = prepare(client)));
+  return p;
+}
+
+/** The address the lean paths send `bucket`'s requests to (from the plain-name template when it applies). */
+export async function leanAddress(client: S3Client, bucket: string): Promise<Address | undefined> {
+  return addressOf(client, await preparedFor(client), bucket);
+}
+
+/** The address straight from the client's endpoint provider, for comparison. */
+export async function providerAddress(client: S3Client, bucket: string): Promise<Address | undefined> {
+  return resolveAddress(client, await preparedFor(client), bucket);
 }
 
 function signerFor(client: S3Client, p: Prepared, region: string, service: string): SignatureV4 {
@@ -103,40 +216,37 @@ export async function sendLean(client: S3Client, r: LeanRequest, signal?: AbortS
   const transport = transports.get(client);
   if (!transport || signal?.aborted) return undefined;
   try {
-    let p = prepared.get(client);
-    if (!p) prepared.set(client, (p = prepare(client)));
-    const ready = await p;
-    const endpoint = client.config.endpointProvider({ ...ready.endpointParams, Bucket: r.bucket } as never, {});
-    const scheme = (endpoint.properties?.authSchemes as { name?: string; signingName?: string; signingRegion?: string }[] | undefined)?.[0];
-    if (!scheme || scheme.name !== 'sigv4' || !scheme.signingRegion) return undefined;
-    const url = endpoint.url;
-    const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
+    const ready = await preparedFor(client);
+    const address = addressOf(client, ready, r.bucket);
+    if (!address) return undefined;
+    const base = address.pathname.endsWith('/') ? address.pathname.slice(0, -1) : address.pathname;
     const path = base + r.subPath || '/';
+    const host = address.port ? `${address.hostname}:${address.port}` : address.hostname;
     const config = client.config as { systemClockOffset?: number };
-    const signed = await signerFor(client, ready, scheme.signingRegion, scheme.signingName ?? 's3').sign(
+    const signed = await signerFor(client, ready, address.signingRegion, address.signingName).sign(
       {
         method: r.method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        ...(url.port ? { port: Number(url.port) } : {}),
+        protocol: address.protocol,
+        hostname: address.hostname,
+        ...(address.port ? { port: Number(address.port) } : {}),
         path,
         query: r.query,
-        headers: { host: url.host, 'x-amz-content-sha256': EMPTY_SHA256, ...((endpoint.headers as Record<string, string> | undefined) ?? {}) },
+        headers: { host, 'x-amz-content-sha256': EMPTY_SHA256, ...address.headers },
       },
       // The SDK signs with its clock-skew-corrected time (getSkewCorrectedDate); so does this path.
       { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) },
     );
-    return await send(url, r.method, path + r.search, signed.headers, transport, signal);
+    return await send(address, r.method, path + r.search, signed.headers, transport, signal);
   } catch {
     return undefined;
   }
 }
 
-function send(url: URL, method: string, path: string, headers: Record<string, string>, t: LeanTransport, signal: AbortSignal | undefined): Promise<LeanResponse | undefined> {
-  const https = url.protocol === 'https:';
+function send(address: Address, method: string, path: string, headers: Record<string, string>, t: LeanTransport, signal: AbortSignal | undefined): Promise<LeanResponse | undefined> {
+  const https = address.protocol === 'https:';
   return new Promise((resolve) => {
     const req = (https ? httpsRequest : httpRequest)(
-      { agent: https ? t.https : t.http, method, hostname: url.hostname, port: url.port || undefined, path, headers, ...(signal ? { signal } : {}) },
+      { agent: https ? t.https : t.http, method, hostname: address.hostname, port: address.port || undefined, path, headers, ...(signal ? { signal } : {}) },
       (res) => {
         const status = res.statusCode ?? 0;
         if (method === 'HEAD') {
