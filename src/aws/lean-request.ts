@@ -11,7 +11,7 @@
  * double encoding of the path). A client whose endpoint needs another auth scheme (SigV4a, S3 Express)
  * is left to the SDK: the caller gets undefined and makes the call through the SDK.
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders } from 'node:http';
 import { request as httpRequest, type Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -242,11 +242,39 @@ export async function sendLean(client: S3Client, r: LeanRequest, signal?: AbortS
   }
 }
 
+/**
+ * The lean requests in flight per stop signal, destroyed together when it fires. One listener per signal
+ * instead of Node's `signal` request option, which adds and removes an abort listener on every request
+ * (about 4% of the bucket scan's CPU in a profile).
+ */
+const inFlight = new WeakMap<AbortSignal, Set<ClientRequest>>();
+
+function abortWith(signal: AbortSignal, req: ClientRequest): void {
+  let requests = inFlight.get(signal);
+  if (!requests) {
+    const set = new Set<ClientRequest>();
+    requests = set;
+    inFlight.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const r of set) r.destroy(Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }));
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const set = requests;
+  set.add(req);
+  req.once('close', () => set.delete(req));
+}
+
 function send(address: Address, method: string, path: string, headers: Record<string, string>, t: LeanTransport, signal: AbortSignal | undefined): Promise<LeanResponse | undefined> {
   const https = address.protocol === 'https:';
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(undefined);
     const req = (https ? httpsRequest : httpRequest)(
-      { agent: https ? t.https : t.http, method, hostname: address.hostname, port: address.port || undefined, path, headers, ...(signal ? { signal } : {}) },
+      { agent: https ? t.https : t.http, method, hostname: address.hostname, port: address.port || undefined, path, headers },
       (res) => {
         const status = res.statusCode ?? 0;
         if (method === 'HEAD') {
@@ -258,10 +286,13 @@ function send(address: Address, method: string, path: string, headers: Record<st
         res.on('end', () => resolve({ status, headers: res.headers, body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8') }));
         res.on('error', () => resolve(undefined));
         res.on('aborted', () => resolve(undefined));
+        // Closed before its end (destroyed on abort or timeout): no answer. After 'end' this changes nothing.
+        res.on('close', () => resolve(undefined));
       },
     );
     req.setTimeout(t.requestTimeoutMs, () => req.destroy());
     req.on('error', () => resolve(undefined));
+    if (signal) abortWith(signal, req);
     req.end();
   });
 }

@@ -156,4 +156,21 @@ describe('aws/lean-bucket-encryption: GetBucketEncryption without the SDK pipeli
       s3.destroy();
     }
   });
+
+  it('a stop signal aborts a lean request in flight: undefined (the SDK call then sees the aborted signal), and the client goes on', async () => {
+    const s3 = clientFor(box.sb, 'prod');
+    const controller = new AbortController();
+    try {
+      box.sb.setFaults({ latencyMs: 5_000 });
+      const pending = getBucketEncryptionLean(s3, 'prod-cmk-by-alias', controller.signal);
+      setTimeout(() => controller.abort(), 100);
+      expect(await pending).to.equal(undefined);
+      expect(await getBucketEncryptionLean(s3, 'prod-cmk-by-alias', controller.signal)).to.equal(undefined);
+      box.sb.setFaults({ latencyMs: 0 });
+      expect(await getBucketEncryptionLean(s3, 'prod-cmk-by-alias')).to.have.property('ServerSideEncryptionConfiguration');
+    } finally {
+      box.sb.setFaults({ latencyMs: 0 });
+      s3.destroy();
+    }
+  });
 });
