@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { bindAbortSignal, trimMiddleware } from './lean-stack.js';
-import { enableLeanHead } from './lean-head.js';
+import { enableLeanRequests } from './lean-request.js';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_MS, type AwsOptions, type StaticCredentials } from './options.js';
 import { COMMON_SHARED_KEYS, S3_SHARED_KEYS, withSharedConfig, type ClientConfigShare } from './shared-config.js';
 
@@ -91,8 +91,9 @@ export function createS3Client(opts: AwsOptions, region: string, credentials: Cr
     ),
     opts.signal,
   );
-  // HeadObject answers that succeed are read without the SDK's pipeline (lean-head.ts); every other answer goes through it.
-  enableLeanHead(client, { http: agents.http, https: agents.https, requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS });
+  // HeadObject and GetBucketEncryption answers the lean paths understand are read without the SDK's
+  // pipeline (lean-head.ts, lean-bucket-encryption.ts); every other answer goes through it.
+  enableLeanRequests(client, { http: agents.http, https: agents.https, requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS });
   return client;
 }
 

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BucketEncryption, SseAlgorithm } from '../domain/facts.js';
 import { isNotFound } from './errors.js';
+import { getBucketEncryptionLean, NO_ENCRYPTION_CONFIGURATION } from './lean-bucket-encryption.js';
 import { headObjectLean } from './lean-head.js';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 
@@ -104,7 +105,10 @@ const SSE_ALGORITHMS: readonly string[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 /** Default encryption; `algorithm: null` when the bucket has none (404 ServerSideEncryptionConfigurationNotFoundError). */
 export async function getBucketEncryption(client: S3Client, bucket: string, signal?: AbortSignal): Promise<BucketEncryption> {
   try {
-    const out = await client.send(new GetBucketEncryptionCommand({ Bucket: bucket }), { abortSignal: signal });
+    // A 2xx or "no configuration" answer is read without the SDK's pipeline; anything else goes through the SDK (lean-bucket-encryption.ts).
+    const lean = await getBucketEncryptionLean(client, bucket, signal);
+    if (lean === NO_ENCRYPTION_CONFIGURATION) return { algorithm: null, bucketKeyEnabled: false };
+    const out = lean ?? (await client.send(new GetBucketEncryptionCommand({ Bucket: bucket }), { abortSignal: signal }));
     // S3 allows exactly one rule today; the first one is the bucket's default.
     const rule = out.ServerSideEncryptionConfiguration?.Rules?.[0];
     const byDefault = rule?.ApplyServerSideEncryptionByDefault;
@@ -325,13 +329,16 @@ export interface HeadObjectAnswer {
  * it does not decrypt, so it answers even when the object's KMS key is disabled.
  */
 export async function headObject(client: S3Client, bucket: string, key: string, versionId: string | undefined, signal?: AbortSignal): Promise<HeadObjectAnswer> {
-  const out =
-    (await headObjectLean(client, bucket, key, versionId, signal)) ??
-    (await client
-      .send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}) }), { abortSignal: signal })
-      .catch((err: unknown) => {
-        throw nameHeadError(err);
-      }));
+  const out = await headObjectLean(client, bucket, key, versionId, signal)
+    .then(
+      (lean) =>
+        lean ??
+        client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}) }), { abortSignal: signal }),
+    )
+    // The lean path's 403 and 404 are the SDK's own errors (lean-head.ts): named here like the SDK's.
+    .catch((err: unknown) => {
+      throw nameHeadError(err);
+    });
   const algorithm = out.ServerSideEncryption;
   if (algorithm !== undefined && !SSE_ALGORITHMS.includes(algorithm)) {
     throw Object.assign(new Error(`unknown ServerSideEncryption ${algorithm} on the object`), { name: 'UnknownAlgorithm' });

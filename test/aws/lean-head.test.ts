@@ -1,8 +1,9 @@
 /**
  * The lean HeadObject path (src/aws/lean-head.ts) against the sandbox and the independent AWS CLI: a
  * 2xx answer reads the same seven fields as the SDK and as `aws s3api head-object` (keys that need
- * escaping, versions); every other answer — 404, 403, 503 throttling, a wrong-region client — is left to
- * the SDK (undefined), and headObject() then gives exactly what the SDK path gives.
+ * escaping, versions); 403 and 404 are the SDK's own errors, named by headObject() exactly as the SDK
+ * path names them, in one request; every other answer — 503 throttling, a wrong-region client — is left
+ * to the SDK (undefined), and headObject() then gives exactly what the SDK path gives.
  */
 import { expect } from 'chai';
 import { Agent as HttpAgent } from 'node:http';
@@ -11,8 +12,9 @@ import { HeadObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aw
 import { createS3Client } from '../../src/aws/clients.js';
 import { headObjectLean, type LeanHeadAnswer } from '../../src/aws/lean-head.js';
 import { headObject } from '../../src/aws/s3.js';
+import { toFactError } from '../../src/aws/errors.js';
 import { awsCli, requireAwsCli } from '../helpers/awscli.js';
-import { accountOf, cliCreds, useSandbox } from '../helpers/sandbox.js';
+import { accountOf, cliCreds, s3For, useSandbox } from '../helpers/sandbox.js';
 import { OBJECTS_ESTATE } from '../collect/objects-helpers.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
 
@@ -38,7 +40,33 @@ async function viaSdk(s3: S3Client, bucket: string, key: string, versionId?: str
     .then(fields, (e: Error & { $metadata?: { httpStatusCode?: number } }) => ({ error: e.name, status: e.$metadata?.httpStatusCode }));
 }
 
-describe('aws/lean-head: HeadObject without the SDK pipeline, the SDK for everything but 2xx', function () {
+/**
+ * headObject()'s error as every caller reads it — name, message, status, attempts, fault, class, and the
+ * FactError it becomes — and how many requests the call cost.
+ */
+async function headError(sb: Sandbox, s3: S3Client, bucket: string, key: string): Promise<{ seen: Record<string, unknown>; requests: number }> {
+  const before = sb.requestCount();
+  const e = (await headObject(s3, bucket, key, undefined).then(
+    () => expect.fail(`${bucket}/${key} answered`),
+    (err: unknown) => err,
+  )) as Error & { $fault?: string; $metadata?: { httpStatusCode?: number; attempts?: number; totalRetryDelay?: number } };
+  const requests = sb.requestCount() - before;
+  return {
+    seen: {
+      name: e.name,
+      message: e.message,
+      class: e.constructor.name,
+      fault: e.$fault,
+      status: e.$metadata?.httpStatusCode,
+      attempts: e.$metadata?.attempts,
+      totalRetryDelay: e.$metadata?.totalRetryDelay,
+      fact: toFactError(e, 'HeadObject'),
+    },
+    requests,
+  };
+}
+
+describe('aws/lean-head: HeadObject without the SDK pipeline, the SDK for everything but 2xx, 403 and 404', function () {
   this.timeout(120_000);
 
   describe('on the object estate', () => {
@@ -83,11 +111,23 @@ describe('aws/lean-head: HeadObject without the SDK pipeline, the SDK for everyt
       }
     });
 
-    it('404 and 503 throttling are left to the SDK: undefined here, the SDK answer from headObject()', async () => {
-      expect(await headObjectLean(s3, 'obj-calm', 'no/such/key', undefined)).to.equal(undefined);
-      const missing = await headObject(s3, 'obj-calm', 'no/such/key', undefined).catch((e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
+    it('404: the SDK\'s NotFound, as the SDK path gives it, in one request instead of two', async () => {
+      const missing = await headObjectLean(s3, 'obj-calm', 'no/such/key', undefined).catch((e: Error) => e);
       expect(missing).to.be.instanceOf(Error);
-      expect((missing as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).to.equal(404);
+      expect((missing as Error).name).to.equal('NotFound');
+      const plain = s3For(box.sb, 'objects', 'us-east-1', { maxAttempts: 5 });
+      try {
+        const lean = await headError(box.sb, s3, 'obj-calm', 'no/such/key');
+        const sdk = await headError(box.sb, plain, 'obj-calm', 'no/such/key');
+        expect(lean.seen).to.deep.equal(sdk.seen);
+        expect(lean.seen).to.include({ name: 'NotFound', status: 404, attempts: 1 });
+        expect(lean.requests).to.equal(1);
+      } finally {
+        plain.destroy();
+      }
+    });
+
+    it('503 throttling is left to the SDK, which retries it away', async () => {
       // obj-throttled answers SlowDown to its first 12 HeadObject requests: the lean try sees one, the SDK retries the rest away.
       const first = await s3.send(new ListObjectVersionsCommand({ Bucket: 'obj-throttled' }));
       const key = first.Versions![0]!.Key!;
@@ -121,17 +161,21 @@ describe('aws/lean-head: HeadObject without the SDK pipeline, the SDK for everyt
 
   describe('on the demo estate', () => {
     const box = useSandbox();
-    it('403 (HeadObject denied) is left to the SDK: headObject() throws AccessDenied as before', async () => {
+    it('403 (HeadObject denied): AccessDenied exactly as the SDK path names it, in one request instead of two', async () => {
       const s3 = clientFor(box.sb, 'prod');
+      const plain = s3For(box.sb, 'prod', 'us-east-1', { maxAttempts: 5 });
       try {
-        expect(await headObjectLean(s3, 'prod-objects-mixed', 'restricted/payroll.csv', undefined)).to.equal(undefined);
-        const denied = await headObject(s3, 'prod-objects-mixed', 'restricted/payroll.csv', undefined).catch((e: Error & { code?: string }) => e);
-        expect(denied).to.be.instanceOf(Error);
-        expect((denied as Error).name).to.equal('AccessDenied');
+        const lean = await headError(box.sb, s3, 'prod-objects-mixed', 'restricted/payroll.csv');
+        const sdk = await headError(box.sb, plain, 'prod-objects-mixed', 'restricted/payroll.csv');
+        expect(lean.seen).to.deep.equal(sdk.seen);
+        expect(lean.seen).to.include({ name: 'AccessDenied', status: 403, attempts: 1 });
+        expect(lean.requests).to.equal(1);
+        expect(sdk.requests).to.equal(1);
         // And an object the same client may read is answered by the lean path.
         expect(await headObjectLean(s3, 'prod-objects-mixed', 'index.html', undefined)).to.include({ ServerSideEncryption: 'AES256' });
       } finally {
         s3.destroy();
+        plain.destroy();
       }
     });
   });

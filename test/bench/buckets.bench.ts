@@ -11,6 +11,7 @@
  * against the least any client could spend. Printed per latency: wall time, requests (per bucket), the
  * latency-bound ideal (requests × latency ÷ concurrency) and actual ÷ ideal, average requests in flight
  * (requests × latency ÷ wall), CPU per request of the auditor and of the floor and their ratio, the
+ * floor's own wall ÷ ideal (how close this machine lets a bare client come), the
  * sandbox's CPU next to the auditor's (on a small machine the sandbox can be the limit), peak RSS, and
  * the machine's core count and load.
  */
@@ -74,6 +75,8 @@ async function benchAtLatency(latencyMs: number, work: string): Promise<void> {
       `  sandbox CPU            ${fmt(sandboxCpuMs / 1000, 2)} s during the scan, ${fmt((1000 * sandboxCpuMs) / Math.max(1, requests))} µs per request`,
       `  floor (no SDK)         ${fmt(floorPerRequestUs)} µs per GetBucketEncryption (http.Agent + signature-v4, ${fmt(floor.requests)} requests, ${fmt(floor.wallMs / 1000, 2)} s, ${floor.failures} failures)`,
       `  auditor ÷ floor        ${fmt(perRequestUs / floorPerRequestUs, 2)} (CPU per request)`,
+      // The same requests, bare, at the same concurrency: how close this machine lets any client come to the ideal.
+      `  floor wall ÷ ideal     ${idealMs > 0 ? fmt(floor.wallMs / idealMs, 2) : 'n/a (latency 0)'}`,
       `  auditor peak RSS       ${fmt(run.probe.maxRssKiB / 1024, 1)} MiB`,
     ];
     console.log(lines.join('\n'));
