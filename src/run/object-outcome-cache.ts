@@ -18,7 +18,7 @@
  *    is kept per exception that matched.
  *  - JSON escapes a well-formed string character by character, so escaping the key alone and splicing it
  *    in gives the same text as escaping the whole message; a key that is not well-formed (a lone UTF-16
- *    surrogate) takes the generic path.
+ *    surrogate) or holds a placeholder's first character takes the generic path.
  *  - The first object of each tuple (and of each exception variant) is also evaluated the generic way and
  *    compared, byte for byte; a difference sends the whole tuple to the generic path for good.
  * Memory: the tuples of the buckets being scanned, cleared past MAX_TUPLES (a tuple only costs time when
@@ -182,6 +182,13 @@ const escaped = (text: string): string => {
 
 const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
+/**
+ * Whether a key or version id can be spliced: well-formed, and free of the placeholders' first character. A rule
+ * text (message, param, exception reason) may hold a placeholder literally; the first object's comparison
+ * with the generic path catches that, unless that object's key is that very placeholder text.
+ */
+const splicable = (text: string): boolean => isWellFormed(text) && !text.includes('\uE000');
+
 const SSE_CODE = new Map<ObjectFacts['sse'], number>([
   [null, 0],
   ['AES256', 1],
@@ -223,9 +230,9 @@ export class ObjectOutcomeCache {
   /** The object's outcomes from its tuple's templates, or undefined when it must take the generic path. */
   evaluate(ctx: FactContext, meta: ObjectMeta): TemplatedObject | undefined {
     const o = ctx.object;
-    if (!o || !isWellFormed(o.key)) return undefined;
+    if (!o || !splicable(o.key)) return undefined;
     const kind = versionKind(o.versionId);
-    if (kind === 'spliced' && !isWellFormed(o.versionId!)) return undefined;
+    if (kind === 'spliced' && !splicable(o.versionId!)) return undefined;
     const tuple = this.tupleOf(ctx, o, kind);
     if (tuple.generic) return undefined;
 

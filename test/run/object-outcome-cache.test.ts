@@ -161,4 +161,20 @@ describe('object outcomes from per-tuple templates', () => {
     const lone = object('half \ud800 surrogate', 'AES256');
     expect(cache.evaluate({ bucket, object: lone, errors: {} }, {})).to.equal(undefined);
   });
+
+  it('are not fooled by rule text that holds a placeholder when the first object\'s key is that very text', () => {
+    const custom = new Map(rules) as RuleSet;
+    const base = rules.get('s3-object-sse-kms')!;
+    custom.set('marker', { ...base, id: 'marker', message: '{{object.key}} is not KMS encrypted (marker \uE000key\uE001)' });
+    const pf = parsePolicyFile('version: 1\npolicies:\n  - name: p\n    resource: object\n    rules: [marker]\n', 'p.yaml', custom);
+    expect(cacheableGroup(pf, custom)).to.equal(true);
+    const cache = new ObjectOutcomeCache(pf, custom, NOW);
+    const versioned = { versionId: '\uE000version\uE001', isLatest: true };
+    for (const o of [object('\uE000key\uE001', 'AES256'), object('plain.txt', 'AES256'), object('v.txt', 'AES256', versioned), object('w.txt', 'AES256', { ...versioned, versionId: 'v2' })]) {
+      const ctx: FactContext = { bucket, object: o, errors: {}, key: null };
+      const generic = evaluateResource(pf, custom, ctx, NOW).map((f) => JSON.stringify(f));
+      const templated = cache.evaluate(ctx, {});
+      if (templated) expect(templated.lines, o.key).to.deep.equal(generic);
+    }
+  });
 });
