@@ -348,16 +348,16 @@ export class ObjectAudit {
   }
 
   /**
-   * Inventory scans judge millions of objects in a few fact tuples: their outcomes come from templates
-   * (the same findings and JSONL bytes as the generic path, see object-outcome-cache.ts). Other modes are
-   * bounded by their requests and keep the generic path.
+   * Objects fall into a few fact tuples per bucket: their outcomes come from templates (the same findings
+   * and JSONL bytes as the generic path, see object-outcome-cache.ts), in every mode that judges objects
+   * one by one (metadata mode judges groups and does not come here).
    */
   private templatesFor(group: ObjectPolicyGroup): ObjectOutcomeCache | null {
     let cache = this.templates.get(group);
     if (cache === undefined) {
       const out = this.opts.outputs;
       const serialisedOutput = !out?.finding || out.findingJson !== undefined;
-      const usable = group.options.mode === 'inventory' && serialisedOutput && cacheableGroup(group.policyFile, this.opts.rules);
+      const usable = group.options.mode !== 'metadata' && serialisedOutput && cacheableGroup(group.policyFile, this.opts.rules);
       cache = usable ? new ObjectOutcomeCache(group.policyFile, this.opts.rules, this.opts.evaluatedAt) : null;
       this.templates.set(group, cache);
     }
