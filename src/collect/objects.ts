@@ -26,6 +26,7 @@ import { newestSampler, randomSampler, type Sampler } from './objects-select.js'
 import type { ObjectStateStore, StateReader, StateRecord, StateWriter } from '../state/object-state.js';
 import { factsFromHead, factsFromListing, factsFromRecord, recordOf } from './object-facts.js';
 import { objectContext, objectKeyWants } from './object-context.js';
+import { memoizedKeys } from './key-memo.js';
 import { countRequest, counted, type CollectStats } from './stats.js';
 
 export interface ObjectBucketTarget {
@@ -126,7 +127,9 @@ export async function scanBucketObjects(target: ObjectBucketTarget, group: Objec
   const slots = new Slots(options.bucketConcurrency);
   let fatal: { error: unknown } | undefined;
 
-  const contextOf = (object: ObjectFacts): Promise<FactContext> => objectContext(target, object, object.kmsKeyId, wants, deps.keys);
+  // One answer object per key for the whole scan (key-memo.ts): no fact changes, less work per object.
+  const keys = memoizedKeys(deps.keys);
+  const contextOf = (object: ObjectFacts): Promise<FactContext> => objectContext(target, object, object.kmsKeyId, wants, keys);
 
   /** One chosen object, start to finish. Never rejects: failures are facts, or `fatal` for the sink's own. */
   const inspect = async (entry: ListedObjectEntry, reused: StateRecord | undefined, seq: number | undefined): Promise<void> => {

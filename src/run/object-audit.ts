@@ -38,6 +38,7 @@ import type { AwsOptions } from '../aws/options.js';
 import { evaluateObject } from './object-evaluate.js';
 import { cacheableGroup, ObjectOutcomeCache, type TemplatedObject } from './object-outcome-cache.js';
 import type { EvaluatedObject } from './object-worker-protocol.js';
+import { replayBatch } from './object-batch.js';
 import { defaultWorkers, ObjectWorkerPool, type ScanDone } from './object-worker-pool.js';
 import { scanBucketInventory, type LeftToOwner } from '../collect/inventory/scan.js';
 import type { Shard } from '../collect/inventory/shard.js';
@@ -153,6 +154,7 @@ export class ObjectAudit {
         evaluatedAt: opts.evaluatedAt,
         ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
         headConcurrency: concurrency,
+        rendered: this.serialisedOutput(),
       },
       {
         keys: opts.keys,
@@ -166,6 +168,11 @@ export class ObjectAudit {
             if (w) (wait ??= []).push(w);
           }
           return wait ? Promise.all(wait).then(() => undefined) : undefined;
+        },
+        rendered: (batch) => {
+          const wait = replayBatch(batch, this.tally, this.opts.outputs);
+          this.progress(false);
+          return wait;
         },
         counters: (d) => {
           this.counters.listed += d.listed;
@@ -348,20 +355,24 @@ export class ObjectAudit {
   }
 
   /**
-   * Inventory scans judge millions of objects in a few fact tuples: their outcomes come from templates
-   * (the same findings and JSONL bytes as the generic path, see object-outcome-cache.ts). Other modes are
-   * bounded by their requests and keep the generic path.
+   * Objects fall into a few fact tuples per bucket: their outcomes come from templates (the same findings
+   * and JSONL bytes as the generic path, see object-outcome-cache.ts), in every mode that judges objects
+   * one by one (metadata mode judges groups and does not come here).
    */
   private templatesFor(group: ObjectPolicyGroup): ObjectOutcomeCache | null {
     let cache = this.templates.get(group);
     if (cache === undefined) {
-      const out = this.opts.outputs;
-      const serialisedOutput = !out?.finding || out.findingJson !== undefined;
-      const usable = group.options.mode === 'inventory' && serialisedOutput && cacheableGroup(group.policyFile, this.opts.rules);
+      const usable = group.options.mode !== 'metadata' && this.serialisedOutput() && cacheableGroup(group.policyFile, this.opts.rules);
       cache = usable ? new ObjectOutcomeCache(group.policyFile, this.opts.rules, this.opts.evaluatedAt) : null;
       this.templates.set(group, cache);
     }
     return cache;
+  }
+
+  /** Whether the outputs take findings already serialised (or write no JSONL): what templates need. */
+  private serialisedOutput(): boolean {
+    const out = this.opts.outputs;
+    return !out?.finding || out.findingJson !== undefined;
   }
 
   private evaluate(group: ObjectPolicyGroup, ctx: FactContext, meta: ObjectMeta, outcomes: Record<string, number>): Promise<void> | undefined {

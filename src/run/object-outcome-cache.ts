@@ -197,8 +197,8 @@ const SSE_CODE = new Map<ObjectFacts['sse'], number>([
   ['SSE-C', 4],
 ]);
 const VERSION_CODE: Record<VersionKind, number> = { absent: 0, null: 1, empty: 2, spliced: 3 };
-/** Bucket contexts whose tables are kept: the bucket scans that run side by side. */
-const MAX_CONTEXTS = 16;
+/** Bucket contexts (and key ids) whose tables are kept: the bucket scans that run side by side. */
+const MAX_CONTEXTS = 32;
 
 const isEmpty = (record: object): boolean => {
   for (const _ in record) return false;
@@ -209,6 +209,8 @@ interface ContextTable {
   bucket: FactContext['bucket'];
   key: FactContext['key'];
   bucketKey: FactContext['bucketKey'];
+  /** The object's key id as its source gave it (part of the tuple: rules may read object.kmsKeyId). */
+  kmsKeyId: string | undefined;
   table: (Tuple | undefined)[];
 }
 
@@ -291,27 +293,28 @@ export class ObjectOutcomeCache {
   }
 
   /**
-   * The object's tuple. The common case — no unreadable fact, no key id of its own — is found by a small
-   * number (encryption, Bucket Key, latest, version kind) in a table per bucket context, without building
-   * the signature text: this runs once per object of reports of millions.
+   * The object's tuple. The common case — no unreadable fact — is found by a small number (encryption,
+   * Bucket Key, latest, version kind) in a table per bucket context and key id, without building the
+   * signature text: this runs once per object of reports of millions.
    */
   private tupleOf(ctx: FactContext, o: ObjectFacts, kind: VersionKind): Tuple {
     const sse = SSE_CODE.get(o.sse);
-    if (sse !== undefined && o.kmsKeyId === undefined && o.bucket === ctx.bucket.name && isEmpty(ctx.errors) && isEmpty(o.errors)) {
-      const table = this.tableFor(ctx);
+    if (sse !== undefined && o.bucket === ctx.bucket.name && isEmpty(ctx.errors) && isEmpty(o.errors)) {
+      const table = this.tableFor(ctx, o.kmsKeyId);
       const code = ((sse * 2 + (o.bucketKeyEnabled ? 1 : 0)) * 3 + (o.isLatest === undefined ? 0 : o.isLatest ? 1 : 2)) * 4 + VERSION_CODE[kind];
       return (table[code] ??= this.tupleBySignature(ctx, o, kind));
     }
     return this.tupleBySignature(ctx, o, kind);
   }
 
-  /** The code-indexed tuples of the object's bucket context (bucket, object key facts, bucket default's key). */
-  private tableFor(ctx: FactContext): (Tuple | undefined)[] {
+  /** The code-indexed tuples of the object's bucket context (bucket, object key facts, bucket default's key) and key id. */
+  private tableFor(ctx: FactContext, kmsKeyId: string | undefined): (Tuple | undefined)[] {
+    const same = (c: ContextTable): boolean => c.bucket === ctx.bucket && c.key === ctx.key && c.bucketKey === ctx.bucketKey && c.kmsKeyId === kmsKeyId;
     const last = this.contexts[0];
-    if (last && last.bucket === ctx.bucket && last.key === ctx.key && last.bucketKey === ctx.bucketKey) return last.table;
-    let found = this.contexts.findIndex((c) => c.bucket === ctx.bucket && c.key === ctx.key && c.bucketKey === ctx.bucketKey);
+    if (last && same(last)) return last.table;
+    let found = this.contexts.findIndex(same);
     if (found < 0) {
-      this.contexts.unshift({ bucket: ctx.bucket, key: ctx.key, bucketKey: ctx.bucketKey, table: [] });
+      this.contexts.unshift({ bucket: ctx.bucket, key: ctx.key, bucketKey: ctx.bucketKey, kmsKeyId, table: [] });
       this.contexts.length = Math.min(this.contexts.length, MAX_CONTEXTS);
       found = 0;
     } else if (found > 0) this.contexts.unshift(...this.contexts.splice(found, 1));

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { currentCredentials, type AccountSession, type PortableCredentials } from '../aws/session.js';
 import type { KeyResolver, ResolvedKey } from '../collect/keys.js';
 import type { ObjectCounters, ObjectScanResult } from '../collect/objects.js';
+import type { RenderedBatch } from './object-batch.js';
 import type { EvaluatedObject, FromWorker, Question, ScanOrder, ToWorker, WorkerSetup } from './object-worker-protocol.js';
 
 /** --workers when not given: one per core the process may use. */
@@ -24,6 +25,8 @@ export interface PoolHost {
   signal?: AbortSignal;
   /** Objects evaluated by a worker; a returned promise holds that worker's next batch back. */
   objects(objects: EvaluatedObject[]): Promise<void> | undefined;
+  /** The same, rendered by the worker (WorkerSetup.rendered). */
+  rendered(batch: RenderedBatch): Promise<void> | undefined;
   counters(delta: ObjectCounters): void;
   requests(counts: Record<string, number>): void;
 }
@@ -86,9 +89,10 @@ class PoolWorker {
     const scan = this.scans.get(m.id);
     switch (m.type) {
       case 'batch':
+      case 'rendered':
         try {
           this.host.counters(m.counters);
-          await this.host.objects(m.objects);
+          await (m.type === 'batch' ? this.host.objects(m.objects) : this.host.rendered(m.batch));
         } catch (err) {
           // The outputs could not take them (a disk error): the scan fails as it would in process.
           this.scans.delete(m.id);

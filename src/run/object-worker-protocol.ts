@@ -12,6 +12,7 @@ import type { ObjectPolicyGroup } from '../collect/objects-options.js';
 import type { BucketFacts, FactError, KeyFacts } from '../domain/facts.js';
 import type { Finding } from '../domain/finding.js';
 import type { RuleSet } from '../domain/rule.js';
+import type { RenderedBatch } from './object-batch.js';
 
 /** What a worker is started with (workerData). */
 export interface WorkerSetup {
@@ -25,6 +26,12 @@ export interface WorkerSetup {
   stateDir?: string;
   /** The run-wide bound on HeadObject calls in flight; the pool replaces it with the worker's share. */
   headConcurrency: number;
+  /**
+   * The outputs take serialised lines (ObjectOutputs.findingJson, or no JSONL at all): the worker sends
+   * rendered batches (object-batch.ts) and serves cacheable groups from templates. Otherwise it sends
+   * each object's findings.
+   */
+  rendered: boolean;
 }
 
 /** One bucket scan for one group, as ObjectAudit.start would run it in process. */
@@ -59,5 +66,6 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ask'; ask: number; question: Question }
   | { type: 'batch'; id: number; objects: EvaluatedObject[]; counters: ObjectCounters }
+  | { type: 'rendered'; id: number; batch: RenderedBatch; counters: ObjectCounters }
   | { type: 'done'; id: number; result: ObjectScanResult; outcomes: Record<string, number>; requests: Record<string, number>; counters: ObjectCounters }
   | { type: 'failed'; id: number; error: { name: string; message: string } };

@@ -16,6 +16,8 @@ import { newStats } from '../collect/stats.js';
 import { emptyStatusCounts } from '../domain/counts.js';
 import { FileStateStore } from '../state/object-state.js';
 import { evaluateObject } from './object-evaluate.js';
+import { RenderedBatchBuilder } from './object-batch.js';
+import { cacheableGroup, ObjectOutcomeCache } from './object-outcome-cache.js';
 import type { EvaluatedObject, FromWorker, Question, ScanOrder, ToWorker, WorkerSetup } from './object-worker-protocol.js';
 
 /** Objects per batch: large enough that messaging costs little per object, small enough to keep memory flat. */
@@ -71,15 +73,28 @@ function counterDelta(): ObjectCounters {
 
 let unacked = 0;
 const roomWaiters: (() => void)[] = [];
-const pending = new Map<number, EvaluatedObject[]>();
+/** Per scan: its objects' findings, or (setup.rendered) its batch already rendered. */
+const pending = new Map<number, EvaluatedObject[] | RenderedBatchBuilder>();
+
+/** Per group: outcomes from templates where the group allows it and the outputs take lines (as in process). */
+const templates = setup.groups.map((g) =>
+  setup.rendered && g.options.mode !== 'metadata' && cacheableGroup(g.policyFile, setup.rules) ? new ObjectOutcomeCache(g.policyFile, setup.rules, setup.evaluatedAt) : undefined,
+);
 
 /** Sends scan `id`'s waiting objects; resolves when another batch may be sent. */
 function flush(id: number): Promise<void> | undefined {
   const objects = pending.get(id);
-  if (!objects || objects.length === 0) return undefined;
-  pending.set(id, []);
-  unacked++;
-  send({ type: 'batch', id, objects, counters: counterDelta() });
+  if (!objects) return undefined;
+  if (objects instanceof RenderedBatchBuilder) {
+    if (objects.size === 0) return undefined;
+    unacked++;
+    send({ type: 'rendered', id, batch: objects.take(), counters: counterDelta() });
+  } else {
+    if (objects.length === 0) return undefined;
+    pending.set(id, []);
+    unacked++;
+    send({ type: 'batch', id, objects, counters: counterDelta() });
+  }
   return unacked > MAX_UNACKED ? new Promise<void>((resolve) => roomWaiters.push(resolve)) : undefined;
 }
 
@@ -93,7 +108,8 @@ async function runScan(order: ScanOrder): Promise<void> {
   const session = sessions.get(order.bucket.account)!;
   const stats = newStats();
   const outcomes = emptyStatusCounts();
-  pending.set(order.id, []);
+  const cache = templates[order.group];
+  pending.set(order.id, setup.rendered ? new RenderedBatchBuilder() : []);
   try {
     const result = await scanBucketObjects(
       {
@@ -105,11 +121,14 @@ async function runScan(order: ScanOrder): Promise<void> {
       group,
       { keys, stats, headLimit, now: () => ask<Date>({ kind: 'now' }), counters, signal: abort.signal, ...(stateStore ? { state: stateStore } : {}) },
       (ctx, meta) => {
-        const evaluated = evaluateObject(group, setup.rules, ctx, meta, setup.evaluatedAt);
-        for (const f of evaluated.findings) outcomes[f.status] = (outcomes[f.status] ?? 0) + 1;
         const objects = pending.get(order.id)!;
-        objects.push(evaluated);
-        return objects.length >= BATCH_OBJECTS ? flush(order.id) : undefined;
+        const templated = cache?.evaluate(ctx, meta);
+        const evaluated = templated ?? evaluateObject(group, setup.rules, ctx, meta, setup.evaluatedAt);
+        for (const f of evaluated.findings) outcomes[f.status] = (outcomes[f.status] ?? 0) + 1;
+        if (objects instanceof RenderedBatchBuilder) objects.add(evaluated.findings, templated?.lines, evaluated.failing);
+        else objects.push(evaluated);
+        const size = objects instanceof RenderedBatchBuilder ? objects.size : objects.length;
+        return size >= BATCH_OBJECTS ? flush(order.id) : undefined;
       },
     );
     await flush(order.id);

@@ -54,6 +54,12 @@ export class ObjectTally {
     }
   }
 
+  /** `n` pass or skip outcomes of one (policy, rule, severity, status): counted, never listed. */
+  count(outcome: Pick<Finding, 'status' | 'severity' | 'policy' | 'rule'>, n: number): void {
+    if (LISTED_STATUSES.has(outcome.status)) throw new Error(`a ${outcome.status} outcome must be added whole`);
+    countOutcome(this.all, outcome, n);
+  }
+
   /** The non-passing findings kept for findings[], and the counts of every outcome that is not among them. */
   result(): { findings: Finding[]; omitted: OutcomeCounts; listedNonPass: number; omittedNonPass: number; errorCauses: RunError[] } {
     const findings = this.kept.sorted();

@@ -95,6 +95,10 @@ function contexts(): FactContext[] {
       [object(key, 'SSE-C'), {}],
       [object(key, 'aws:kms', { bucketKeyEnabled: true }), { key: prodKey, bucketKey: prodKey }],
       [object(key, 'aws:kms'), { key: scratchKey, bucketKey: prodKey }],
+      // HeadObject gives the key id (full, sample, incremental modes); two spellings of one key share its facts.
+      [object(key, 'aws:kms', { kmsKeyId: prodKey.arn, bucketKeyEnabled: true }), { key: prodKey, bucketKey: prodKey }],
+      [object(key, 'aws:kms', { kmsKeyId: 'alias/prod-data', bucketKeyEnabled: true }), { key: prodKey, bucketKey: prodKey }],
+      [object(key, 'aws:kms', { kmsKeyId: scratchKey.id }), { key: scratchKey, bucketKey: prodKey }],
       [object(key, 'aws:kms:dsse'), { errors: { key: { code: 'KeyNotInInventory', operation: 'S3Inventory', message: 'not read' } }, bucketKey: prodKey }],
       [object(key, 'AES256', { versionId: 'null', isLatest: true }), {}],
       [object(key, 'AES256', { versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY', isLatest: false }), {}],
