@@ -157,7 +157,7 @@ describe('aws/lean-bucket-encryption: GetBucketEncryption without the SDK pipeli
     }
   });
 
-  it('a stop signal aborts a lean request in flight: undefined (the SDK call then sees the aborted signal), and the client goes on', async () => {
+  it('a stop signal aborts a lean request in flight: the lean path gives up, returning undefined (the SDK call then sees the aborted signal), and the client goes on', async () => {
     const s3 = clientFor(box.sb, 'prod');
     const controller = new AbortController();
     try {
