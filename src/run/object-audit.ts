@@ -171,7 +171,7 @@ export class ObjectAudit {
         },
         rendered: (batch) => {
           const wait = replayBatch(batch, this.tally, this.opts.outputs);
-          this.progress(false);
+          this.progress(false, batch.objects);
           return wait;
         },
         counters: (d) => {
@@ -419,10 +419,13 @@ export class ObjectAudit {
     return wait ? Promise.all(wait).then(() => undefined) : undefined;
   }
 
-  private progress(force: boolean): void {
+  /** `objects`: how many objects were judged since the last call (a worker's batch holds many). */
+  private progress(force: boolean, objects = 1): void {
     if (!this.opts.onProgress) return;
     // The clock is read every 64 objects, not for each of millions.
-    if (!force && (++this.sinceProgress & 63) !== 0) return;
+    this.sinceProgress += objects;
+    if (!force && this.sinceProgress < 64) return;
+    this.sinceProgress = 0;
     const now = Date.now();
     if (!force && now - this.lastProgress < PROGRESS_EVERY_MS) return;
     this.lastProgress = now;

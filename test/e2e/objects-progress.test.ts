@@ -4,7 +4,7 @@
  * stderr can be a terminal-like stream; AWS still goes over real HTTP to the sandbox.
  */
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { estimateSecondsLeft, formatDuration, ProgressLine, renderProgressLine } from '../../src/cli/progress.js';
@@ -37,8 +37,8 @@ describe('e2e: object scan progress line (cli/progress.ts)', function () {
     await rm(out, { recursive: true, force: true });
   });
 
-  async function scan(isTTY: boolean, extra: string[] = []): Promise<{ code: number; stderr: string; stdout: string }> {
-    const prod = accountOf(box.sb, 'prod');
+  async function scan(isTTY: boolean, extra: string[] = [], account = 'prod', policy = POLICY): Promise<{ code: number; stderr: string; stdout: string }> {
+    const prod = accountOf(box.sb, account);
     const stdout = stream(false);
     const stderr = stream(isTTY);
     const env: Record<string, string> = { AWS_ACCESS_KEY_ID: prod.accessKeyId, AWS_SECRET_ACCESS_KEY: prod.secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true', NO_COLOR: '1' };
@@ -47,7 +47,7 @@ describe('e2e: object scan progress line (cli/progress.ts)', function () {
     Object.assign(process.env, env);
     try {
       const code = await runCli(
-        ['scan', '--policies', POLICY, '--endpoint-url', box.sb.endpoint, '--out', out, '--format', 'json', ...extra],
+        ['scan', '--policies', policy, '--endpoint-url', box.sb.endpoint, '--out', out, '--format', 'json', ...extra],
         { stdout, stderr, env },
       );
       return { code, stderr: stderr.text, stdout: stdout.text };
@@ -69,6 +69,27 @@ describe('e2e: object scan progress line (cli/progress.ts)', function () {
     expect(last).to.match(/^buckets \d+\/\d+ · objects 12 inspected · [\d,]+\/s · ETA (~0s|--)$/);
     expect(stderr.endsWith('\r\u001b[2K'), 'the line is erased before the summary').to.equal(true);
     expect(stderr).to.not.contain('\n');
+  });
+
+  it('with worker threads, a large bucket is drawn as its batches arrive, not only when its scan ends', async () => {
+    // dev-generated: 500 objects in one listing page, so one worker scans them and sends them to the main
+    // thread in batches of 256; each batch must count as the objects it holds for the redraw.
+    const policy = join(out, 'generated.yaml');
+    await writeFile(policy, 'version: 1\npolicies:\n  - name: generated\n    resource: object\n    scope: { include: [dev-generated] }\n    objects: { mode: full }\n    rules: [s3-object-sse-kms]\n');
+    box.sb.setFaults({ latencyMs: 5 });
+    let stderr: string;
+    try {
+      ({ stderr } = await scan(true, ['--workers', '2', '--concurrency', '2'], 'dev', policy));
+    } finally {
+      box.sb.setFaults({ latencyMs: 0 });
+    }
+    const inspected = stderr
+      .split('\r\u001b[2K')
+      .map((f) => /objects ([\d,]+) inspected/.exec(f)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map((n) => Number(n.replace(/,/g, '')));
+    expect(inspected.at(-1)).to.equal(500);
+    expect(inspected.some((n) => n > 0 && n < 500), `frames: ${inspected.join(' ')}`).to.equal(true);
   });
 
   it('nothing of it when stderr is not a terminal, or with --quiet', async () => {
