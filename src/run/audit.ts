@@ -57,12 +57,15 @@ export interface AuditOptions {
  * the engine applies the full scope (tags included) once the facts are in.
  */
 function mayBeInScope(pf: PolicyFile) {
-  const bucketPolicies = pf.policies;
-  return (bucket: { name: string; region: string; account: string }): boolean =>
-    bucketPolicies.some((p) => {
-      const { tags: _tags, ...withoutTags } = p.scope ?? {};
-      return bucketInScope(withoutTags, { ...bucket, tags: {}, errors: {} }) !== false;
-    });
+  // The scopes without their tags, once per run rather than once per bucket and policy.
+  const scopesWithoutTags = pf.policies.map((p) => {
+    const { tags: _tags, ...withoutTags } = p.scope ?? {};
+    return withoutTags;
+  });
+  return (bucket: { name: string; region: string; account: string }): boolean => {
+    const scoped = { ...bucket, tags: {}, errors: {} };
+    return scopesWithoutTags.some((scope) => bucketInScope(scope, scoped) !== false);
+  };
 }
 
 const ownsBucketOf = (shard: Shard) => (account: string, bucket: string): boolean => ownsBucket(shard, account, bucket);
