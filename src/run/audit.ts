@@ -28,7 +28,7 @@ export { loadAuditConfig, type AuditConfig } from './audit-config.js';
 
 export interface AuditOptions {
   aws: AwsOptions;
-  /** Parallel AWS requests (p-limit in the collector). */
+  /** Parallel AWS requests (the collector's bound on buckets at once; the object audit's p-limit). */
   concurrency: number;
   gate: GateOptions;
   /** Clock for the run's timestamps and for deciding which exceptions have expired. */
