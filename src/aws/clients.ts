@@ -27,7 +27,7 @@ export interface Agents {
 /**
  * Configuration common to every client.
  *
- * Retry mode is 'standard', not 'adaptive': the collector already bounds concurrency with p-limit, and
+ * Retry mode is 'standard', not 'adaptive': the collector already bounds concurrency (--concurrency), and
  * adaptive mode keeps one client-side rate limiter per client — one (account, region) — so a SlowDown
  * on one hot bucket (S3 throttles per bucket prefix) would slow every other bucket in that region.
  * Standard mode retries throttling, 5xx, timeouts and connection resets with jittered exponential

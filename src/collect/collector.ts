@@ -4,7 +4,6 @@
  * out as buckets complete. Nothing is dropped: a bucket whose region cannot be found still yields a
  * context (every aspect in error) and the failure is also a RunError.
  */
-import pLimit from 'p-limit';
 import type { AccountSession } from '../aws/session.js';
 import { toFactError } from '../aws/errors.js';
 import { DEFAULT_LIST_PAGE_SIZE, listBucketPages, type ListedBucket } from '../aws/s3.js';
@@ -86,7 +85,6 @@ export function collectBuckets(opts: CollectOptions): CollectResult {
   const byAccount = new Map(opts.sessions.map((s) => [s.account, s] as const));
   const keys = opts.keys ?? new KeyResolver((account) => byAccount.get(account), stats, opts.signal, opts.keyListSpellings);
   const concurrency = Math.max(1, Math.floor(opts.concurrency));
-  const limit = pLimit(concurrency);
 
   /** One bucket's work: region (when not listed), prefilter, facts. undefined when the prefilter skips it. */
   const processBucket = async (b: PendingBucket): Promise<FactContext | undefined> => {
@@ -124,9 +122,11 @@ export function collectBuckets(opts: CollectOptions): CollectResult {
 
     const total = pending.length;
     opts.onProgress?.({ bucketsDone: 0, bucketsTotal: total });
-    // Buckets are scheduled through p-limit (at most `concurrency` run at once) within a window: at most
-    // 2 × concurrency buckets are scheduled but not yet handed to the consumer, so a slow consumer holds
-    // back the scan instead of letting finished contexts pile up in memory.
+    // At most `concurrency` buckets run at once, within a window: at most 2 × concurrency buckets are
+    // started but not yet consumed (the one the consumer holds counts), so a slow consumer holds back the scan instead of
+    // letting finished contexts pile up in memory. The next bucket starts as soon as one finishes, in list
+    // order. (A counter rather than p-limit: p-limit's five promises and closures per bucket showed as
+    // 2.5% of a 20,000-bucket scan's CPU.)
     const windowSize = concurrency * 2;
     const ready: (FactContext | undefined)[] = [];
     let failure: { error: unknown } | undefined;
@@ -137,25 +137,36 @@ export function collectBuckets(opts: CollectOptions): CollectResult {
       w?.();
     };
     let scheduled = 0;
+    let running = 0;
     let done = 0;
+    /** 1 while the consumer holds the context last handed out: it counts as not yet consumed. */
+    let held = 0;
+    /** Set when the consumer leaves (abort, failure, or it stopped iterating): no further bucket starts. */
+    let stopped = false;
+    const finished = (ctx: FactContext | undefined): void => {
+      running--;
+      ready.push(ctx);
+      startBuckets();
+      settled();
+    };
+    // A bucket's own failures are facts; what lands here is an abort or a bug, and it ends the scan.
+    const failed = (error: unknown): void => {
+      running--;
+      failure ??= { error };
+      settled();
+    };
+    function startBuckets(): void {
+      while (!stopped && !failure && running < concurrency && scheduled < total && scheduled - (done - held) < windowSize && !opts.signal?.aborted) {
+        const bucket = pending[scheduled]!;
+        pending[scheduled++] = undefined; // release as we go
+        running++;
+        processBucket(bucket).then(finished, failed);
+      }
+    }
     try {
       while (done < total) {
-        while (scheduled < total && scheduled - done < windowSize) {
-          opts.signal?.throwIfAborted();
-          const bucket = pending[scheduled]!;
-          pending[scheduled++] = undefined; // release as we go
-          limit(() => processBucket(bucket)).then(
-            (ctx) => {
-              ready.push(ctx);
-              settled();
-            },
-            // A bucket's own failures are facts; what lands here is an abort or a bug, and it ends the scan.
-            (error: unknown) => {
-              failure ??= { error };
-              settled();
-            },
-          );
-        }
+        opts.signal?.throwIfAborted();
+        startBuckets();
         if (ready.length === 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
         if (failure) throw failure.error;
         // Calls cut short by an abort come back as 'Aborted' facts: stop rather than hand those out.
@@ -166,12 +177,13 @@ export function collectBuckets(opts: CollectOptions): CollectResult {
         if (!ctx) continue;
         stats.buckets++;
         if (ctx.bucket.region !== 'unknown') regions.add(ctx.bucket.region);
+        held = 1;
         yield ctx;
+        held = 0;
       }
     } finally {
-      // Left early (abort, failure, or the consumer stopped iterating): start no queued bucket. Those
-      // already running finish on their own; nobody reads their outcome.
-      limit.clearQueue();
+      // Left early: start no further bucket. Those already running finish on their own; nobody reads their outcome.
+      stopped = true;
     }
   }
 

@@ -73,10 +73,17 @@ export function aspectForPath(path: string): FactAspect | null {
   }
 }
 
+/** Lineages already computed: asked for every rule of every resource, over a handful of aspect names. */
+const lineages = new Map<string, readonly string[]>();
+
 /** An aspect and the aspects it is part of ("key.rotation" → ["key.rotation", "key"]). */
-export function aspectLineage(aspect: string): string[] {
+export function aspectLineage(aspect: string): readonly string[] {
+  const known = lineages.get(aspect);
+  if (known) return known;
   const parts = aspect.split('.');
   const out: string[] = [];
   for (let i = parts.length; i > 0; i--) out.push(parts.slice(0, i).join('.'));
+  // Aspect names come from rules (a closed, small set), but a cap keeps a pathological caller bounded.
+  if (lineages.size < 1024) lineages.set(aspect, out);
   return out;
 }

@@ -52,6 +52,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 /** A list operand: a scalar counts as a one-element list; nested lists (from "{{keys}}" inside a list) are flattened once. */
 function asList(value: unknown): unknown[] {
   if (!Array.isArray(value)) return [value];
+  // Most lists hold no nested list: used as they are (callers only read them) instead of copied for every resource.
+  if (!value.some((v) => Array.isArray(v))) return value;
   return value.flatMap((v) => (Array.isArray(v) ? v : [v]));
 }
 

@@ -24,10 +24,22 @@ export function isDocumentRoot(name: string): name is DocumentRoot {
   return (DOCUMENT_ROOTS as readonly string[]).includes(name);
 }
 
+/** Split paths: the same few paths (from rules and messages) are read for every resource. */
+const pathSegments = new Map<string, readonly string[]>();
+function segmentsOf(path: string): readonly string[] {
+  let segments = pathSegments.get(path);
+  if (!segments) {
+    segments = path.split('.');
+    // Paths come from rules and templates (a small set); the cap keeps a pathological caller bounded.
+    if (pathSegments.size < 4096) pathSegments.set(path, segments);
+  }
+  return segments;
+}
+
 /** Read a dotted path. Numeric segments index arrays. Missing or through-null → undefined. */
 export function readPath(doc: unknown, path: string): unknown {
   let current: unknown = doc;
-  for (const segment of path.split('.')) {
+  for (const segment of segmentsOf(path)) {
     if (current === null || current === undefined) return undefined;
     if (Array.isArray(current)) {
       if (!/^\d+$/.test(segment)) return undefined;

@@ -64,14 +64,31 @@ function errorOutcome(message: string, cause: FactError, evidence: Record<string
   };
 }
 
+/**
+ * The fact paths a rule's evidence shows, in order (params excluded). They depend on the rule's conditions
+ * only, and the rule is judged for every resource: kept per rule, and computed again if its conditions
+ * were replaced.
+ */
+const evidencePathsByRule = new WeakMap<Rule, { when: Rule['when']; assert: Rule['assert']; paths: readonly string[] }>();
+function evidencePaths(rule: Rule): readonly string[] {
+  const known = evidencePathsByRule.get(rule);
+  if (known && known.when === rule.when && known.assert === rule.assert) return known.paths;
+  const paths = conditionPaths(rule.when, conditionPaths(rule.assert)).filter((path) => !path.startsWith('params.'));
+  evidencePathsByRule.set(rule, { when: rule.when, assert: rule.assert, paths });
+  return paths;
+}
+
+/** Has the object an own enumerable property (what Object.keys would list), without building the list? */
+function hasOwnEntries(record: Record<string, unknown>): boolean {
+  for (const name in record) if (Object.prototype.hasOwnProperty.call(record, name)) return true;
+  return false;
+}
+
 /** The value of every fact path the rule reads (missing → null, so the report shows it). */
 function collectEvidence(rule: Rule, doc: EvalDocument, params: Record<string, unknown>): Record<string, unknown> {
   const evidence: Record<string, unknown> = {};
-  for (const path of conditionPaths(rule.when, conditionPaths(rule.assert))) {
-    if (path.startsWith('params.')) continue;
-    evidence[path] = readPath(doc, path) ?? null;
-  }
-  if (Object.keys(params).length > 0) evidence.params = params;
+  for (const path of evidencePaths(rule)) evidence[path] = readPath(doc, path) ?? null;
+  if (hasOwnEntries(params)) evidence.params = params;
   return evidence;
 }
 

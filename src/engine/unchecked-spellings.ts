@@ -9,6 +9,8 @@ import type { FactContext, FactError, KeyFacts } from '../domain/facts.js';
 
 /** The context in which every unchecked entry names its key, or undefined when there is none. */
 export function assumingUncheckedMatch(ctx: FactContext): FactContext | undefined {
+  // Asked for every rule of every resource, and almost never true: answered without allocating first.
+  if (!hasUnchecked(ctx.key) && !hasUnchecked(ctx.bucketKey)) return undefined;
   const key = widened(ctx.key);
   const bucketKey = widened(ctx.bucketKey);
   if (!key && !bucketKey) return undefined;
@@ -22,6 +24,14 @@ export function firstUnchecked(ctx: FactContext): { spelling: string; error: Fac
     if (first) return { spelling: first[0], error: first[1] };
   }
   return undefined;
+}
+
+/** Does the key have at least one unchecked entry (an own enumerable key, as Object.keys would list)? */
+function hasUnchecked(key: KeyFacts | null | undefined): boolean {
+  const unchecked = key?.uncheckedSpellings;
+  if (!unchecked) return false;
+  for (const name in unchecked) if (Object.prototype.hasOwnProperty.call(unchecked, name)) return true;
+  return false;
 }
 
 function widened(key: KeyFacts | null | undefined): KeyFacts | undefined {

@@ -28,7 +28,7 @@ export { loadAuditConfig, type AuditConfig } from './audit-config.js';
 
 export interface AuditOptions {
   aws: AwsOptions;
-  /** Parallel AWS requests (p-limit in the collector). */
+  /** Parallel AWS requests (the collector's bound on buckets at once; the object audit's p-limit). */
   concurrency: number;
   gate: GateOptions;
   /** Clock for the run's timestamps and for deciding which exceptions have expired. */
@@ -57,12 +57,15 @@ export interface AuditOptions {
  * the engine applies the full scope (tags included) once the facts are in.
  */
 function mayBeInScope(pf: PolicyFile) {
-  const bucketPolicies = pf.policies;
-  return (bucket: { name: string; region: string; account: string }): boolean =>
-    bucketPolicies.some((p) => {
-      const { tags: _tags, ...withoutTags } = p.scope ?? {};
-      return bucketInScope(withoutTags, { ...bucket, tags: {}, errors: {} }) !== false;
-    });
+  // The scopes without their tags, once per run rather than once per bucket and policy.
+  const scopesWithoutTags = pf.policies.map((p) => {
+    const { tags: _tags, ...withoutTags } = p.scope ?? {};
+    return withoutTags;
+  });
+  return (bucket: { name: string; region: string; account: string }): boolean => {
+    const scoped = { ...bucket, tags: {}, errors: {} };
+    return scopesWithoutTags.some((scope) => bucketInScope(scope, scoped) !== false);
+  };
 }
 
 const ownsBucketOf = (shard: Shard) => (account: string, bucket: string): boolean => ownsBucket(shard, account, bucket);

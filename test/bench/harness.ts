@@ -78,7 +78,8 @@ export function auditorEnv(info: SandboxInfo): NodeJS.ProcessEnv {
 export interface AuditorRun {
   code: number;
   wallMs: number;
-  probe: { maxRssKiB: number; userMs: number; systemMs: number };
+  /** startupMs: the process's CPU when it started its first HTTP request (null if it sent none). */
+  probe: { maxRssKiB: number; userMs: number; systemMs: number; startupMs: number | null };
   stderr: string;
 }
 
