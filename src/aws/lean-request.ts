@@ -207,6 +207,9 @@ export interface LeanResponse {
   body: string;
 }
 
+/** The Prepared of a client once its promise has settled, so a request need not wait a microtask for it. */
+const preparedNow = new WeakMap<S3Client, Prepared>();
+
 /**
  * Sends `r` through `client`'s endpoint, credentials and signer. undefined when the lean path cannot or
  * should not send it (not enabled, aborted, another auth scheme, a failure before or during sending, a
@@ -216,13 +219,19 @@ export async function sendLean(client: S3Client, r: LeanRequest, signal?: AbortS
   const transport = transports.get(client);
   if (!transport || signal?.aborted) return undefined;
   try {
-    const ready = await preparedFor(client);
+    let ready = preparedNow.get(client);
+    if (!ready) {
+      ready = await preparedFor(client);
+      preparedNow.set(client, ready);
+    }
     const address = addressOf(client, ready, r.bucket);
     if (!address) return undefined;
     const base = address.pathname.endsWith('/') ? address.pathname.slice(0, -1) : address.pathname;
     const path = base + r.subPath || '/';
     const host = address.port ? `${address.hostname}:${address.port}` : address.hostname;
     const config = client.config as { systemClockOffset?: number };
+    const headers: Record<string, string> = { host, 'x-amz-content-sha256': EMPTY_SHA256 };
+    for (const name in address.headers) headers[name] = address.headers[name]!;
     const signed = await signerFor(client, ready, address.signingRegion, address.signingName).sign(
       {
         method: r.method,
@@ -231,7 +240,7 @@ export async function sendLean(client: S3Client, r: LeanRequest, signal?: AbortS
         ...(address.port ? { port: Number(address.port) } : {}),
         path,
         query: r.query,
-        headers: { host, 'x-amz-content-sha256': EMPTY_SHA256, ...address.headers },
+        headers,
       },
       // The SDK signs with its clock-skew-corrected time (getSkewCorrectedDate); so does this path.
       { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) },
@@ -245,11 +254,11 @@ export async function sendLean(client: S3Client, r: LeanRequest, signal?: AbortS
 /**
  * The lean requests in flight per stop signal, destroyed together when it fires. One listener per signal
  * instead of Node's `signal` request option, which adds and removes an abort listener on every request
- * (about 4% of the bucket scan's CPU in a profile).
+ * (about 4% of the bucket scan's CPU in a profile). A request leaves its set when it settles (send).
  */
 const inFlight = new WeakMap<AbortSignal, Set<ClientRequest>>();
 
-function abortWith(signal: AbortSignal, req: ClientRequest): void {
+function abortSetOf(signal: AbortSignal): Set<ClientRequest> {
   let requests = inFlight.get(signal);
   if (!requests) {
     const set = new Set<ClientRequest>();
@@ -264,35 +273,87 @@ function abortWith(signal: AbortSignal, req: ClientRequest): void {
       { once: true },
     );
   }
-  const set = requests;
-  set.add(req);
-  req.once('close', () => set.delete(req));
+  return requests;
+}
+
+/**
+ * The request timeout, kept by one sweep per transport instead of `req.setTimeout` on every request
+ * (which adds and removes socket and request listeners each time). A request is timed from the first
+ * sweep that finds it holding a socket — not while it waits in the agent's queue, as `setTimeout`
+ * would not either — and destroyed once it has held one for `requestTimeoutMs`, so it gives up between
+ * that and one sweep interval later. A lean request that gives up is sent again through the SDK, whose
+ * own timeout then applies.
+ */
+interface TimeoutSweep {
+  /** Each request in flight, with the time it was first seen holding a socket (0: not yet). */
+  requests: Map<ClientRequest, number>;
+  timer?: NodeJS.Timeout;
+}
+const sweeps = new WeakMap<LeanTransport, TimeoutSweep>();
+const SWEEP_EVERY_MS = 1_000;
+
+function timeoutSweepOf(t: LeanTransport): TimeoutSweep {
+  let sweep = sweeps.get(t);
+  if (!sweep) sweeps.set(t, (sweep = { requests: new Map() }));
+  return sweep;
+}
+
+function watchTimeout(t: LeanTransport, sweep: TimeoutSweep, req: ClientRequest): void {
+  sweep.requests.set(req, 0);
+  if (sweep.timer) return;
+  const every = Math.max(1, Math.min(SWEEP_EVERY_MS, Math.floor(t.requestTimeoutMs / 4)));
+  sweep.timer = setInterval(() => {
+    if (sweep.requests.size === 0) {
+      clearInterval(sweep.timer);
+      sweep.timer = undefined;
+      return;
+    }
+    const now = Date.now();
+    for (const [r, since] of sweep.requests) {
+      if (since === 0) {
+        if (r.socket) sweep.requests.set(r, now);
+      } else if (now - since >= t.requestTimeoutMs) {
+        sweep.requests.delete(r);
+        r.destroy();
+      }
+    }
+  }, every);
+  // The sweep alone never keeps the process alive.
+  sweep.timer.unref();
 }
 
 function send(address: Address, method: string, path: string, headers: Record<string, string>, t: LeanTransport, signal: AbortSignal | undefined): Promise<LeanResponse | undefined> {
   const https = address.protocol === 'https:';
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(undefined);
+    const sweep = timeoutSweepOf(t);
+    const aborts = signal ? abortSetOf(signal) : undefined;
+    // Every way a request ends comes through here (a second call changes nothing).
+    const settle = (answer: LeanResponse | undefined): void => {
+      sweep.requests.delete(req);
+      aborts?.delete(req);
+      resolve(answer);
+    };
     const req = (https ? httpsRequest : httpRequest)(
       { agent: https ? t.https : t.http, method, hostname: address.hostname, port: address.port || undefined, path, headers },
       (res) => {
         const status = res.statusCode ?? 0;
         if (method === 'HEAD') {
           res.resume();
-          return resolve({ status, headers: res.headers, body: '' });
+          return settle({ status, headers: res.headers, body: '' });
         }
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status, headers: res.headers, body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8') }));
-        res.on('error', () => resolve(undefined));
-        res.on('aborted', () => resolve(undefined));
+        res.on('end', () => settle({ status, headers: res.headers, body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8') }));
+        res.on('error', () => settle(undefined));
+        res.on('aborted', () => settle(undefined));
         // Closed before its end (destroyed on abort or timeout): no answer. After 'end' this changes nothing.
-        res.on('close', () => resolve(undefined));
+        res.on('close', () => settle(undefined));
       },
     );
-    req.setTimeout(t.requestTimeoutMs, () => req.destroy());
-    req.on('error', () => resolve(undefined));
-    if (signal) abortWith(signal, req);
+    req.on('error', () => settle(undefined));
+    watchTimeout(t, sweep, req);
+    aborts?.add(req);
     req.end();
   });
 }
