@@ -17,6 +17,16 @@
 import { NotFound, S3ServiceException, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { clockSkewSuspected, encodeSegment, headerOf, sdkMetadata, sendLean, type LeanResponse } from './lean-request.js';
 
+/**
+ * A key of only the characters the SDK's path encoding (encodeSegment on each '/'-separated segment)
+ * leaves as they are — ASCII letters, digits, "-", ".", "_", "~" and the "/" it splits on — is its own
+ * encoding; most keys are, and they skip the split, the per-segment encoding and the join.
+ */
+const UNESCAPED_KEY = /^[A-Za-z0-9\-._~/]*$/;
+
+/** The request path of `key` below the bucket, encoded as the SDK's S3 serializer encodes it. */
+export const keyPath = (key: string): string => '/' + (UNESCAPED_KEY.test(key) ? key : key.split('/').map(encodeSegment).join('/'));
+
 export type LeanHeadAnswer = Pick<HeadObjectCommandOutput, 'ServerSideEncryption' | 'SSEKMSKeyId' | 'BucketKeyEnabled' | 'ContentLength' | 'LastModified' | 'ETag' | 'VersionId'>;
 
 /**
@@ -24,7 +34,7 @@ export type LeanHeadAnswer = Pick<HeadObjectCommandOutput, 'ServerSideEncryption
  * for anything else (see the file comment): the caller then makes the call through the SDK.
  */
 export async function headObjectLean(client: S3Client, bucket: string, key: string, versionId: string | undefined, signal?: AbortSignal): Promise<LeanHeadAnswer | undefined> {
-  const subPath = '/' + key.split('/').map(encodeSegment).join('/');
+  const subPath = keyPath(key);
   const response = await sendLean(
     client,
     versionId !== undefined

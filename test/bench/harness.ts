@@ -109,9 +109,9 @@ export interface FloorRun {
 }
 
 /** The no-SDK floor (test/bench/floor-child.ts) for `requests` of one operation against the sandbox. */
-export function runFloor(info: SandboxInfo, operation: 'get-bucket-encryption' | 'head-object', requests: number, concurrency: number): Promise<FloorRun> {
+export function runFloor(info: SandboxInfo, operation: 'get-bucket-encryption' | 'head-object', requests: number, concurrency: number, script = 'test/bench/floor-child.js'): Promise<FloorRun> {
   const args = [
-    dist('test/bench/floor-child.js'),
+    dist(script),
     '--endpoint', info.endpoint,
     '--access-key-id', info.accessKeyId,
     '--secret-access-key', info.secretAccessKey,

@@ -16,6 +16,8 @@
  *    CPU time, and CPU time per object;
  *  - the floor: the CPU per HeadObject of a bare loop of as many HeadObject requests (http.Agent +
  *    @smithy/signature-v4, no SDK; test/bench/floor-child.ts) and the ratio auditor ÷ floor;
+ *  - with --lean-loop, the auditor's own lean HeadObject (test/bench/lean-head-child.ts) in the floor's bare
+ *    loop, and its ratio to the floor: what the HEAD request itself costs beyond a bare signed request;
  *  - with --cpu-prof, where the auditor's (and with --profile-sandbox, the sandbox's) time goes.
  */
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     'profile-sandbox': { type: 'boolean' },
     keep: { type: 'boolean' },
     workers: { type: 'string' },
+    'lean-loop': { type: 'boolean' },
   },
 });
 const objects = Number(values.objects ?? 200_000);
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
     const cpuMs = run.probe.userMs + run.probe.systemMs;
     const served = await sandbox.stats();
     const floor = await runFloor(info, 'head-object', heads, concurrency);
+    const leanLoop = values['lean-loop'] ? await runFloor(info, 'head-object', heads, concurrency, 'test/bench/lean-head-child.js') : undefined;
     const perHeadUs = (1000 * cpuMs) / Math.max(1, heads);
     const floorPerHeadUs = (1000 * floor.cpuMs) / Math.max(1, floor.requests);
     const lines = [
@@ -98,6 +102,9 @@ async function main(): Promise<void> {
       `  sandbox CPU            ${fmt(served.cpuMs / 1000, 2)} s for ${fmt(served.requests)} requests (the auditor's: ${fmt(cpuMs / 1000, 2)} s)`,
       `  floor (no SDK)         ${fmt(floorPerHeadUs, 1)} µs per HeadObject (http.Agent + signature-v4, ${fmt(floor.requests)} requests, ${fmt(floor.wallMs / 1000, 2)} s, ${floor.failures} failures)`,
       `  auditor ÷ floor        ${fmt(perHeadUs / floorPerHeadUs, 2)} (CPU per request)`,
+      ...(leanLoop
+        ? [`  lean HEAD loop         ${fmt((1000 * leanLoop.cpuMs) / leanLoop.requests, 1)} µs per HeadObject (the auditor's HEAD in the floor's loop; ${fmt((1000 * leanLoop.cpuMs) / leanLoop.requests / floorPerHeadUs, 2)}× the floor, ${leanLoop.failures} failures)`]
+        : []),
       `  objects JSONL          ${fmt(jsonlBytes / 2 ** 20, 1)} MiB (${fmt(jsonlBytes / Math.max(1, report.summary.total))} bytes per outcome)`,
     ];
     console.log(lines.join('\n'));
