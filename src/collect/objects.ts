@@ -71,6 +71,11 @@ export type ObjectSink = (ctx: FactContext, meta: ObjectMeta) => Promise<void> |
 
 export type ObjectScanCounts = Omit<ObjectBucketScan, 'account' | 'region' | 'bucket' | 'policies' | 'outcomes'>;
 
+/** A bucket scan's counts before its first object: every mode starts from these (complete until shown otherwise). */
+export function emptyScanCounts(mode: ObjectScanCounts['mode'], prefix: string | undefined, versions: boolean): ObjectScanCounts {
+  return { mode, ...(prefix ? { prefix } : {}), versions, listed: 0, selected: 0, inspected: 0, skipped: 0, vanished: 0, unreadable: 0, complete: true };
+}
+
 export interface ObjectScanResult {
   scan: ObjectScanCounts;
   /** Listing failures (the scan of this bucket is incomplete). */
@@ -87,18 +92,7 @@ export async function scanBucketObjects(target: ObjectBucketTarget, group: Objec
   const s3 = session.s3(bucket.region);
   const wants = objectKeyWants(group.aspects);
   const listOperation = options.versions ? 'ListObjectVersions' : 'ListObjectsV2';
-  const scan: ObjectScanCounts = {
-    mode: options.mode,
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-    versions: options.versions,
-    listed: 0,
-    selected: 0,
-    inspected: 0,
-    skipped: 0,
-    vanished: 0,
-    unreadable: 0,
-    complete: true,
-  };
+  const scan = emptyScanCounts(options.mode, options.prefix, options.versions);
   const errors: RunError[] = [];
   const runError = (e: FactError): RunError => ({ account: bucket.account, region: bucket.region, bucket: bucket.name, operation: e.operation, code: e.code, message: e.message });
 

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AuditReport } from '../../src/domain/report.js';
 import { packageRoot } from '../../src/paths.js';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { dataFileHash } from '../../src/collect/inventory/shard.js';
-import { accountOf, s3For, useSandbox } from '../helpers/sandbox.js';
+import { newestInventoryDataFiles } from '../helpers/inventory-reports.js';
+import { accountOf, useSandbox } from '../helpers/sandbox.js';
 import { cleanEnv, runCli, type CliRun } from './run-cli.js';
 import { readReport, sortedLines, withoutRunTiming } from '../helpers/report-files.js';
 
@@ -31,19 +31,6 @@ describe('e2e: one bucket\'s inventory report split between shards, merged (slow
     runCli(['scan', '--policies', POLICIES, '--endpoint-url', box.sb.endpoint, '--out', out, '--name', 'run', '--format', 'json', '--quiet', ...extra], env, cwd);
   const merge = (cwd: string, parts: string[]): Promise<CliRun> => runCli(['merge', ...parts, '--out', 'reports', '--name', 'run', '--format', 'json', '--quiet'], env, cwd);
 
-  /** The data file keys of the newest report under s3://dest/root (its manifest.json), as S3 delivered them. */
-  async function dataFilesOf(destination: string): Promise<string[]> {
-    const [, dest, root] = /^s3:\/\/([^/]+)\/(.*)$/.exec(destination)!;
-    const s3 = s3For(box.sb, 'prod');
-    try {
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: dest, Prefix: root }));
-      const manifest = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('/manifest.json')).sort().at(-1)!;
-      const body = await (await s3.send(new GetObjectCommand({ Bucket: dest, Key: manifest }))).Body!.transformToString();
-      return (JSON.parse(body) as { files: { key: string }[] }).files.map((f) => f.key);
-    } finally {
-      s3.destroy();
-    }
-  }
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 's3ka-inv-shard-'));
@@ -80,7 +67,7 @@ describe('e2e: one bucket\'s inventory report split between shards, merged (slow
       for (const bucket of ['inv-csv', 'inv-parquet']) {
         const read = reports.map((r) => r.objects!.buckets.find((s) => s.bucket === bucket)!.inventory!);
         // Shard I/N reads exactly the data files whose key hashes to I − 1 (mod N), and says which part it read.
-        const keys = await dataFilesOf(read[0]!.destination!);
+        const keys = await newestInventoryDataFiles(box.sb, read[0]!.destination!);
         expect(keys.length, bucket).to.equal(read[0]!.dataFiles).and.to.be.greaterThan(1);
         read.forEach((info, k) => {
           expect(info.dataFilesRead, `${bucket} shard ${k + 1}/${n}`).to.equal(keys.filter((key) => dataFileHash(key) % n === k).length);

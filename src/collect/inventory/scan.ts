@@ -19,7 +19,7 @@ import type { FactContext, FactError, ObjectFacts } from '../../domain/facts.js'
 import type { InventoryScanInfo, RunError } from '../../domain/report.js';
 import { Slots } from '../objects-flow.js';
 import type { ObjectPolicyGroup } from '../objects-options.js';
-import { scanBucketObjects, type ObjectBucketTarget, type ObjectScanCounts, type ObjectScanDeps, type ObjectScanResult, type ObjectSink } from '../objects.js';
+import { emptyScanCounts, scanBucketObjects, type ObjectBucketTarget, type ObjectScanCounts, type ObjectScanDeps, type ObjectScanResult, type ObjectSink } from '../objects.js';
 import { isKms } from '../object-facts.js';
 import { objectContext, objectKeyWants } from '../object-context.js';
 import { countRequest, counted } from '../stats.js';
@@ -134,19 +134,7 @@ export async function scanBucketInventory(target: ObjectBucketTarget, group: Obj
   const keySample = options.inventory?.keyCheckSample ?? 0;
   const info: InventoryScanInfo = { dataFiles: 0, dataFilesRead: 0, rows: 0, ...(deps.shard && deps.shard.count > 1 ? { shard: { ...deps.shard } } : {}) };
   if (wants.key) info.keyCheck = { sample: keySample, headed: 0, notDecided: 0 };
-  const scan: ObjectScanCounts = {
-    mode: 'inventory',
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-    versions: options.versions,
-    listed: 0,
-    selected: 0,
-    inspected: 0,
-    skipped: 0,
-    vanished: 0,
-    unreadable: 0,
-    complete: true,
-    inventory: info,
-  };
+  const scan: ObjectScanCounts = { ...emptyScanCounts('inventory', options.prefix, options.versions), inventory: info };
   const errors: RunError[] = [];
   const runError = (e: FactError): RunError => ({ account: bucket.account, region: bucket.region, bucket: bucket.name, operation: e.operation, code: e.code, message: e.message });
   const slots = new Slots(options.bucketConcurrency);

@@ -14,7 +14,7 @@ import { toFactError } from '../../aws/errors.js';
 import { getMetadataInventoryTable } from '../../aws/s3-metadata.js';
 import type { BucketFacts, FactContext, FactError, ObjectEncryption, ObjectFacts } from '../../domain/facts.js';
 import type { MetadataScanInfo, RunError } from '../../domain/report.js';
-import type { ObjectBucketTarget, ObjectScanCounts } from '../objects.js';
+import { emptyScanCounts, type ObjectBucketTarget, type ObjectScanCounts } from '../objects.js';
 import { objectContext, objectKeyWants, type ObjectKeyWants } from '../object-context.js';
 import type { ObjectPolicyGroup } from '../objects-options.js';
 import type { KeyResolver } from '../keys.js';
@@ -91,18 +91,7 @@ export async function scanBucketMetadata(target: ObjectBucketTarget, group: Obje
   const { options } = group;
   const athenaOptions = options.athena;
   if (!athenaOptions) throw new Error('metadata object scans need athena options');
-  const scan: MetadataScanResult['scan'] = {
-    mode: 'metadata',
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-    versions: false,
-    listed: 0,
-    selected: 0,
-    inspected: 0,
-    skipped: 0,
-    vanished: 0,
-    unreadable: 0,
-    complete: true,
-  };
+  const scan: MetadataScanResult['scan'] = emptyScanCounts('metadata', options.prefix, false);
   const unreadable = (e: FactError): MetadataScanResult => {
     scan.unreadable = 1;
     sink(unreadableContext(bucket, e), undefined);

@@ -4,7 +4,6 @@
  */
 import { expect } from 'chai';
 import { resolve } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { dataFileHash, type Shard } from '../../../src/collect/inventory/shard.js';
 import { parsePolicyFile } from '../../../src/config/policies.js';
 import { loadRules } from '../../../src/config/rules.js';
@@ -12,7 +11,8 @@ import type { Finding } from '../../../src/domain/finding.js';
 import type { AuditReport } from '../../../src/domain/report.js';
 import { builtinRulesDir, packageRoot } from '../../../src/paths.js';
 import { runAudit } from '../../../src/run/audit.js';
-import { accountOf, s3For, useSandbox } from '../../helpers/sandbox.js';
+import { newestInventoryDataFiles } from '../../helpers/inventory-reports.js';
+import { accountOf, useSandbox } from '../../helpers/sandbox.js';
 
 const ESTATE = resolve(packageRoot(), 'test/fixtures/inventory/estate.yaml');
 const POLICY = `version: 1
@@ -47,19 +47,6 @@ describe('inventory audit sharded by data file (sandbox)', function () {
     );
     return { report, findings };
   }
-  /** The data file keys of the newest report under s3://dest/root, from its manifest.json. */
-  async function newestDataFiles(destination: string): Promise<string[]> {
-    const [, dest, root] = /^s3:\/\/([^/]+)\/(.*)$/.exec(destination)!;
-    const s3 = s3For(box.sb, 'prod');
-    try {
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: dest, Prefix: root }));
-      const manifest = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('/manifest.json')).sort().at(-1)!;
-      const body = await (await s3.send(new GetObjectCommand({ Bucket: dest, Key: manifest }))).Body!.transformToString();
-      return (JSON.parse(body) as { files: { key: string }[] }).files.map((f) => f.key);
-    } finally {
-      s3.destroy();
-    }
-  }
   const lines = (fs: readonly Finding[]): string[] => fs.map((f) => `${f.id} ${f.status}`).sort();
 
   it('two shards read disjoint data files and together equal one run', async () => {
@@ -76,7 +63,7 @@ describe('inventory audit sharded by data file (sandbox)', function () {
     }
     // Each shard read exactly the data files whose key hashes to it (the keys are random UUIDs: read them from the manifest).
     const csv = (r: AuditReport) => r.objects!.buckets.find((s) => s.bucket === 'inv-csv')!.inventory!;
-    const keys = await newestDataFiles(csv(whole.report).destination!);
+    const keys = await newestInventoryDataFiles(box.sb, csv(whole.report).destination!);
     expect(keys).to.have.length(3);
     expect(csv(a.report).dataFilesRead).to.equal(keys.filter((k) => dataFileHash(k) % 2 === 0).length);
     expect(csv(b.report).dataFilesRead).to.equal(keys.filter((k) => dataFileHash(k) % 2 === 1).length);

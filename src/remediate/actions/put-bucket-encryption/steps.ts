@@ -9,10 +9,11 @@ import { deleteBucketEncryption, getBucketEncryptionRaw, putBucketEncryption } f
 import type { AccountSession } from '../../../aws/session.js';
 import { KeyResolver } from '../../../collect/keys.js';
 import type { FactError } from '../../../domain/facts.js';
-import type { ChangeSteps, RestoreSteps, StepRefusal, WriteSteps } from '../../action.js';
+import type { ChangeSteps, RestoreSteps, WriteSteps } from '../../action.js';
 import { asJournalError, isFactError, type ResourcePlace } from '../../types.js';
 import { buildConfiguration, describeState, isSseS3Default, matchesRestored, sameConfiguration } from './configuration.js';
 import { recheckTargetKey } from '../../key-preconditions.js';
+import { noSession, refusedForNoSession, sessionMap } from '../../sessions.js';
 import { ALLOWED_KEYS_RULE, CMK_RULE } from './descriptor.js';
 import { writtenKeyProblem } from './verify-key.js';
 import type { EncryptionState, PlannedChange } from './types.js';
@@ -25,17 +26,6 @@ type S3 = ReturnType<AccountSession['s3']>;
 export async function readState(s3: S3, bucket: string): Promise<EncryptionState | FactError> {
   return getBucketEncryptionRaw(s3, bucket).catch((err: unknown) => toFactError(err, 'GetBucketEncryption'));
 }
-
-const noSession = (account: string, operation: string): FactError => ({
-  code: 'NoSession',
-  operation,
-  message: `no credentials for account ${account} (pass --assume-role for it)`,
-});
-
-const refusedForNoSession = (account: string, operation: string): StepRefusal => {
-  const error = noSession(account, operation);
-  return { status: 'failed', detail: error.message, error };
-};
 
 function writeSteps(byAccount: ReadonlyMap<string, AccountSession>): WriteSteps<EncryptionState> {
   const s3Of = (p: ResourcePlace): S3 | undefined => byAccount.get(p.account)?.s3(p.region);
@@ -54,8 +44,6 @@ function writeSteps(byAccount: ReadonlyMap<string, AccountSession>): WriteSteps<
     mismatch: (readBack) => ({ code: 'VerificationMismatch', operation: 'GetBucketEncryption', message: `read back ${describeState(readBack)}` }),
   };
 }
-
-const sessionMap = (sessions: readonly AccountSession[]): Map<string, AccountSession> => new Map(sessions.map((s) => [s.account, s] as const));
 
 export function changeSteps(sessions: readonly AccountSession[]): ChangeSteps<PlannedChange, EncryptionState> {
   const byAccount = sessionMap(sessions);

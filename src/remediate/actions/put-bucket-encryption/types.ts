@@ -2,6 +2,7 @@
  * The plan records of put-bucket-encryption: a change writes a bucket's default encryption configuration
  * (exactly as GetBucketEncryption answers it, "none" for no configuration).
  */
+import type { KeyRefusalCode } from '../../key-preconditions.js';
 import type { EncryptionState, RawEncryptionConfiguration, RawEncryptionRule } from '../../../aws/s3.js';
 import type { ChangeBase, Refusal, RemediationPlan as Plan } from '../../types.js';
 
@@ -46,12 +47,7 @@ export type RefusalCode =
   | 'no-target-for-region'
   | 'conflicting-targets'
   | 'key-unreadable'
-  | 'key-missing'
-  | 'key-not-enabled'
-  | 'key-unusable'
-  | 'key-not-customer-managed'
-  | 'key-wrong-region'
-  | 'key-not-allowed'
+  | KeyRefusalCode
   | 'would-still-fail'
   | 'would-break'
   | 'changed-since-scan';

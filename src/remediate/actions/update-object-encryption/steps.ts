@@ -13,22 +13,16 @@ import { toFactError } from '../../../aws/errors.js';
 import { headObjectState, updateObjectEncryption } from '../../../aws/object-encryption.js';
 import type { AccountSession } from '../../../aws/session.js';
 import { KeyResolver } from '../../../collect/keys.js';
-import type { FactError } from '../../../domain/facts.js';
 import type { ChangeSteps, RestoreSteps, WriteSteps } from '../../action.js';
 import { asJournalError, isFactError, type ResourcePlace } from '../../types.js';
 import { recheckTargetKey } from '../../key-preconditions.js';
+import { noSession, refusedForNoSession, sessionMap } from '../../sessions.js';
 import { OBJECT_ALLOWED_KEYS_RULE, OBJECT_CMK_RULE } from './descriptor.js';
 import { lockReason } from './plan.js';
 import { describeEncryption, describeObjectState, identityDifferences, sameEncryption, sameObjectState } from './state.js';
 import type { ObjectEncryptionState, PlannedObjectChange } from './types.js';
 
 type S3 = ReturnType<AccountSession['s3']>;
-
-const noSession = (account: string, operation: string): FactError => ({
-  code: 'NoSession',
-  operation,
-  message: `no credentials for account ${account} (pass --assume-role for it)`,
-});
 
 /** Why this state cannot be written by UpdateObjectEncryption (only SSE-KMS under a key ARN can); undefined when it can. */
 export function unwritable(wanted: ObjectEncryptionState): string | undefined {
@@ -66,8 +60,6 @@ function writeSteps(byAccount: ReadonlyMap<string, AccountSession>): WriteSteps<
   };
 }
 
-const sessionMap = (sessions: readonly AccountSession[]): Map<string, AccountSession> => new Map(sessions.map((s) => [s.account, s] as const));
-
 /**
  * A saved plan is a file anyone can edit: `after` must be exactly `before` with the change's own key and
  * an SSE-KMS algorithm, or a hand-edited plan could point the object at another key. Returns why not.
@@ -91,10 +83,7 @@ export function changeSteps(sessions: readonly AccountSession[]): ChangeSteps<Pl
   return {
     ...steps,
     async prepare(change) {
-      if (!byAccount.has(change.account)) {
-        const error = noSession(change.account, 'UpdateObjectEncryption');
-        return { status: 'failed', detail: error.message, error };
-      }
+      if (!byAccount.has(change.account)) return refusedForNoSession(change.account, 'UpdateObjectEncryption');
       const inconsistency = checkAfterMatchesTarget(change);
       if (inconsistency) return { status: 'inconsistent', detail: inconsistency };
       const precondition = await recheckTargetKey(keys, change, { allowListRule: OBJECT_ALLOWED_KEYS_RULE, cmkRule: OBJECT_CMK_RULE });

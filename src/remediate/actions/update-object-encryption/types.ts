@@ -4,6 +4,7 @@
  * object as HeadObject answers it; `after` differs from `before` only in the encryption fields, because
  * the operation keeps ETag, LastModified, storage class, size and checksums.
  */
+import type { KeyRefusalCode } from '../../key-preconditions.js';
 import type { ObjectEncryptionState } from '../../../aws/object-encryption.js';
 import type { ChangeBase, ObjectRef } from '../../types.js';
 import type { PlanKey } from '../put-bucket-encryption/types.js';
@@ -39,11 +40,6 @@ export type ObjectRefusalCode =
   | 'conflicting-targets'
   | 'target-not-sse-kms'
   | 'key-unreadable'
-  | 'key-missing'
-  | 'key-not-enabled'
-  | 'key-unusable'
-  | 'key-not-customer-managed'
-  | 'key-wrong-region'
   | 'key-wrong-account'
-  | 'key-not-allowed'
+  | KeyRefusalCode
   | 'would-still-fail';
