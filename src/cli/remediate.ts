@@ -30,7 +30,7 @@ import { PLAN_EXTENSION, readPlanFile, renderPlanJson } from '../remediate/plan-
 import { maxChangesMessage, renderApplySummary, renderPlan, type PlanView } from '../report/remediation.js';
 import { BUILTIN_ACTIONS } from '../remediate/actions/index.js';
 import { makePlan, planFromFindings } from '../run/remediation.js';
-import { readSavedFindings, withinPolicies } from './from-findings.js';
+import { checkSavedFindings, readSavedFindings, withinPolicies } from './from-findings.js';
 import type { ChangeBase, RemediationPlan } from '../remediate/types.js';
 import { rederiveSavedPlan, type RederivedPlan } from '../run/saved-plan.js';
 import { escapeControl } from '../domain/text.js';
@@ -45,6 +45,9 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
   const saved = args.plan !== undefined ? await readPlanFile(args.plan) : undefined;
   // A saved plan is checked against the policy file given now, never the one its (editable) run names.
   const config = loadAuditConfig(args.policies, args.rules);
+  // A saved scan's findings, each checked to still say what that scan wrote (else exit 2, no AWS call).
+  const fromScan = !saved && args.from !== undefined ? await readSavedFindings(args.from) : undefined;
+  if (fromScan) checkSavedFindings(args.from!, fromScan, config.rules);
   if (args.apply) requireConsent('remediate --apply', args.yes, io);
   await prepareOutDir(args.out);
   const name = args.name ?? timestampName('remediate', new Date());
@@ -57,8 +60,8 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
   try {
     let plan: RemediationPlan;
     let rederive: (() => Promise<RederivedPlan>) | undefined;
-    if (!saved && args.from !== undefined) {
-      const read = await readSavedFindings(args.from);
+    if (fromScan && args.from !== undefined) {
+      const read = fromScan;
       const { kept, outside } = withinPolicies(read.findings, config.policyFile.policies);
       if (outside.length > 0) {
         const first = outside[0]!;
@@ -66,9 +69,9 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
           `note: ${escapeControl(args.from)}: ${outside.length} object finding${outside.length === 1 ? '' : 's'} not of an object policy, rule and bucket scope of ${escapeControl(config.policyFile.path)} left out (first: ${escapeControl(`${first.policy}/${first.rule} s3://${first.resource.bucket}/${first.resource.key ?? ''}`)})\n`,
         );
       }
-      const fromScan = { ...read, findings: kept };
-      if (fromScan.omitted > 0) io.stderr.write(`note: ${escapeControl(args.from)} counts ${fromScan.omitted} object findings it does not list (--max-object-findings); plan from its .objects.jsonl to include them\n`);
-      plan = await planFromFindings(config, fromScan, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges, maxObjectChanges: args.maxObjectChanges });
+      const covered = { ...read, findings: kept };
+      if (covered.omitted > 0) io.stderr.write(`note: ${escapeControl(args.from)} counts ${covered.omitted} object findings it does not list (--max-object-findings); plan from its .objects.jsonl to include them\n`);
+      plan = await planFromFindings(config, covered, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges, maxObjectChanges: args.maxObjectChanges });
       const [planPath] = await writeReports(args.out, name, [{ extension: PLAN_EXTENSION, content: renderPlanJson(plan) }]);
       io.stdout.write(renderPlan(plan, planPath ? { plan: planPath } : {}, BUILTIN_ACTIONS, planView(args)));
     } else if (!saved) {

@@ -158,7 +158,7 @@ function resourceRef(ctx: FactContext): ResourceRef {
 }
 
 /** The identity hashed into the finding id: the ARN, plus the version for non-null object versions. */
-function identityArn(ref: ResourceRef): string {
+export function identityArn(ref: Pick<ResourceRef, 'arn' | 'versionId'>): string {
   return ref.versionId && ref.versionId !== 'null' ? `${ref.arn}?versionId=${ref.versionId}` : ref.arn;
 }
 

@@ -3,7 +3,10 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSavedFindings, withinPolicies } from '../../src/cli/from-findings.js';
+import { checkSavedFindings, readSavedFindings, withinPolicies } from '../../src/cli/from-findings.js';
+import { loadRules } from '../../src/config/rules.js';
+import { findingId } from '../../src/engine/evaluate.js';
+import { builtinRulesDir } from '../../src/paths.js';
 import type { Finding } from '../../src/domain/finding.js';
 import type { Policy } from '../../src/domain/policy.js';
 import { UsageError } from '../../src/domain/errors.js';
@@ -54,5 +57,34 @@ describe('cli/from-findings (objects JSONL)', () => {
     const { kept, outside } = withinPolicies([inScope, otherBucket, otherRule, otherPolicy], [policy, { ...policy, name: 'gone', resource: 'bucket' }]);
     expect(kept).to.deep.equal([inScope]);
     expect(outside).to.deep.equal([otherBucket, otherRule, otherPolicy]);
+  });
+
+  describe('checkSavedFindings: a finding that no longer says what the scan wrote refuses the whole file', () => {
+    const rules = loadRules([builtinRulesDir()]);
+    const scanned = (key: string, status: string, sse: string): string => {
+      const f = JSON.parse(line(key, 'fail')) as Finding;
+      return JSON.stringify({ ...f, id: findingId(f.resource.account, f.resource.arn, f.policy, f.rule), status, evidence: { 'object.sse': sse } });
+    };
+
+    it('a file as the scan wrote it passes', async () => {
+      const path = jsonl([scanned('a', 'fail', 'AES256'), scanned('b', 'pass', 'aws:kms')]);
+      checkSavedFindings(path, await readSavedFindings(path), rules);
+    });
+
+    it('names the file, line and id of each edited finding (UsageError: exit 2), however many', async () => {
+      const edited = JSON.parse(scanned('b', 'pass', 'AES256')) as Finding;
+      const path = jsonl([scanned('a', 'fail', 'AES256'), '', JSON.stringify(edited), ...Array.from({ length: 11 }, (_, i) => scanned(`x${i}`, 'skip', 'AES256'))]);
+      let error: unknown;
+      try {
+        checkSavedFindings(path, await readSavedFindings(path), rules);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).to.be.instanceOf(UsageError);
+      const message = (error as Error).message;
+      expect(message).to.contain(`${path}: 12 saved findings do not say what the scan wrote`);
+      expect(message).to.contain(`${path}:3: finding ${edited.id} (objects/s3-object-sse-kms s3://b/b): it says pass, but rule s3-object-sse-kms gives fail`);
+      expect(message).to.contain('… and 2 more');
+    });
   });
 });

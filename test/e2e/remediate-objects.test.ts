@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CopyObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
@@ -151,6 +151,32 @@ describe('e2e: remediate --objects (UpdateObjectEncryption) and rollback (demo e
         expect(drifted?.code, from).to.equal('changed-since-scan');
         expect(plan.changes.every((c) => c.object !== undefined), 'no bucket change from a saved scan').to.equal(true);
       }
+    });
+
+    it('a saved finding edited so that its evidence no longer says what it claims is bad input: exit 2 naming file, line and id, no AWS call, no plan', async () => {
+      const policies = FIXTURE('objects.yaml');
+      const scan = await cli(box.sb, ['scan', '--policies', policies, '--out', out, '--name', 'edited-scan', '--format', 'json']);
+      expect(scan.code).to.equal(1);
+      // Both outcomes of uploads/legacy-2.bin said fail; edited to pass, their evidence (SSE-S3) still fails both rules.
+      const lines = (await readFile(join(out, 'edited-scan.objects.jsonl'), 'utf8')).trimEnd().split('\n');
+      const edited: { line: number; id: string }[] = [];
+      lines.forEach((text, i) => {
+        const f = JSON.parse(text) as { id: string; status: string; resource: { key?: string } };
+        if (f.resource.key !== 'uploads/legacy-2.bin') return;
+        f.status = 'pass';
+        lines[i] = JSON.stringify(f);
+        edited.push({ line: i + 1, id: f.id });
+      });
+      expect(edited).to.have.length(2);
+      const from = join(out, 'edited.objects.jsonl');
+      await writeFile(from, lines.join('\n') + '\n');
+      const before = box.sb.requestCount();
+      const run = await cli(box.sb, ['remediate', '--objects', '--from', from, '--policies', policies, '--out', out, '--name', 'from-edited']);
+      expect(run.code, run.stdout + run.stderr).to.equal(2);
+      for (const e of edited) expect(run.stderr).to.contain(`${from}:${e.line}: finding ${e.id}`);
+      expect(run.stderr).to.contain('says pass');
+      expect(box.sb.requestCount(), 'no AWS call').to.equal(before);
+      expect(existsSync(join(out, 'from-edited.plan.json')), 'no plan written').to.equal(false);
     });
   });
 
