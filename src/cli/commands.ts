@@ -384,7 +384,7 @@ verified, or the plan exceeds --max-changes · 2 usage/config error, nothing don
       },
     }),
     batch: switchOption({ flag: '--batch', help: 'with --apply --objects: submit the object changes as S3 Batch Operations jobs (one per target key) instead of one call per object' }),
-    roleArn: valueOption({ flag: '--role-arn', placeholder: 'ARN', help: 'with --batch: the IAM role S3 Batch Operations runs the job as', parse: (value: string, source: string) => {
+    roleArn: valueOption({ flag: '--role-arn', placeholder: 'ARN', help: 'with --batch: the IAM role S3 Batch Operations runs the job as (a role of the account the job is created in)', parse: (value: string, source: string) => {
       if (!/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/.test(value)) throw new UsageError(`${source}: "${value}" is not an IAM role ARN`);
       return value;
     } }),

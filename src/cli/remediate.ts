@@ -8,8 +8,9 @@
  *      target makes, a saved plan's change is not what the policy file and AWS give now), it was written
  *      but S3 could not encrypt with its key, the confirmation was declined, or
  *      the plan is larger than --max-changes (then nothing is applied)
- *   2  usage or configuration error, before any AWS call (bad flags, invalid policy or plan file,
- *      --apply without --yes when stdin is not a terminal, journal name already used)
+ *   2  usage or configuration error, before any AWS call (bad flags, invalid policy or plan file, a --from
+ *      file with an edited finding, --apply without --yes when stdin is not a terminal, journal name already
+ *      used); also before any change: a --batch role of another account than its jobs'
  *   3  incomplete: some bucket could not be read (refused as state-unknown, so the plan may be missing
  *      changes), or the run was interrupted (SIGINT/SIGTERM) before every change was attempted
  * 1 wins over 3: a failed change is the thing to look at first.
@@ -24,6 +25,7 @@ import { toolVersion } from '../paths.js';
 import { applyPlan } from '../remediate/apply.js';
 import { limitOf } from '../remediate/plan.js';
 import { submitBatch, writeBatchRecord } from '../remediate/actions/update-object-encryption/batch.js';
+import { batchRoleProblem, roleAccountOf } from '../remediate/actions/update-object-encryption/batch-role.js';
 import { UPDATE_OBJECT_ENCRYPTION, type PlannedObjectChange } from '../remediate/actions/update-object-encryption/types.js';
 import { JournalWriter } from '../remediate/journal.js';
 import { PLAN_EXTENSION, readPlanFile, renderPlanJson } from '../remediate/plan-file.js';
@@ -48,6 +50,10 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
   // A saved scan's findings, each checked to still say what that scan wrote (else exit 2, no AWS call).
   const fromScan = !saved && args.from !== undefined ? await readSavedFindings(args.from) : undefined;
   if (fromScan) checkSavedFindings(args.from!, fromScan, config.rules);
+  // --batch: the role must be of the account each job is created in. A saved plan names those accounts; else
+  // --assume-role names the accounts a plan can have changes in (at least one must be the role's).
+  if (args.batch && saved) refuseForeignBatchRole(args.roleArn!, saved.changes.filter((c) => c.object !== undefined).map((c) => c.account), 'every');
+  if (args.batch && !saved) refuseForeignBatchRole(args.roleArn!, args.assumeRoles.map((r) => roleAccountOf(r) ?? r), 'some');
   if (args.apply) requireConsent('remediate --apply', args.yes, io);
   await prepareOutDir(args.out);
   const name = args.name ?? timestampName('remediate', new Date());
@@ -58,6 +64,8 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
   const aws = awsOptionsFrom(args, args.concurrency);
   const sessions = await openSessions(aws);
   try {
+    // Without --assume-role the caller's account is known now, before any S3 or KMS call.
+    if (args.batch) refuseForeignBatchRole(args.roleArn!, sessions.map((s) => s.account), 'some');
     let plan: RemediationPlan;
     let rederive: (() => Promise<RederivedPlan>) | undefined;
     if (fromScan && args.from !== undefined) {
@@ -184,6 +192,12 @@ async function applyWithConsent(
     interrupt.dispose();
     await journal.close();
   }
+}
+
+/** --batch with a role none of these accounts can pass to S3 Batch Operations: exit 2 (batch-role.ts). */
+function refuseForeignBatchRole(roleArn: string, accounts: readonly string[], need: 'some' | 'every'): void {
+  const problem = batchRoleProblem(roleArn, accounts, need);
+  if (problem) throw new UsageError(problem);
 }
 
 /** Lines of the plan on the console: a line per change and refusal (at most this many of each) unless --verbose. */

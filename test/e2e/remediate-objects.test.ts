@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CopyObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, HeadObjectCommand, ListObjectsV2Command, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { packageRoot } from '../../src/paths.js';
 import { readJournal } from '../../src/remediate/journal.js';
 import type { RegisteredPlan } from '../../src/remediate/actions/index.js';
@@ -242,6 +242,35 @@ describe('e2e: remediate --objects (UpdateObjectEncryption) and rollback (demo e
       }
       expect(status!.code, status!.stdout + status!.stderr).to.equal(1);
       expect(status!.stdout).to.match(/FAILED dev-generated\/data\/00\d+: 403 AccessDenied: /);
+    });
+  });
+
+  describe('--batch with a role of another account than the jobs\' (refused, exit 2)', () => {
+    const box = useSandbox();
+    const policies = FIXTURE('objects.yaml');
+    const batchArgs = (roleAccount: string): string[] => ['--batch', '--role-arn', `arn:aws:iam::${roleAccount}:role/BatchOperationsRole`, '--report-bucket', 'prod-cmk-by-arn'];
+    const manifests = async (): Promise<string[]> => {
+      const s3 = s3For(box.sb, 'prod', 'us-east-1');
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'prod-cmk-by-arn', Prefix: 's3-kms-audit/' }));
+      s3.destroy();
+      return (listed.Contents ?? []).map((o) => o.Key!);
+    };
+
+    it('a role of another account than the planned objects\': before any manifest is uploaded or job created', async () => {
+      const run = await cli(box.sb, ['remediate', '--objects', '--allow-irreversible', '--policies', policies, '--apply', '--yes', '--out', out, '--name', 'batch-dev-role', ...batchArgs(DEV)]);
+      expect(run.code, run.stdout + run.stderr).to.equal(2);
+      expect(run.stderr).to.contain(`is a role of account ${DEV}`).and.contain(`account ${PROD}`);
+      expect(run.stdout).to.not.match(/Job [0-9a-f-]+/);
+      expect(existsSync(join(out, 'batch-dev-role.batch.json'))).to.equal(false);
+      expect(await manifests()).to.deep.equal([]);
+    });
+
+    it('a role of none of the accounts given (--assume-role): before any AWS call', async () => {
+      const before = box.sb.requestCount();
+      const run = await cli(box.sb, ['remediate', '--objects', '--allow-irreversible', '--policies', policies, '--apply', '--yes', '--out', out, '--name', 'batch-foreign', ...batchArgs('999988887777')]);
+      expect(run.code, run.stdout + run.stderr).to.equal(2);
+      expect(run.stderr).to.contain('--role-arn arn:aws:iam::999988887777:role/BatchOperationsRole is a role of account 999988887777').and.contain(`${PROD}, ${DEV}`);
+      expect(box.sb.requestCount(), 'no AWS call').to.equal(before);
     });
   });
 

@@ -20,6 +20,7 @@ import { toFactError } from '../../../aws/errors.js';
 import { UsageError } from '../../../domain/errors.js';
 import { temporarySibling } from '../../../paths.js';
 import { rename } from 'node:fs/promises';
+import { batchRoleProblem } from './batch-role.js';
 import type { ObjectEncryptionState, PlannedObjectChange } from './types.js';
 
 export const BATCH_KIND = 's3-kms-audit/remediation-batch';
@@ -69,6 +70,9 @@ const manifestRow = (c: PlannedObjectChange, withVersions: boolean): string =>
 const groupOf = (c: PlannedObjectChange): string => JSON.stringify([c.account, c.region, c.after.kmsKeyArn, c.after.bucketKeyEnabled]);
 
 export async function submitBatch(changes: readonly PlannedObjectChange[], opts: SubmitOptions): Promise<BatchRecord> {
+  // Every job is created in its objects' account and must run as a role of that account (batch-role.ts).
+  const foreignRole = batchRoleProblem(opts.roleArn, changes.map((c) => c.account), 'every');
+  if (foreignRole) throw new UsageError(foreignRole);
   const groups = new Map<string, PlannedObjectChange[]>();
   for (const c of changes) {
     const g = groups.get(groupOf(c));
