@@ -12,7 +12,8 @@
  *      file with an edited finding, --apply without --yes when stdin is not a terminal, journal name already
  *      used); also before any change: a --batch role of another account than its jobs'
  *   3  incomplete: some bucket could not be read (refused as state-unknown, so the plan may be missing
- *      changes), or the run was interrupted (SIGINT/SIGTERM) before every change was attempted
+ *      changes), the run was interrupted (SIGINT/SIGTERM) before every change was attempted, or a --batch
+ *      job could not be created (its manifest upload or CreateJob failed: said as such, not "scan incomplete")
  * 1 wins over 3: a failed change is the thing to look at first.
  */
 import { randomUUID } from 'node:crypto';
@@ -24,7 +25,7 @@ import { UsageError } from '../domain/errors.js';
 import { toolVersion } from '../paths.js';
 import { applyPlan } from '../remediate/apply.js';
 import { limitOf } from '../remediate/plan.js';
-import { submitBatch, writeBatchRecord } from '../remediate/actions/update-object-encryption/batch.js';
+import { describeBatchFailure, submitBatch, writeBatchRecord } from '../remediate/actions/update-object-encryption/batch.js';
 import { batchRoleProblem, roleAccountOf } from '../remediate/actions/update-object-encryption/batch-role.js';
 import { UPDATE_OBJECT_ENCRYPTION, type PlannedObjectChange } from '../remediate/actions/update-object-encryption/types.js';
 import { JournalWriter } from '../remediate/journal.js';
@@ -235,7 +236,7 @@ async function submitAsBatch(
   const mismatched = plan.changes.filter((c) => mismatchOf?.(c) !== undefined);
   const changes = plan.changes.filter((c) => !mismatched.includes(c)).filter(isObjectChange);
   const path = ctx.journalPath.replace(/\.journal\.jsonl$/, '.batch.json');
-  const record = await submitBatch(changes, {
+  const { record, failure } = await submitBatch(changes, {
     sessions: ctx.sessions,
     roleArn: args.roleArn!,
     reportBucket: args.reportBucket!,
@@ -244,13 +245,22 @@ async function submitAsBatch(
     confirmationRequired: !args.yes,
     ...(args.endpointUrl ? { endpoint: args.endpointUrl } : {}),
   });
-  await writeBatchRecord(path, record);
-  for (const j of record.jobs) io.stdout.write(escapeControl(`Job ${j.jobId} (${j.account}, ${j.region}): ${j.objects.length} objects to ${j.keyArn}, report s3://${j.report.bucket}/${j.report.prefix}/`) + '\n');
-  if (record.confirmationRequired) io.stdout.write('The jobs wait for confirmation (ConfirmationRequired): confirm them in the S3 console, or run with --yes.\n');
-  io.stdout.write(`Batch record: ${path}\nProgress and results: s3-kms-audit status ${path}\n`);
+  // The jobs created before a failure run all the same: their record is written whatever failed after them.
+  if (record.jobs.length > 0 || !failure) {
+    await writeBatchRecord(path, record);
+    for (const j of record.jobs) io.stdout.write(escapeControl(`Job ${j.jobId} (${j.account}, ${j.region}): ${j.objects.length} objects to ${j.keyArn}, report s3://${j.report.bucket}/${j.report.prefix}/`) + '\n');
+    if (record.confirmationRequired) io.stdout.write('The jobs wait for confirmation (ConfirmationRequired): confirm them in the S3 console, or run with --yes.\n');
+    io.stdout.write(`Batch record: ${path}\nProgress and results: s3-kms-audit status ${path}\n`);
+  }
+  if (failure) io.stderr.write(`error: ${escapeControl(describeBatchFailure(failure, record.jobs.length))}\n`);
   if (mismatched.length > 0) {
     io.stdout.write(`Exit 1: ${mismatched.length} saved changes were not what the policy file and AWS give now and were left out (plan-mismatch).\n`);
     return EXIT_FINDINGS;
+  }
+  if (failure) {
+    // A run error, not a verdict on the objects: exit 3, saying what failed (not "scan incomplete").
+    io.stdout.write(escapeControl(`Exit 3: ${record.jobs.length} of ${failure.of} S3 Batch Operations jobs were created: the ${failure.step} failed with ${failure.code} (see above); the objects of the jobs not created were not changed.`) + '\n');
+    return EXIT_INCOMPLETE;
   }
   if (ctx.incomplete) {
     io.stdout.write('Exit 3: the scan behind the plan was incomplete (unread objects were not submitted).\n');

@@ -22,7 +22,7 @@ import type { RollbackArgs } from './commands.js';
 import { EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_JOURNAL_INCOMPLETE, EXIT_OK } from './exit.js';
 import { journalCompleteness } from '../remediate/journal-completeness.js';
 import { renderJournalWarning } from '../report/journal-warning.js';
-import { readBatchRecord, reversePlanOf, submitBatch, writeBatchRecord } from '../remediate/actions/update-object-encryption/batch.js';
+import { describeBatchFailure, readBatchRecord, reversePlanOf, submitBatch, writeBatchRecord, type BatchJobFailure } from '../remediate/actions/update-object-encryption/batch.js';
 import { confirm, onInterrupt, requireConsent, timestampName, type PromptIO } from './interaction.js';
 
 /** Where the rollback journals itself: next to the journal it undoes, never over an existing file. */
@@ -89,7 +89,7 @@ export async function rollbackCommand(args: RollbackArgs, io: PromptIO): Promise
  * completion reports — each succeeded object that was under a KMS key goes back to that key and Bucket Key;
  * objects that were SSE-S3 cannot be changed back by UpdateObjectEncryption and are listed. Writes
  * NAME.rollback-<time>.batch.json; `status` follows it. Exit 0 submitted, 1 some object is irreversible,
- * 3 some job has no completion report yet (nothing submitted for it).
+ * 3 some job has no completion report yet (nothing submitted for it), or a reverse job could not be created.
  */
 async function rollbackBatch(args: RollbackArgs, io: PromptIO): Promise<number> {
   const record = await readBatchRecord(args.journal);
@@ -99,9 +99,10 @@ async function rollbackBatch(args: RollbackArgs, io: PromptIO): Promise<number> 
     const endpoint = args.endpointUrl;
     const reverse = await reversePlanOf(record, sessions, endpoint ? { endpoint } : {});
     const path = join(dirname(args.journal), `${timestampName(`${basename(args.journal, '.batch.json')}.rollback`, new Date())}.batch.json`);
+    let failure: BatchJobFailure | undefined;
     if (reverse.changes.length > 0) {
       const reportBucket = record.jobs[0]!.report.bucket;
-      const submitted = await submitBatch(reverse.changes, {
+      const { record: submitted, failure: submitFailure } = await submitBatch(reverse.changes, {
         sessions,
         roleArn: record.roleArn,
         reportBucket,
@@ -110,14 +111,19 @@ async function rollbackBatch(args: RollbackArgs, io: PromptIO): Promise<number> 
         confirmationRequired: !args.yes,
         ...(endpoint ? { endpoint } : {}),
       });
-      await writeBatchRecord(path, { ...submitted, reverses: args.journal });
-      for (const j of submitted.jobs) io.stdout.write(escapeControl(`Reverse job ${j.jobId} (${j.account}, ${j.region}): ${j.objects.length} objects back to ${j.keyArn}`) + '\n');
-      io.stdout.write(`Batch record: ${path}\nProgress and results: s3-kms-audit status ${path}\n`);
+      // The reverse jobs created before a failure run all the same: their record is written whatever failed after them.
+      if (submitted.jobs.length > 0 || !submitFailure) {
+        await writeBatchRecord(path, { ...submitted, reverses: args.journal });
+        for (const j of submitted.jobs) io.stdout.write(escapeControl(`Reverse job ${j.jobId} (${j.account}, ${j.region}): ${j.objects.length} objects back to ${j.keyArn}`) + '\n');
+        io.stdout.write(`Batch record: ${path}\nProgress and results: s3-kms-audit status ${path}\n`);
+      }
+      failure = submitFailure;
+      if (failure) io.stderr.write(`error: ${escapeControl(describeBatchFailure(failure, submitted.jobs.length))}\n`);
     } else io.stdout.write('No reversible object to restore.\n');
     for (const o of reverse.irreversible) io.stdout.write(escapeControl(`  IRREVERSIBLE ${o}: it was SSE-S3; UpdateObjectEncryption cannot change it back`) + '\n');
     for (const u of reverse.unreadable) io.stdout.write(escapeControl(`  NOT YET ${u}`) + '\n');
     if (reverse.irreversible.length > 0) return EXIT_FINDINGS;
-    if (reverse.unreadable.length > 0) return EXIT_INCOMPLETE;
+    if (reverse.unreadable.length > 0 || failure) return EXIT_INCOMPLETE;
     return EXIT_OK;
   } finally {
     for (const s of sessions) s.destroy();

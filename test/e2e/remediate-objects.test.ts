@@ -274,6 +274,41 @@ describe('e2e: remediate --objects (UpdateObjectEncryption) and rollback (demo e
     });
   });
 
+  describe('--batch with a --report-bucket that does not exist', () => {
+    const box = useSandbox();
+
+    it('says the manifest upload to that bucket failed, with S3\'s error code (exit 3, a run error), not "scan incomplete"; no job, no object changed', async () => {
+      const policies = FIXTURE('objects.yaml');
+      const original = await heads(box.sb, 'prod', MIXED, [...IRREVERSIBLE, ...REVERSIBLE]);
+      const run = await cli(box.sb, [
+        'remediate', '--objects', '--allow-irreversible', '--policies', policies, '--apply', '--yes', '--out', out, '--name', 'batch-missing',
+        '--batch', '--role-arn', `arn:aws:iam::${PROD}:role/BatchOperationsRole`, '--report-bucket', 'no-such-report-bucket',
+      ]);
+      expect(run.code, run.stdout + run.stderr).to.equal(3);
+      const said = run.stdout + run.stderr;
+      expect(said).to.contain('manifest upload to s3://no-such-report-bucket/s3-kms-audit/batch-missing/1/manifest.csv failed with NoSuchBucket');
+      expect(said).to.not.contain('scan incomplete');
+      expect(run.stdout.trimEnd().split('\n').at(-1)).to.match(/^Exit 3: 0 of 1 S3 Batch Operations jobs were created/);
+      expect(existsSync(join(out, 'batch-missing.batch.json')), 'no job, no record').to.equal(false);
+      expect(await heads(box.sb, 'prod', MIXED, [...IRREVERSIBLE, ...REVERSIBLE])).to.deep.equal(original);
+    });
+
+    it('a job whose manifest upload fails after another job was created: the created job is recorded and reported all the same (exit 3)', async () => {
+      // The report bucket refuses the second job's manifest.
+      box.sb.estate.buckets.get('prod-cmk-by-arn')!.faults.push({ operation: 'PutObject', keys: 's3-kms-audit/batch-second/2/*', error: 'AccessDenied' });
+      const run = await cli(box.sb, [
+        'remediate', '--objects', '--allow-irreversible', '--policies', FIXTURE('objects-two-jobs.yaml'), '--apply', '--yes', '--out', out, '--name', 'batch-second',
+        '--batch', '--role-arn', `arn:aws:iam::${PROD}:role/BatchOperationsRole`, '--report-bucket', 'prod-cmk-by-arn',
+      ]);
+      expect(run.code, run.stdout + run.stderr).to.equal(3);
+      expect(run.stderr).to.contain('job 2 of 2 (111122223333, us-east-1, 2 objects) was not created: the manifest upload to s3://prod-cmk-by-arn/s3-kms-audit/batch-second/2/manifest.csv failed with AccessDenied');
+      expect(run.stdout).to.match(/Job [0-9a-f-]+ \(111122223333, us-east-1\): 4 objects to /);
+      expect(run.stdout.trimEnd().split('\n').at(-1)).to.match(/^Exit 3: 1 of 2 S3 Batch Operations jobs were created: the manifest upload failed with AccessDenied/);
+      const record = JSON.parse(await readFile(join(out, 'batch-second.batch.json'), 'utf8')) as { jobs: { objects: { bucket: string }[] }[] };
+      expect(record.jobs.map((j) => [...new Set(j.objects.map((o) => o.bucket))])).to.deep.equal([[MIXED]]);
+    });
+  });
+
   describe('interrupted by SIGTERM part-way', () => {
     const box = useSandbox();
 

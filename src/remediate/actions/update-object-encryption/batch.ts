@@ -69,7 +69,31 @@ const manifestRow = (c: PlannedObjectChange, withVersions: boolean): string =>
 
 const groupOf = (c: PlannedObjectChange): string => JSON.stringify([c.account, c.region, c.after.kmsKeyArn, c.after.bucketKeyEnabled]);
 
-export async function submitBatch(changes: readonly PlannedObjectChange[], opts: SubmitOptions): Promise<BatchRecord> {
+/** A job that could not be created, and why: the step that failed, on what, with S3's error code. */
+export interface BatchJobFailure {
+  /** 1-based, of `of` jobs this run was to create. */
+  job: number;
+  of: number;
+  account: string;
+  region: string;
+  objects: number;
+  step: 'manifest upload' | 'CreateJob';
+  /** s3://bucket/key of the manifest. */
+  manifest: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * What was submitted: the record of every job created, and, when one could not be created, why — the jobs
+ * after it are not attempted. The record is never lost with the error: the jobs it holds run all the same.
+ */
+export interface BatchSubmission {
+  record: BatchRecord;
+  failure?: BatchJobFailure;
+}
+
+export async function submitBatch(changes: readonly PlannedObjectChange[], opts: SubmitOptions): Promise<BatchSubmission> {
   // Every job is created in its objects' account and must run as a role of that account (batch-role.ts).
   const foreignRole = batchRoleProblem(opts.roleArn, changes.map((c) => c.account), 'every');
   if (foreignRole) throw new UsageError(foreignRole);
@@ -79,31 +103,49 @@ export async function submitBatch(changes: readonly PlannedObjectChange[], opts:
     if (g) g.push(c);
     else groups.set(groupOf(c), [c]);
   }
+  // Every job's credentials before the first upload: a missing account must not stop the run half-way.
+  const missing = [...groups.values()].map((m) => m[0]!.account).find((a) => !opts.sessions.some((s) => s.account === a));
+  if (missing !== undefined) throw new UsageError(`no credentials for account ${missing} (pass --assume-role for it)`);
   const jobs: BatchJobRecord[] = [];
+  const record = (): BatchRecord => ({ v: 1, kind: BATCH_KIND, planRunId: opts.planRunId, created: new Date().toISOString(), confirmationRequired: opts.confirmationRequired, roleArn: opts.roleArn, jobs });
   let n = 0;
   for (const members of groups.values()) {
     const first = members[0]!;
-    const session = opts.sessions.find((s) => s.account === first.account);
-    if (!session) throw new UsageError(`no credentials for account ${first.account} (pass --assume-role for it)`);
+    const session = opts.sessions.find((s) => s.account === first.account)!;
     const s3 = session.s3(first.region);
     const base = `s3-kms-audit/${opts.name}/${++n}`;
     const manifestKey = `${base}/manifest.csv`;
+    const failed = (step: BatchJobFailure['step'], err: unknown): BatchSubmission => {
+      const { code, message } = toFactError(err, step === 'CreateJob' ? 'CreateJob' : 'PutObject');
+      const failure = { job: n, of: groups.size, account: first.account, region: first.region, objects: members.length, step, manifest: `s3://${opts.reportBucket}/${manifestKey}`, code, message };
+      return { record: record(), failure };
+    };
     const withVersions = members.some((c) => c.object.versionId !== undefined);
-    const etag = await putText(s3, opts.reportBucket, manifestKey, members.map((c) => manifestRow(c, withVersions)).join('\n') + '\n');
+    let etag: string;
+    try {
+      etag = await putText(s3, opts.reportBucket, manifestKey, members.map((c) => manifestRow(c, withVersions)).join('\n') + '\n');
+    } catch (err) {
+      return failed('manifest upload', err);
+    }
     const target: ControlTarget = { s3, region: first.region, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
     const report = { bucket: opts.reportBucket, prefix: `${base}/report` };
-    const jobId = await createUpdateEncryptionJob(target, {
-      account: first.account,
-      region: first.region,
-      token: `${opts.planRunId}-${n}`.slice(0, 64),
-      description: `s3-kms-audit ${opts.name}: ${members.length} objects to ${first.after.kmsKeyArn}`,
-      roleArn: opts.roleArn,
-      keyArn: first.after.kmsKeyArn!,
-      bucketKeyEnabled: first.after.bucketKeyEnabled,
-      manifest: { bucket: opts.reportBucket, key: manifestKey, etag, fields: withVersions ? ['Bucket', 'Key', 'VersionId'] : ['Bucket', 'Key'] },
-      report,
-      confirmationRequired: opts.confirmationRequired,
-    });
+    let jobId: string;
+    try {
+      jobId = await createUpdateEncryptionJob(target, {
+        account: first.account,
+        region: first.region,
+        token: `${opts.planRunId}-${n}`.slice(0, 64),
+        description: `s3-kms-audit ${opts.name}: ${members.length} objects to ${first.after.kmsKeyArn}`,
+        roleArn: opts.roleArn,
+        keyArn: first.after.kmsKeyArn!,
+        bucketKeyEnabled: first.after.bucketKeyEnabled,
+        manifest: { bucket: opts.reportBucket, key: manifestKey, etag, fields: withVersions ? ['Bucket', 'Key', 'VersionId'] : ['Bucket', 'Key'] },
+        report,
+        confirmationRequired: opts.confirmationRequired,
+      });
+    } catch (err) {
+      return failed('CreateJob', err);
+    }
     jobs.push({
       account: first.account,
       region: first.region,
@@ -115,7 +157,19 @@ export async function submitBatch(changes: readonly PlannedObjectChange[], opts:
       objects: members.map((c) => ({ bucket: c.bucket, key: c.object.key, ...(c.object.versionId ? { versionId: c.object.versionId } : {}), before: c.before, irreversible: c.irreversible })),
     });
   }
-  return { v: 1, kind: BATCH_KIND, planRunId: opts.planRunId, created: new Date().toISOString(), confirmationRequired: opts.confirmationRequired, roleArn: opts.roleArn, jobs };
+  return { record: record() };
+}
+
+/** What a job that could not be created means, in one line: the step, its target, S3's code, and what was not submitted. */
+export function describeBatchFailure(f: BatchJobFailure, created: number): string {
+  const what = f.step === 'manifest upload' ? `the manifest upload to ${f.manifest} failed with ${f.code}` : `CreateJob (manifest ${f.manifest}) failed with ${f.code}`;
+  const later = f.of - f.job;
+  return (
+    `S3 Batch Operations job ${f.job} of ${f.of} (${f.account}, ${f.region}, ${f.objects} objects) was not created: ${what}: ${f.message}` +
+    (later > 0 ? `; the ${later} job${later === 1 ? '' : 's'} after it ${later === 1 ? 'was' : 'were'} not attempted` : '') +
+    `. ${created} job${created === 1 ? ' was' : 's were'} created.` +
+    (f.step === 'manifest upload' ? ' Check --report-bucket: it must exist in the job\'s region and accept the upload.' : '')
+  );
 }
 
 /** What the reverse jobs of a batch record are made of, from its jobs' completion reports. */
