@@ -70,15 +70,14 @@ export async function remediateCommand(args: RemediateArgs, io: PromptIO): Promi
     let plan: RemediationPlan;
     let rederive: (() => Promise<RederivedPlan>) | undefined;
     if (fromScan && args.from !== undefined) {
-      const read = fromScan;
-      const { kept, outside } = withinPolicies(read.findings, config.policyFile.policies);
+      const { kept, outside } = withinPolicies(fromScan.findings, config.policyFile.policies);
       if (outside.length > 0) {
         const first = outside[0]!;
         io.stderr.write(
           `note: ${escapeControl(args.from)}: ${outside.length} object finding${outside.length === 1 ? '' : 's'} not of an object policy, rule and bucket scope of ${escapeControl(config.policyFile.path)} left out (first: ${escapeControl(`${first.policy}/${first.rule} s3://${first.resource.bucket}/${first.resource.key ?? ''}`)})\n`,
         );
       }
-      const covered = { ...read, findings: kept };
+      const covered = { ...fromScan, findings: kept };
       if (covered.omitted > 0) io.stderr.write(`note: ${escapeControl(args.from)} counts ${covered.omitted} object findings it does not list (--max-object-findings); plan from its .objects.jsonl to include them\n`);
       plan = await planFromFindings(config, covered, { aws, sessions, concurrency: args.concurrency, maxChanges: args.maxChanges, maxObjectChanges: args.maxObjectChanges });
       const [planPath] = await writeReports(args.out, name, [{ extension: PLAN_EXTENSION, content: renderPlanJson(plan) }]);
