@@ -28,7 +28,7 @@
  * check, src/config/policies.ts), and an object in a Region without a target is refused (no-target-for-region).
  */
 import { IAM_ACTION_OF_OPERATION } from '../aws/permissions.js';
-import { kmsKeySpellingKind } from '../domain/key-grammar.js';
+import { parseKeySpelling } from '../domain/keys.js';
 import type { PolicyFile, RemediationTarget } from '../domain/policy.js';
 import type { RuleSet } from '../domain/rule.js';
 import type { RemediationAction } from '../remediate/action.js';
@@ -47,7 +47,7 @@ export interface Statement {
 const DIRECT_KMS_ACTIONS: ReadonlySet<string> = new Set(Object.values(IAM_ACTION_OF_OPERATION).filter((a) => a.startsWith('kms:')));
 
 /** A KMS action S3 uses on the caller's behalf (the tool never calls it itself). */
-export const isKmsThroughS3 = (action: string): boolean => action.startsWith('kms:') && !DIRECT_KMS_ACTIONS.has(action);
+const isKmsThroughS3 = (action: string): boolean => action.startsWith('kms:') && !DIRECT_KMS_ACTIONS.has(action);
 
 /**
  * The actions that read an existing object's data key, under the key that encrypted it: its current key,
@@ -89,17 +89,15 @@ export function reencryptionTargets(policyFile: PolicyFile, rules: RuleSet, name
     const actions = named(policy.rules.map((r) => rules.get(r.id)?.remediation));
     if (!actions.some((a) => a.permissions.apply.some((p) => isKmsThroughS3(p.iamAction)))) continue;
     for (const [mapRegion, spelling] of targetEntries(policy.remediation)) {
-      const arn = /^arn:([^:]+):kms:([^:]+):(\d{12}):(key|alias)\/(.+)$/.exec(spelling);
-      const [partition, region, account] = arn ? [arn[1]!, arn[2]!, arn[3]!] : ['aws', mapRegion, '*'];
-      if (region === '*') anyRegion = true;
-      else regions.add(region);
-      const kind = kmsKeySpellingKind(spelling);
-      if (kind === 'key-arn') arns.add(spelling);
-      else if (kind === 'key-id') arns.add(`arn:${partition}:kms:${region}:${account}:key/${spelling}`);
-      else if (kind === 'alias' || kind === 'alias-arn') {
-        const resource = `arn:${partition}:kms:${region}:${account}:key/*`;
-        const name = kind === 'alias' ? spelling : `alias/${arn![5]!}`;
-        aliasNames.set(resource, (aliasNames.get(resource) ?? new Set()).add(name));
+      // An ARN carries its account and Region; a key id or alias name is the bucket's account's ("*").
+      const key = parseKeySpelling(spelling, '*', mapRegion);
+      if (key.region === '*') anyRegion = true;
+      else regions.add(key.region);
+      if (key.kind === 'key') {
+        arns.add(`arn:${key.partition}:kms:${key.region}:${key.account}:key/${key.name}`);
+      } else {
+        const resource = `arn:${key.partition}:kms:${key.region}:${key.account}:key/*`;
+        aliasNames.set(resource, (aliasNames.get(resource) ?? new Set()).add(key.name));
       }
     }
   }

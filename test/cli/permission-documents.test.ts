@@ -100,6 +100,13 @@ policies:
     expect(p.Statement.map((s) => s.Sid)).to.not.include('S3KmsAuditRemediateTargetKeyAliases');
   });
 
+  it('remediate: an alias ARN: the keys of its account and Region that carry the alias', async () => {
+    const p = (await printed(['remediate', '--policies', policyFile('alias-arn', '{ kmsKeyId: { eu-west-1: "arn:aws:kms:eu-west-1:111122223333:alias/prod-eu" } }')])) as Policy;
+    const aliases = bySid(p, 'S3KmsAuditRemediateTargetKeyAliases');
+    expect(aliases.Resource).to.equal('arn:aws:kms:eu-west-1:111122223333:key/*');
+    expect(aliases.Condition?.['ForAnyValue:StringEquals']).to.deep.equal({ 'kms:ResourceAliases': ['alias/prod-eu'] });
+  });
+
   it('remediate: a target for any Region (one spelling, no map) allows S3 in any Region', async () => {
     const p = (await printed(['remediate', '--policies', policyFile('any', '{ kmsKeyId: alias/prod-data }')])) as Policy;
     const aliases = bySid(p, 'S3KmsAuditRemediateTargetKeyAliases');
