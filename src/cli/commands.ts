@@ -450,7 +450,8 @@ the operations it calls and what the rules in the policy file need (tags, key ro
 Attach it to the auditing principal, or to the role given with --assume-role in each account.
 With --organization (scan only) it prints three documents as one JSON object: callerPolicy (the
 scanning principal in the management or delegated administrator account), memberRolePolicy and
-memberRoleTrustPolicy (the read-only audit role --role-name in every member account).`,
+memberRoleTrustPolicy (the read-only audit role --role-name in every member account). \`batch\` prints
+callerPolicy, batchOperationsRolePolicy and batchOperationsRoleTrustPolicy (remediate --batch, status).`,
   exitCodes: '0 printed · 2 usage or configuration error',
   positionals: {
     command: positional({

@@ -13,6 +13,27 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 
 /**
+ * A reader that stops reading early (`s3-kms-audit sandbox | head -1`) closes the pipe: the next write
+ * fails with EPIPE, which Node raises as an unhandled 'error' event — a stack trace on stderr. Other CLIs
+ * die of SIGPIPE there; this one treats a closed stdout as a request to stop, the way it treats SIGTERM,
+ * so that a scan still removes its partial files, a remediation still journals what is in flight and the
+ * sandbox shuts down — each with its documented exit code — and a command that only prints finishes
+ * with its own. What is still written to the closed stream is dropped without a word.
+ */
+function whenReaderGone(stream: NodeJS.WriteStream, onFirst: () => void): void {
+  let gone = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    if (gone) return;
+    gone = true;
+    onFirst();
+  });
+}
+whenReaderGone(process.stdout, () => process.emit('SIGTERM', 'SIGTERM'));
+// stdout may still have a reader (`2>&1 | head` closes both): nothing to stop for stderr alone.
+whenReaderGone(process.stderr, () => undefined);
+
+/**
  * Exit only once stdout and stderr have drained: on Linux, writes to a pipe are asynchronous, and
  * process.exit() right after a large write cuts the output at 64 KiB — a CI log would lose the
  * gate line of a big estate's summary.

@@ -14,14 +14,7 @@ import { EXIT_OK } from './exit.js';
 import { organizationPermissions, TRUSTED_PRINCIPAL_PLACEHOLDER } from './organization-permissions.js';
 import { adminRoleWarning } from './account-options.js';
 import type { CliIO } from './terminal.js';
-
-interface Statement {
-  Sid: string;
-  Effect: 'Allow';
-  Action: string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, string>>;
-}
+import { kmsStatements, reencryptionTargets, type Statement, type TargetKeys } from './kms-statements.js';
 
 export interface IamPolicy {
   Version: '2012-10-17';
@@ -44,18 +37,25 @@ export function commandActions(command: PermissionCommand, args: Pick<Permission
   return actions;
 }
 
+/** `remediate`: the target keys of the policies whose remediation re-encrypts objects through S3. */
+export function remediationTargets(args: Pick<PermissionsArgs, 'policies' | 'rules'>): TargetKeys {
+  const { policyFile, rules } = loadAuditConfig(args.policies, args.rules);
+  return reencryptionTargets(policyFile, rules, (remediations) => BUILTIN_ACTIONS.namedBy(remediations));
+}
+
 /**
- * One statement per service. Resource "*": ListAllMyBuckets and ListAliases only accept "*", and which
- * buckets and keys are involved is what the command finds out; narrow S3 to your bucket ARNs and KMS to
- * your key ARNs where your naming allows.
+ * One statement per service, and KMS split by how each action is used (kms-statements.ts). Resource "*":
+ * ListAllMyBuckets and ListAliases only accept "*", and which buckets and keys are involved is what the
+ * command finds out; narrow S3 to your bucket ARNs where your naming allows. The KMS actions S3 uses on the
+ * caller's behalf are allowed only through S3, and on the `targets` keys where the policy file names them.
  */
-export function iamPolicy(command: PermissionCommand, actions: string[], assumeRoles: string[]): IamPolicy {
+export function iamPolicy(command: PermissionCommand, actions: string[], assumeRoles: string[], targets?: TargetKeys): IamPolicy {
   const title = command[0]!.toUpperCase() + command.slice(1);
   const statements: Statement[] = [];
   const s3 = actions.filter((a) => a.startsWith('s3:'));
   const kms = actions.filter((a) => a.startsWith('kms:'));
   if (s3.length > 0) statements.push({ Sid: `S3KmsAudit${title}S3`, Effect: 'Allow', Action: s3, Resource: '*' });
-  if (kms.length > 0) statements.push({ Sid: `S3KmsAudit${title}Kms`, Effect: 'Allow', Action: kms, Resource: '*' });
+  statements.push(...kmsStatements(`S3KmsAudit${title}`, kms, targets));
   // The metadata object mode: Athena queries, and what Athena reads on the caller's behalf (Glue catalog, S3 Tables).
   const query = actions.filter((a) => a.startsWith('athena:') || a.startsWith('glue:') || a.startsWith('s3tables:'));
   if (query.length > 0) statements.push({ Sid: `S3KmsAudit${title}MetadataTables`, Effect: 'Allow', Action: query, Resource: '*' });
@@ -64,7 +64,8 @@ export function iamPolicy(command: PermissionCommand, actions: string[], assumeR
 }
 
 /**
- * `permissions batch`: what `remediate --objects --apply --batch` and `status` need beyond `permissions
+ * `permissions batch`: three documents as one JSON object, named in camelCase as `permissions scan
+ * --organization` names its own (each document inside is in IAM's grammar): what `remediate --objects --apply --batch` and `status` need beyond `permissions
  * remediate` — the caller uploads the manifest, creates and describes the job, reads the completion report
  * and passes the job's role (iam:PassRole) — and the role S3 Batch Operations assumes: its trust policy
  * (batchoperations.s3.amazonaws.com) and its policy (read the manifest, UpdateObjectEncryption and the KMS
@@ -79,7 +80,7 @@ export function batchPolicies(): Record<string, unknown> {
   const reports = 'arn:aws:s3:::REPORT_BUCKET/*';
   const batchRole = 'arn:aws:iam::ACCOUNT_ID:role/BATCH_OPERATIONS_ROLE';
   return {
-    CallerPolicy: {
+    callerPolicy: {
       Version: '2012-10-17',
       Statement: [
         // CreateJob takes no resource-level scope; DescribeJob and UpdateJobStatus are on the account's jobs.
@@ -89,7 +90,7 @@ export function batchPolicies(): Record<string, unknown> {
         { ...statement('S3KmsAuditBatchPassRole', ['iam:PassRole'], batchRole), Condition: { StringEquals: { 'iam:PassedToService': 'batchoperations.s3.amazonaws.com' } } },
       ],
     },
-    BatchOperationsRoleTrustPolicy: {
+    batchOperationsRoleTrustPolicy: {
       Version: '2012-10-17',
       Statement: [
         {
@@ -101,7 +102,7 @@ export function batchPolicies(): Record<string, unknown> {
         },
       ],
     },
-    BatchOperationsRolePolicy: {
+    batchOperationsRolePolicy: {
       Version: '2012-10-17',
       Statement: [
         statement('UpdateObjects', ['s3:UpdateObjectEncryption', 's3:GetObject', 's3:GetObjectVersion']),
@@ -127,11 +128,12 @@ export async function permissionsCommand(args: PermissionsArgs, io: CliIO): Prom
     io.stdout.write(JSON.stringify(organizationPermissions(member, args.roleName!, trusted, args.externalId), null, 2) + '\n');
     return EXIT_OK;
   }
-  io.stdout.write(JSON.stringify(iamPolicy(command, commandActions(command, args), args.assumeRoles), null, 2) + '\n');
+  const targets = command === 'remediate' ? remediationTargets(args) : undefined;
+  io.stdout.write(JSON.stringify(iamPolicy(command, commandActions(command, args), args.assumeRoles, targets), null, 2) + '\n');
   // Batch Operations jobs are submitted by remediate --batch and by the rollback of a .batch.json: their
   // S3 Control actions and iam:PassRole are a separate document, printed only when asked for.
   if (command === 'remediate' || command === 'rollback') {
-    io.stderr.write(`note: ${command === 'remediate' ? 'remediate --objects --batch' : 'rollback of a .batch.json record'} also needs the CallerPolicy of: s3-kms-audit permissions batch\n`);
+    io.stderr.write(`note: ${command === 'remediate' ? 'remediate --objects --batch' : 'rollback of a .batch.json record'} also needs the callerPolicy of: s3-kms-audit permissions batch\n`);
   }
   return EXIT_OK;
 }

@@ -7,7 +7,7 @@ type Policy = { Statement: Statement[] };
 
 describe('cli: permissions batch', () => {
   const docs = batchPolicies() as Record<string, Policy>;
-  const caller = docs['CallerPolicy']!;
+  const caller = docs['callerPolicy']!;
   const statementWith = (policy: Policy, action: string): Statement => policy.Statement.find((s) => [s.Action].flat().includes(action))!;
 
   it('iam:PassRole only on the Batch Operations role, and only to S3 Batch Operations', () => {
@@ -22,13 +22,13 @@ describe('cli: permissions batch', () => {
   });
 
   it('the role trusts S3 Batch Operations for jobs of this account only', () => {
-    const [trust] = docs['BatchOperationsRoleTrustPolicy']!.Statement as (Statement & { Principal: unknown })[];
+    const [trust] = docs['batchOperationsRoleTrustPolicy']!.Statement as (Statement & { Principal: unknown })[];
     expect(trust!.Principal).to.deep.equal({ Service: 'batchoperations.s3.amazonaws.com' });
     expect(trust!.Condition).to.deep.equal({ StringEquals: { 'aws:SourceAccount': 'ACCOUNT_ID' } });
   });
 
   it('the role may update object encryption and write its report in the report bucket only', () => {
-    const role = docs['BatchOperationsRolePolicy']!;
+    const role = docs['batchOperationsRolePolicy']!;
     expect([statementWith(role, 's3:UpdateObjectEncryption').Action].flat()).to.include('s3:UpdateObjectEncryption');
     expect(statementWith(role, 's3:PutObject').Resource).to.equal('arn:aws:s3:::REPORT_BUCKET/*');
   });

@@ -60,9 +60,11 @@ describe('package: npm pack and install into an empty project', function () {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('ships the built CLI, rules, schemas, example policies, docs, README and LICENSE, and no tests, CI or source maps', () => {
+  it('ships the built CLI, rules, schemas, example policies, docs, CI examples, README and LICENSE, and no tests, CI or source maps', () => {
     const listed = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    for (const needed of ['dist/src/cli/main.js', 'dist/src/cli/help-texts.json', 'rules/s3-bucket-sse-kms.yaml', 'src/schema/report.schema.json', 'src/sandbox/estates/demo.yaml', 'policies.yaml', 'README.md', 'LICENSE', 'docs/rules.md']) {
+    for (const needed of ['dist/src/cli/main.js', 'dist/src/cli/help-texts.json', 'rules/s3-bucket-sse-kms.yaml', 'src/schema/report.schema.json', 'src/sandbox/estates/demo.yaml', 'policies.yaml', 'README.md', 'LICENSE', 'docs/rules.md',
+      // README and docs/cli.md (both shipped) link to the CI examples.
+      'examples/github-actions/s3-kms-audit.yml', 'examples/gitlab-ci/.gitlab-ci.yml', 'examples/kubernetes/s3-kms-audit-sharded.yaml']) {
       expect(listed, needed).to.include(needed);
     }
     expect(listed.filter((f) => f.startsWith('test/') || f.startsWith('dist/test/') || f.startsWith('.ci/') || f.endsWith('.map') || f.endsWith('.ts'))).to.deep.equal([]);
