@@ -17,6 +17,7 @@ import type { BucketEncryption, SseAlgorithm } from '../domain/facts.js';
 import { isNotFound } from './errors.js';
 import { getBucketEncryptionLean, NO_ENCRYPTION_CONFIGURATION } from './lean-bucket-encryption.js';
 import { headObjectLean } from './lean-head.js';
+import { listObjectsV2Lean } from './lean-list-objects.js';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 
 export interface ListedBucket {
@@ -244,16 +245,20 @@ export async function* listObjectPages(
   let token: string | undefined;
   do {
     onPage?.();
-    const out = await client.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        EncodingType: 'url',
-        MaxKeys: 1000,
-        ...(prefix ? { Prefix: prefix } : {}),
-        ...(token ? { ContinuationToken: token } : {}),
-      }),
-      { abortSignal: signal },
-    );
+    // A 2xx page the lean reader understands is read without the SDK's pipeline; anything else goes through the SDK (lean-list-objects.ts).
+    const lean = await listObjectsV2Lean(client, { bucket, prefix, ...(token ? { continuationToken: token } : {}) }, signal);
+    const out =
+      lean ??
+      (await client.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          EncodingType: 'url',
+          MaxKeys: 1000,
+          ...(prefix ? { Prefix: prefix } : {}),
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+        { abortSignal: signal },
+      ));
     const page: ListedObjectEntry[] = [];
     for (const o of out.Contents ?? []) {
       if (o.Key === undefined) continue;
