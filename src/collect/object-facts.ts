@@ -19,16 +19,24 @@ function identity(bucket: string, entry: ListedObjectEntry, versions: boolean): 
 }
 
 export function factsFromHead(bucket: string, entry: ListedObjectEntry, head: HeadObjectAnswer, versions: boolean): ObjectFacts {
-  return {
-    ...identity(bucket, entry, versions),
+  // Built as one literal, without spreads: this runs once per object of scans of millions, and object
+  // spreads cost a temporary object and a slower copy each.
+  const facts: ObjectFacts = {
+    bucket,
+    key: entry.key,
     size: head.size,
     lastModified: iso(head.lastModified ?? entry.lastModified),
     etag: head.etag ?? entry.etag,
     sse: head.sse,
-    ...(head.kmsKeyId !== undefined ? { kmsKeyId: head.kmsKeyId } : {}),
     bucketKeyEnabled: head.bucketKeyEnabled,
     errors: {},
   };
+  if (versions && entry.versionId !== undefined) {
+    facts.versionId = entry.versionId;
+    facts.isLatest = entry.isLatest === true;
+  }
+  if (head.kmsKeyId !== undefined) facts.kmsKeyId = head.kmsKeyId;
+  return facts;
 }
 
 export function factsFromRecord(bucket: string, entry: ListedObjectEntry, r: StateRecord, versions: boolean): ObjectFacts {

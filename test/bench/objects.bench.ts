@@ -1,7 +1,7 @@
 /**
  * Benchmark of the object-level audit. Not a test: it prints figures.
  *
- *   npm run bench:objects -- --objects 200000 --latency 20 --concurrency 128 [--workers N] [--buckets 8] [--cpu-prof]
+ *   npm run bench:objects -- --objects 200000 --latency 20 --concurrency 128 [--workers N] [--buckets 8] [--cpu-prof] [--repeat N]
  *
  * The sandbox runs in a child process (test/bench/sandbox-child.ts) with a generated estate of that many
  * objects and `--latency` ms before every answer; the auditor is the compiled CLI in another child
@@ -18,6 +18,7 @@
  *    @smithy/signature-v4, no SDK; test/bench/floor-child.ts) and the ratio auditor ÷ floor;
  *  - with --lean-loop, the auditor's own lean HeadObject (test/bench/lean-head-child.ts) in the floor's bare
  *    loop, and its ratio to the floor: what the HEAD request itself costs beyond a bare signed request;
+ *  - with --repeat N, N−1 more auditor and floor runs, alternately, and the median of the N ratios;
  *  - with --cpu-prof, where the auditor's (and with --profile-sandbox, the sandbox's) time goes.
  */
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean' },
     workers: { type: 'string' },
     'lean-loop': { type: 'boolean' },
+    repeat: { type: 'string' },
   },
 });
 const objects = Number(values.objects ?? 200_000);
@@ -48,6 +50,14 @@ const workers = values.workers !== undefined ? Number(values.workers) : availabl
 const concurrency = Number(values.concurrency ?? 128);
 const buckets = Number(values.buckets ?? 8);
 const bucketConcurrency = values['bucket-concurrency'] !== undefined ? Number(values['bucket-concurrency']) : undefined;
+const repeat = Math.max(1, Number(values.repeat ?? 1));
+/** Node flags for the auditor child only, e.g. BENCH_AUDITOR_NODE_ARGS="--import=/path/to/allocation-profiler.mjs". */
+const extraNodeArgs = process.env.BENCH_AUDITOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'bench-objects-'));
@@ -70,12 +80,14 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
     const env = auditorEnv(info);
+    const audit = (out: string, profile: boolean) =>
+      runAuditor(
+        ['scan', '--policies', policy, '--endpoint-url', info.endpoint, '--out', out, '--name', 'bench', '--format', 'json', '--concurrency', String(concurrency), '--workers', String(workers), '--max-attempts', '10', '--quiet'],
+        env,
+        [...extraNodeArgs, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profiles, 'auditor')}`] : [])],
+      );
     const out = join(work, 'out');
-    const run = await runAuditor(
-      ['scan', '--policies', policy, '--endpoint-url', info.endpoint, '--out', out, '--name', 'bench', '--format', 'json', '--concurrency', String(concurrency), '--workers', String(workers), '--max-attempts', '10', '--quiet'],
-      env,
-      values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(profiles, 'auditor')}`] : [],
-    );
+    const run = await audit(out, values['cpu-prof'] === true);
     const report = JSON.parse(await readFile(join(out, 'bench.json'), 'utf8')) as AuditReport;
     const jsonlBytes = (await stat(join(out, 'bench.objects.jsonl')).catch(() => undefined))?.size ?? 0;
     const scans = report.objects?.buckets ?? [];
@@ -88,6 +100,10 @@ async function main(): Promise<void> {
     const floor = await runFloor(info, 'head-object', heads, concurrency);
     const leanLoop = values['lean-loop'] ? await runFloor(info, 'head-object', heads, concurrency, 'test/bench/lean-head-child.js') : undefined;
     const perHeadUs = (1000 * cpuMs) / Math.max(1, heads);
+    // The floor's CPU is its loop alone (its targets are listed before it starts); the auditor's start-up
+    // (module loading, policies, the first ListBuckets) is printed apart for the like-for-like ratio.
+    const startupMs = run.probe.startupMs ?? 0;
+    const perHeadNoStartupUs = (1000 * (cpuMs - startupMs)) / Math.max(1, heads);
     const floorPerHeadUs = (1000 * floor.cpuMs) / Math.max(1, floor.requests);
     const lines = [
       `objects ${fmt(objects)} in ${info.buckets} buckets · latency ${latency} ms · concurrency ${concurrency} · workers ${workers} · exit ${run.code}`,
@@ -98,10 +114,11 @@ async function main(): Promise<void> {
       `  ideal time             ${fmt(idealMs / 1000, 2)} s (requests × latency ÷ concurrency)`,
       `  actual ÷ ideal         ${idealMs > 0 ? fmt(scanMs / idealMs, 2) : 'n/a (latency 0)'}`,
       `  auditor peak RSS       ${fmt(run.probe.maxRssKiB / 1024, 1)} MiB`,
-      `  auditor CPU            ${fmt(cpuMs / 1000, 2)} s (user ${fmt(run.probe.userMs / 1000, 2)} + system ${fmt(run.probe.systemMs / 1000, 2)}), ${fmt(perHeadUs, 1)} µs per object`,
+      `  auditor CPU            ${fmt(cpuMs / 1000, 2)} s (user ${fmt(run.probe.userMs / 1000, 2)} + system ${fmt(run.probe.systemMs / 1000, 2)}), ${fmt(perHeadUs, 1)} µs per object (incl. start-up)`,
+      `  auditor start-up CPU   ${fmt(startupMs / 1000, 2)} s before its first request; ${fmt(perHeadNoStartupUs, 1)} µs per object, start-up excluded`,
       `  sandbox CPU            ${fmt(served.cpuMs / 1000, 2)} s for ${fmt(served.requests)} requests (the auditor's: ${fmt(cpuMs / 1000, 2)} s)`,
       `  floor (no SDK)         ${fmt(floorPerHeadUs, 1)} µs per HeadObject (http.Agent + signature-v4, ${fmt(floor.requests)} requests, ${fmt(floor.wallMs / 1000, 2)} s, ${floor.failures} failures)`,
-      `  auditor ÷ floor        ${fmt(perHeadUs / floorPerHeadUs, 2)} (CPU per request)`,
+      `  auditor ÷ floor        ${fmt(perHeadNoStartupUs / floorPerHeadUs, 2)} (CPU per object, start-up excluded, like the floor's); ${fmt(perHeadUs / floorPerHeadUs, 2)} incl. start-up`,
       ...(leanLoop
         ? [`  lean HEAD loop         ${fmt((1000 * leanLoop.cpuMs) / leanLoop.requests, 1)} µs per HeadObject (the auditor's HEAD in the floor's loop; ${fmt((1000 * leanLoop.cpuMs) / leanLoop.requests / floorPerHeadUs, 2)}× the floor, ${leanLoop.failures} failures)`]
         : []),
@@ -109,6 +126,7 @@ async function main(): Promise<void> {
     ];
     console.log(lines.join('\n'));
     if (run.code !== 0 && run.code !== 1) console.log(`  (auditor stderr)\n${run.stderr}`);
+    if (repeat > 1) await repeated(audit, () => runFloor(info, 'head-object', heads, concurrency), heads, { auditorUs: perHeadNoStartupUs, floorUs: floorPerHeadUs }, join(work, 'again'));
     await sandbox.stop();
     for (const which of ['auditor', 'sandbox']) {
       const dir = join(profiles, which);
@@ -120,6 +138,32 @@ async function main(): Promise<void> {
     if (!values.keep) await rm(work, { recursive: true, force: true });
     else console.log(`\nkept ${work}`);
   }
+}
+
+/**
+ * --repeat N: N−1 more auditor and floor runs, alternately, on the same sandbox; each pair's ratio and
+ * the medians. On a shared machine the floor itself moves by half from run to run, so one pair says less
+ * than the median ratio of pairs measured minutes apart.
+ */
+async function repeated(
+  audit: (out: string, profile: boolean) => ReturnType<typeof runAuditor>,
+  floorRun: () => ReturnType<typeof runFloor>,
+  heads: number,
+  first: { auditorUs: number; floorUs: number },
+  outBase: string,
+): Promise<void> {
+  const pairs = [first];
+  for (let i = 2; i <= repeat; i++) {
+    const run = await audit(`${outBase}-${i}`, false);
+    const floor = await floorRun();
+    const cpuMs = run.probe.userMs + run.probe.systemMs - (run.probe.startupMs ?? 0);
+    pairs.push({ auditorUs: (1000 * cpuMs) / Math.max(1, heads), floorUs: (1000 * floor.cpuMs) / Math.max(1, floor.requests) });
+    await rm(`${outBase}-${i}`, { recursive: true, force: true });
+  }
+  const ratios = pairs.map((p) => p.auditorUs / p.floorUs);
+  console.log(`  repeated ${repeat}×, auditor then floor each time (µs per object, start-up excluded ÷ floor):`);
+  console.log(`    ${pairs.map((p, i) => `${fmt(p.auditorUs, 0)}/${fmt(p.floorUs, 0)} = ${fmt(ratios[i]!, 2)}`).join(' · ')}`);
+  console.log(`    median auditor ${fmt(median(pairs.map((p) => p.auditorUs)), 1)} µs, median floor ${fmt(median(pairs.map((p) => p.floorUs)), 1)} µs, median ratio ${fmt(median(ratios), 2)} (range ${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}) · ${machineLine().replace(/^machine\s+/, '')}`);
 }
 
 await main();
