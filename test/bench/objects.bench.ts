@@ -1,7 +1,7 @@
 /**
  * Benchmark of the object-level audit. Not a test: it prints figures.
  *
- *   npm run bench:objects -- --objects 200000 --latency 20 --concurrency 128 [--workers N] [--buckets 8] [--cpu-prof] [--repeat N]
+ *   npm run bench:objects -- --objects 200000 --latency 20 --concurrency 128 [--workers N] [--buckets 8] [--cpu-prof] [--repeat N] [--pin]
  *
  * The sandbox runs in a child process (test/bench/sandbox-child.ts) with a generated estate of that many
  * objects and `--latency` ms before every answer; the auditor is the compiled CLI in another child
@@ -18,6 +18,8 @@
  *    @smithy/signature-v4, no SDK; test/bench/floor-child.ts) and the ratio auditor ÷ floor;
  *  - with --lean-loop, the auditor's own lean HeadObject (test/bench/lean-head-child.ts) in the floor's bare
  *    loop, and its ratio to the floor: what the HEAD request itself costs beyond a bare signed request;
+ *  - with --pin, the sandbox on the machine's last core and the auditor and floor on the others (taskset):
+ *    with --workers 1 on two cores, "one core" is then a core the sandbox does not share;
  *  - with --repeat N, N−1 more auditor and floor runs, alternately, and the median of the N ratios;
  *  - with --cpu-prof, where the auditor's (and with --profile-sandbox, the sandbox's) time goes.
  */
@@ -26,7 +28,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AuditReport } from '../../src/domain/report.js';
-import { auditorEnv, fmt, machineLine, runAuditor, runFloor, startSandboxChild } from './harness.js';
+import { auditorEnv, fmt, machineLine, pinChildren, runAuditor, runFloor, startSandboxChild } from './harness.js';
 import { formatSummary, summarizeProfile } from './profile-summary.js';
 
 const { values } = parseArgs({
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     'lean-loop': { type: 'boolean' },
     repeat: { type: 'string' },
+    pin: { type: 'boolean' },
   },
 });
 const objects = Number(values.objects ?? 200_000);
@@ -60,6 +63,7 @@ const median = (xs: number[]): number => {
 };
 
 async function main(): Promise<void> {
+  const pinned = values.pin ? pinChildren() : undefined;
   const work = await mkdtemp(join(tmpdir(), 'bench-objects-'));
   const profiles = join(work, 'profiles');
   const sandbox = await startSandboxChild({ objects, buckets, latencyMs: latency, ...(values['profile-sandbox'] ? { profileDir: join(profiles, 'sandbox') } : {}) });
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
     const lines = [
       `objects ${fmt(objects)} in ${info.buckets} buckets · latency ${latency} ms · concurrency ${concurrency} · workers ${workers} · exit ${run.code}`,
       `  ${machineLine()}`,
+      ...(pinned ? [`  pinned                 auditor and floor on cpu ${pinned.client}, sandbox on cpu ${pinned.sandbox} (taskset)`] : []),
       `  listed                 ${fmt(listed)} objects, ${fmt(heads)} HeadObject requests, ${fmt(report.summary.total)} outcomes`,
       `  wall time              ${fmt(run.wallMs / 1000, 2)} s (process), ${fmt(scanMs / 1000, 2)} s (scan, report run.start → run.end)`,
       `  HeadObject/s           ${fmt(heads / (scanMs / 1000))}`,
@@ -118,6 +123,7 @@ async function main(): Promise<void> {
       `  auditor start-up CPU   ${fmt(startupMs / 1000, 2)} s before its first request; ${fmt(perHeadNoStartupUs, 1)} µs per object, start-up excluded`,
       `  sandbox CPU            ${fmt(served.cpuMs / 1000, 2)} s for ${fmt(served.requests)} requests (the auditor's: ${fmt(cpuMs / 1000, 2)} s)`,
       `  floor (no SDK)         ${fmt(floorPerHeadUs, 1)} µs per HeadObject (http.Agent + signature-v4, ${fmt(floor.requests)} requests, ${fmt(floor.wallMs / 1000, 2)} s, ${floor.failures} failures)`,
+      `  floor wall ÷ ideal     ${idealMs > 0 ? fmt(floor.wallMs / idealMs, 2) : 'n/a (latency 0)'} (how close this machine lets a bare client come)`,
       `  auditor ÷ floor        ${fmt(perHeadNoStartupUs / floorPerHeadUs, 2)} (CPU per object, start-up excluded, like the floor's); ${fmt(perHeadUs / floorPerHeadUs, 2)} incl. start-up`,
       ...(leanLoop
         ? [`  lean HEAD loop         ${fmt((1000 * leanLoop.cpuMs) / leanLoop.requests, 1)} µs per HeadObject (the auditor's HEAD in the floor's loop; ${fmt((1000 * leanLoop.cpuMs) / leanLoop.requests / floorPerHeadUs, 2)}× the floor, ${leanLoop.failures} failures)`]

@@ -5,7 +5,8 @@
  * socket lifecycle; this module owns what happens to each request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { randomChunk } from './random-pool.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { requestIdentity, type FaultInjector } from '../faults.js';
 import type { Estate } from '../model.js';
@@ -34,8 +35,8 @@ export function requestHandler({ estate, faults, bodyLimits, stopping }: Request
     const bodyLimit = bodyLimitFor(req, auth, bodyLimits);
     const { raw, size, tooLarge } = await readBody(req, bodyLimit);
     const service = serviceFor(auth, req, raw);
-    const requestId = service === 's3' ? randomBytes(8).toString('hex').toUpperCase() : randomUUID();
-    const hostId = service === 's3' ? randomBytes(48).toString('base64') : '';
+    const requestId = service === 's3' ? randomChunk(8).toString('hex').toUpperCase() : randomUUID();
+    const hostId = service === 's3' ? randomChunk(48).toString('base64') : '';
     const baseHeaders = requestIdHeaders(service, requestId, hostId);
     try {
       const wait = faults.nextDelayMs();
