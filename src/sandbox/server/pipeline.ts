@@ -63,21 +63,24 @@ export function requestHandler({ estate, faults, bodyLimits, stopping }: Request
       const { identity, region, body } = authenticate(estate, req, service, auth, { rawPath, rawQuery, raw });
 
       // Faults come after authentication, as a real overloaded endpoint still checks who you are.
-      // The decision depends on what the request asks for, not on when it arrived (faults.ts).
-      const requestKey = requestIdentity({
-        service,
-        account: identity.account.id,
-        method: req.method ?? 'GET',
-        rawPath,
-        canonicalQuery: canonicalQuery(rawQuery),
-        target: header(req, 'x-amz-target'),
-        body,
-      });
-      const { decision } = faults.decide(requestKey);
-      if (decision === 'reset') throw new ConnectionReset();
-      if (decision !== 'none') throw faultError(service, decision);
-      // An account declared with a throttleRate (a busy account sharing its request quotas) on top of that.
-      if (accountThrottles.throttled(identity.account, requestKey)) throw faultError(service, 'throttle');
+      // The decision depends on what the request asks for, not on when it arrived (faults.ts); the
+      // request's identity is only built when some fault or account throttle could apply.
+      if (faults.active || identity.account.throttleRate > 0) {
+        const requestKey = requestIdentity({
+          service,
+          account: identity.account.id,
+          method: req.method ?? 'GET',
+          rawPath,
+          canonicalQuery: canonicalQuery(rawQuery),
+          target: header(req, 'x-amz-target'),
+          body,
+        });
+        const { decision } = faults.decide(requestKey);
+        if (decision === 'reset') throw new ConnectionReset();
+        if (decision !== 'none') throw faultError(service, decision);
+        // An account declared with a throttleRate (a busy account sharing its request quotas) on top of that.
+        if (accountThrottles.throttled(identity.account, requestKey)) throw faultError(service, 'throttle');
+      }
 
       const request: SandboxRequest = {
         service,
