@@ -6,7 +6,9 @@
  *
  * What is the SDK's own stays the SDK's: the endpoint comes from the client's endpoint provider (the
  * same rules, FIPS and dual-stack settings), the credentials from the client's resolved provider (the
- * same chain, cache and refresh), the hash from its config, the signing date from its clock-skew offset.
+ * same chain, cache and refresh), the signing date from its clock-skew offset. SHA-256 and HMAC are
+ * node:crypto's, which the SDK's Node hash (@smithy/hash-node) wraps too; the auditor never configures
+ * another.
  * Signing is SigV4 as @smithy/signature-v4 (the SDK's signer) does it with S3's settings, in
  * lean-sigv4.ts, which is tested to produce its very headers. A client whose endpoint needs another auth scheme (SigV4a, S3 Express)
  * is left to the SDK: the caller gets undefined and makes the call through the SDK.
@@ -49,7 +51,8 @@ export interface Address {
   pathname: string;
   signingName: string;
   signingRegion: string;
-  headers: Record<string, string>;
+  /** Headers the endpoint rules add (EndpointV2.headers: lists of values). */
+  headers: Readonly<Record<string, string | readonly string[]>>;
 }
 
 /** An Address with the bucket name cut out of the host's first label or the path's last segment. */
@@ -119,7 +122,7 @@ function resolveAddress(client: S3Client, p: Prepared, bucket: string): Address 
     pathname: url.pathname,
     signingName: scheme.signingName ?? 's3',
     signingRegion: scheme.signingRegion,
-    headers: (endpoint.headers as Record<string, string> | undefined) ?? {},
+    headers: (endpoint.headers as Address['headers'] | undefined) ?? {},
   };
 }
 
@@ -227,7 +230,13 @@ export async function sendLean(client: S3Client, r: LeanRequest, signal?: AbortS
     const host = address.port ? `${address.hostname}:${address.port}` : address.hostname;
     const config = client.config as { systemClockOffset?: number };
     const headers: Record<string, string> = { host, 'x-amz-content-sha256': EMPTY_SHA256 };
-    for (const name in address.headers) headers[name.toLowerCase()] = address.headers[name]!;
+    for (const name in address.headers) {
+      // Endpoint rules give header values as lists (EndpointV2.headers); @smithy/signature-v4 signs only
+      // plain strings, so anything else is the SDK's to send, as it was before this path existed.
+      const value = address.headers[name];
+      if (typeof value !== 'string') return undefined;
+      headers[name.toLowerCase()] = value;
+    }
     const credentials = await credentialsOf(client);
     if (!credentials) return undefined;
     // The SDK signs with its clock-skew-corrected time (getSkewCorrectedDate); so does this path.

@@ -1,13 +1,13 @@
 /**
  * AWS Signature Version 4 header signing for the lean read paths (lean-request.ts): the same signature
  * @smithy/signature-v4 computes with S3's settings (path not encoded again, payload hash taken from the
- * x-amz-content-sha256 header), for a GET or HEAD without a body, in two hashes and no per-request
- * object beyond the strings it signs.
+ * x-amz-content-sha256 header), for a GET or HEAD without a body: per request one SHA-256 of the
+ * canonical request and one HMAC with a signing key derived once per credentials, day and scope.
  *
  * Why not @smithy/signature-v4 itself: per request it clones the request, sorts and copies its headers
  * twice, HMACs the secret to look up its signing-key cache, and awaits five promises — about 30 µs of CPU
  * and 10 KB of garbage per HeadObject on the development machine, as much as the rest of the lean HEAD
- * (docs/performance.md, "A leaner signer"). What stays the same is what the signature is made of:
+ * (docs/performance.md, "A leaner SigV4 signer"). What stays the same is what the signature is made of:
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html (canonical request, string
  * to sign, signing key, signature). test/aws/lean-sigv4.test.ts requires the very headers
  * @smithy/signature-v4 produces for generated requests, credentials and dates; the sandbox verifies
@@ -47,15 +47,18 @@ const escapeUri = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/
 const canonicalValue = (v: string): string => (/[\r\n\t]| {2}|^ | $/.test(v) ? v.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : v);
 
 /**
- * Signing keys by credentials object, then date, region and service. The SDK's credential providers
- * hand out the same object until they refresh, so a key is derived once per day, region and service;
- * refreshed credentials are a new object and get new keys (the old ones go with the old object).
+ * Signing keys by credentials object, then date, region and service. The SDK's credential providers hand
+ * out the same object until they refresh, so a key is derived once per day, region and service; refreshed
+ * credentials are a new object and get new keys (the old ones go with the old object). A provider that
+ * changes its object in place instead is caught by the secret kept beside the keys: another secret, new
+ * keys (the key depends on nothing else of the credentials).
  */
-const signingKeys = new WeakMap<SigningCredentials, Map<string, Buffer>>();
+const signingKeys = new WeakMap<SigningCredentials, { secret: string; keys: Map<string, Buffer> }>();
 
 function signingKey(credentials: SigningCredentials, shortDate: string, region: string, service: string): Buffer {
-  let keys = signingKeys.get(credentials);
-  if (!keys) signingKeys.set(credentials, (keys = new Map()));
+  let entry = signingKeys.get(credentials);
+  if (!entry || entry.secret !== credentials.secretAccessKey) signingKeys.set(credentials, (entry = { secret: credentials.secretAccessKey, keys: new Map() }));
+  const keys = entry.keys;
   const scope = `${shortDate}/${region}/${service}`;
   let key = keys.get(scope);
   if (!key) {

@@ -94,6 +94,21 @@ describe('aws/lean-sigv4: the lean signer signs as @smithy/signature-v4', () => 
     }
   });
 
+  it('credentials changed in place (a provider that updates its object) are signed with the new secret, not the cached key', async () => {
+    const ms = Date.UTC(2026, 11, 2, 5, 0, 0);
+    const hostname = 'b.s3.us-east-1.amazonaws.com';
+    const request = (): { method: string; path: string; query: Record<string, string>; headers: Record<string, string> } => ({
+      method: 'HEAD',
+      path: '/k',
+      query: {},
+      headers: { host: hostname, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    });
+    const creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = { accessKeyId: 'ASIA1', secretAccessKey: 'first', sessionToken: 't1' };
+    signHeaders(request(), creds, 'us-east-1', 's3', ms);
+    Object.assign(creds, { accessKeyId: 'ASIA2', secretAccessKey: 'second', sessionToken: 't2' });
+    expect(signHeaders(request(), creds, 'us-east-1', 's3', ms)).to.deep.equal(await sdkSigned({ ...request(), hostname }, { ...creds }, 'us-east-1', 's3', new Date(ms)));
+  });
+
   it('a Date header the caller set is neither sent nor signed, as the SDK signer drops it', async () => {
     const ms = Date.UTC(2026, 0, 1);
     const headers = { host: 'h', 'x-amz-content-sha256': 'x', date: 'Thu, 01 Jan 2026 00:00:00 GMT' };

@@ -62,6 +62,8 @@ export function spawnSandboxChild<Info = SandboxInfo>(script: string, args: read
   const nextLine = (): Promise<string> => new Promise((r) => lines.once('line', r));
   return new Promise((resolvePromise, reject) => {
     child.once('exit', (code) => reject(new Error(`sandbox ${script} exited (${code}) before listening`)));
+    // taskset missing (--pin) or node not startable.
+    child.once('error', reject);
     void nextLine().then((line) =>
       resolvePromise({
         info: JSON.parse(line) as Info,

@@ -53,7 +53,8 @@ const workers = values.workers !== undefined ? Number(values.workers) : availabl
 const concurrency = Number(values.concurrency ?? 128);
 const buckets = Number(values.buckets ?? 8);
 const bucketConcurrency = values['bucket-concurrency'] !== undefined ? Number(values['bucket-concurrency']) : undefined;
-const repeat = Math.max(1, Number(values.repeat ?? 1));
+const repeat = Number(values.repeat ?? 1);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a whole number of runs, at least 1 (got ${values.repeat})`);
 /** Node flags for the auditor child only, e.g. BENCH_AUDITOR_NODE_ARGS="--import=/path/to/allocation-profiler.mjs". */
 const extraNodeArgs = process.env.BENCH_AUDITOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
