@@ -133,7 +133,8 @@ async function main(): Promise<void> {
     ];
     console.log(lines.join('\n'));
     if (run.code !== 0 && run.code !== 1) console.log(`  (auditor stderr)\n${run.stderr}`);
-    if (repeat > 1) await repeated(audit, () => runFloor(info, 'head-object', heads, concurrency), heads, { auditorUs: perHeadNoStartupUs, floorUs: floorPerHeadUs }, join(work, 'again'));
+    if (repeat > 1)
+      await repeated(audit, () => runFloor(info, 'head-object', heads, concurrency), heads, idealMs, { auditorUs: perHeadNoStartupUs, floorUs: floorPerHeadUs, wallRatio: scanMs / idealMs, floorWallRatio: floor.wallMs / idealMs }, join(work, 'again'));
     await sandbox.stop();
     for (const which of ['auditor', 'sandbox']) {
       const dir = join(profiles, which);
@@ -156,21 +157,39 @@ async function repeated(
   audit: (out: string, profile: boolean) => ReturnType<typeof runAuditor>,
   floorRun: () => ReturnType<typeof runFloor>,
   heads: number,
-  first: { auditorUs: number; floorUs: number },
+  idealMs: number,
+  first: Pair,
   outBase: string,
 ): Promise<void> {
   const pairs = [first];
   for (let i = 2; i <= repeat; i++) {
-    const run = await audit(`${outBase}-${i}`, false);
+    const out = `${outBase}-${i}`;
+    const run = await audit(out, false);
+    const report = JSON.parse(await readFile(join(out, 'bench.json'), 'utf8')) as AuditReport;
+    const scanMs = Date.parse(report.run.end) - Date.parse(report.run.start);
     const floor = await floorRun();
     const cpuMs = run.probe.userMs + run.probe.systemMs - (run.probe.startupMs ?? 0);
-    pairs.push({ auditorUs: (1000 * cpuMs) / Math.max(1, heads), floorUs: (1000 * floor.cpuMs) / Math.max(1, floor.requests) });
-    await rm(`${outBase}-${i}`, { recursive: true, force: true });
+    pairs.push({
+      auditorUs: (1000 * cpuMs) / Math.max(1, heads),
+      floorUs: (1000 * floor.cpuMs) / Math.max(1, floor.requests),
+      wallRatio: scanMs / idealMs,
+      floorWallRatio: floor.wallMs / idealMs,
+    });
+    await rm(out, { recursive: true, force: true });
   }
   const ratios = pairs.map((p) => p.auditorUs / p.floorUs);
-  console.log(`  repeated ${repeat}×, auditor then floor each time (µs per object, start-up excluded ÷ floor):`);
-  console.log(`    ${pairs.map((p, i) => `${fmt(p.auditorUs, 0)}/${fmt(p.floorUs, 0)} = ${fmt(ratios[i]!, 2)}`).join(' · ')}`);
-  console.log(`    median auditor ${fmt(median(pairs.map((p) => p.auditorUs)), 1)} µs, median floor ${fmt(median(pairs.map((p) => p.floorUs)), 1)} µs, median ratio ${fmt(median(ratios), 2)} (range ${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}) · ${machineLine().replace(/^machine\s+/, '')}`);
+  const range = (xs: number[]): string => `median ${fmt(median(xs), 2)}, range ${fmt(Math.min(...xs), 2)}–${fmt(Math.max(...xs), 2)}`;
+  console.log(`  repeated ${repeat}×, auditor then floor each time (µs per object, start-up excluded ÷ floor; wall ÷ ideal, auditor and floor):`);
+  for (const [i, p] of pairs.entries()) console.log(`    ${fmt(p.auditorUs, 0)}/${fmt(p.floorUs, 0)} = ${fmt(ratios[i]!, 2)} · wall ÷ ideal ${fmt(p.wallRatio, 2)} (floor ${fmt(p.floorWallRatio, 2)})`);
+  console.log(`    CPU ratio ${range(ratios)} · wall ÷ ideal ${range(pairs.map((p) => p.wallRatio))} · floor wall ÷ ideal ${range(pairs.map((p) => p.floorWallRatio))}`);
+  console.log(`    median auditor ${fmt(median(pairs.map((p) => p.auditorUs)), 1)} µs, median floor ${fmt(median(pairs.map((p) => p.floorUs)), 1)} µs · ${machineLine().replace(/^machine\s+/, '')}`);
+}
+
+interface Pair {
+  auditorUs: number;
+  floorUs: number;
+  wallRatio: number;
+  floorWallRatio: number;
 }
 
 await main();
