@@ -6,16 +6,18 @@
  *
  * What is the SDK's own stays the SDK's: the endpoint comes from the client's endpoint provider (the
  * same rules, FIPS and dual-stack settings), the credentials from the client's resolved provider (the
- * same chain, cache and refresh), the hash from its config, the signing date from its clock-skew offset.
- * Signing is @smithy/signature-v4, the signer the SDK itself uses for SigV4, with S3's settings (no
- * double encoding of the path). A client whose endpoint needs another auth scheme (SigV4a, S3 Express)
+ * same chain, cache and refresh), the signing date from its clock-skew offset. SHA-256 and HMAC are
+ * node:crypto's, which the SDK's Node hash (@smithy/hash-node) wraps too; the auditor never configures
+ * another.
+ * Signing is SigV4 as @smithy/signature-v4 (the SDK's signer) does it with S3's settings, in
+ * lean-sigv4.ts, which is tested to produce its very headers. A client whose endpoint needs another auth scheme (SigV4a, S3 Express)
  * is left to the SDK: the caller gets undefined and makes the call through the SDK.
  */
 import type { ClientRequest, IncomingHttpHeaders } from 'node:http';
 import { request as httpRequest, type Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signHeaders, type SigningCredentials } from './lean-sigv4.js';
 
 /** The SHA-256 of an empty body, as the SDK sends it in x-amz-content-sha256 on S3 GET and HEAD. */
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -35,7 +37,6 @@ export interface LeanTransport {
 
 interface Prepared {
   endpointParams: Record<string, unknown>;
-  signers: Map<string, SignatureV4>;
   /** The endpoint of plain bucket names with the name cut out (see addressOf); null once a check found it wrong. */
   plainTemplate?: EndpointTemplate | null;
   /** Plain-name endpoints given by the template so far (each 1024th is checked against the provider). */
@@ -50,7 +51,8 @@ export interface Address {
   pathname: string;
   signingName: string;
   signingRegion: string;
-  headers: Record<string, string>;
+  /** Headers the endpoint rules add (EndpointV2.headers: lists of values). */
+  headers: Readonly<Record<string, string | readonly string[]>>;
 }
 
 /** An Address with the bucket name cut out of the host's first label or the path's last segment. */
@@ -87,7 +89,6 @@ async function prepare(client: S3Client): Promise<Prepared> {
       DisableMultiRegionAccessPoints: false,
       ...(endpointUrl ? { Endpoint: endpointUrl.replace(/\/$/, '') } : {}),
     },
-    signers: new Map(),
     templated: 0,
   };
 }
@@ -121,7 +122,7 @@ function resolveAddress(client: S3Client, p: Prepared, bucket: string): Address 
     pathname: url.pathname,
     signingName: scheme.signingName ?? 's3',
     signingRegion: scheme.signingRegion,
-    headers: (endpoint.headers as Record<string, string> | undefined) ?? {},
+    headers: (endpoint.headers as Address['headers'] | undefined) ?? {},
   };
 }
 
@@ -180,14 +181,12 @@ export async function providerAddress(client: S3Client, bucket: string): Promise
   return resolveAddress(client, await preparedFor(client), bucket);
 }
 
-function signerFor(client: S3Client, p: Prepared, region: string, service: string): SignatureV4 {
-  const key = `${service}\n${region}`;
-  let signer = p.signers.get(key);
-  if (!signer) {
-    signer = new SignatureV4({ service, region, credentials: client.config.credentials, sha256: client.config.sha256, uriEscapePath: false, applyChecksum: false });
-    p.signers.set(key, signer);
-  }
-  return signer;
+/** The client's credentials, from its resolved provider (same chain, cache and refresh as its SDK calls); undefined if unusable. */
+async function credentialsOf(client: S3Client): Promise<SigningCredentials | undefined> {
+  const provider = client.config.credentials as unknown as () => Promise<SigningCredentials>;
+  const c = await provider();
+  // What @smithy/signature-v4 checks before signing (validateResolvedCredentials); the SDK path says why.
+  return typeof c === 'object' && c !== null && typeof c.accessKeyId === 'string' && typeof c.secretAccessKey === 'string' ? c : undefined;
 }
 
 /** One request about one bucket: the method, the path below the bucket ('' or '/key…', already encoded) and the query. */
@@ -231,21 +230,18 @@ export async function sendLean(client: S3Client, r: LeanRequest, signal?: AbortS
     const host = address.port ? `${address.hostname}:${address.port}` : address.hostname;
     const config = client.config as { systemClockOffset?: number };
     const headers: Record<string, string> = { host, 'x-amz-content-sha256': EMPTY_SHA256 };
-    for (const name in address.headers) headers[name] = address.headers[name]!;
-    const signed = await signerFor(client, ready, address.signingRegion, address.signingName).sign(
-      {
-        method: r.method,
-        protocol: address.protocol,
-        hostname: address.hostname,
-        ...(address.port ? { port: Number(address.port) } : {}),
-        path,
-        query: r.query,
-        headers,
-      },
-      // The SDK signs with its clock-skew-corrected time (getSkewCorrectedDate); so does this path.
-      { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)) },
-    );
-    return await send(address, r.method, path + r.search, signed.headers, transport, signal);
+    for (const name in address.headers) {
+      // Endpoint rules give header values as lists (EndpointV2.headers); @smithy/signature-v4 signs only
+      // plain strings, so anything else is the SDK's to send, as it was before this path existed.
+      const value = address.headers[name];
+      if (typeof value !== 'string') return undefined;
+      headers[name.toLowerCase()] = value;
+    }
+    const credentials = await credentialsOf(client);
+    if (!credentials) return undefined;
+    // The SDK signs with its clock-skew-corrected time (getSkewCorrectedDate); so does this path.
+    const signed = signHeaders({ method: r.method, path, query: r.query, headers }, credentials, address.signingRegion, address.signingName, Date.now() + (config.systemClockOffset ?? 0));
+    return await send(address, r.method, path + r.search, signed, transport, signal);
   } catch {
     return undefined;
   }

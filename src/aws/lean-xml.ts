@@ -83,6 +83,15 @@ export function parseStrictXml(document: string): XmlElement | undefined {
     }
     if (x[i] !== '>') return undefined;
     i++;
+    // Most elements hold only text up to their own closing tag: read them without the run and text
+    // lists (a listing page has five or six per object). Anything else takes the general path below.
+    const lt = x.indexOf('<', i);
+    if (lt >= 0 && x.charCodeAt(lt + 1) === 47 /* / */ && x.startsWith(name, lt + 2) && x.charCodeAt(lt + 2 + name.length) === 62 /* > */) {
+      const text = decodeText(x.slice(i, lt));
+      if (text === undefined) return undefined;
+      i = lt + 3 + name.length;
+      return { name, children: [], text: dropped(text) ? '' : text };
+    }
     const children: XmlElement[] = [];
     const runs: string[] = [];
     for (;;) {

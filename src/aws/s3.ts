@@ -16,7 +16,8 @@ import {
 import type { BucketEncryption, SseAlgorithm } from '../domain/facts.js';
 import { isNotFound } from './errors.js';
 import { getBucketEncryptionLean, NO_ENCRYPTION_CONFIGURATION } from './lean-bucket-encryption.js';
-import { headObjectLean } from './lean-head.js';
+import { headObjectLean, type LeanHeadAnswer } from './lean-head.js';
+import { listObjectsV2Lean } from './lean-list-objects.js';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 
 export interface ListedBucket {
@@ -244,16 +245,20 @@ export async function* listObjectPages(
   let token: string | undefined;
   do {
     onPage?.();
-    const out = await client.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        EncodingType: 'url',
-        MaxKeys: 1000,
-        ...(prefix ? { Prefix: prefix } : {}),
-        ...(token ? { ContinuationToken: token } : {}),
-      }),
-      { abortSignal: signal },
-    );
+    // A 2xx page the lean reader understands is read without the SDK's pipeline; anything else goes through the SDK (lean-list-objects.ts).
+    const lean = await listObjectsV2Lean(client, { bucket, prefix, ...(token ? { continuationToken: token } : {}) }, signal);
+    const out =
+      lean ??
+      (await client.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          EncodingType: 'url',
+          MaxKeys: 1000,
+          ...(prefix ? { Prefix: prefix } : {}),
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+        { abortSignal: signal },
+      ));
     const page: ListedObjectEntry[] = [];
     for (const o of out.Contents ?? []) {
       if (o.Key === undefined) continue;
@@ -329,29 +334,26 @@ export interface HeadObjectAnswer {
  * it does not decrypt, so it answers even when the object's KMS key is disabled.
  */
 export async function headObject(client: S3Client, bucket: string, key: string, versionId: string | undefined, signal?: AbortSignal): Promise<HeadObjectAnswer> {
-  const out = await headObjectLean(client, bucket, key, versionId, signal)
-    .then(
-      (lean) =>
-        lean ??
-        client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}) }), { abortSignal: signal }),
-    )
+  let out: LeanHeadAnswer;
+  try {
+    out =
+      (await headObjectLean(client, bucket, key, versionId, signal)) ??
+      (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}) }), { abortSignal: signal }));
+  } catch (err) {
     // The lean path's 403 and 404 are the SDK's own errors (lean-head.ts): named here like the SDK's.
-    .catch((err: unknown) => {
-      throw nameHeadError(err);
-    });
+    throw nameHeadError(err);
+  }
   const algorithm = out.ServerSideEncryption;
   if (algorithm !== undefined && !SSE_ALGORITHMS.includes(algorithm)) {
     throw Object.assign(new Error(`unknown ServerSideEncryption ${algorithm} on the object`), { name: 'UnknownAlgorithm' });
   }
-  return {
-    sse: (algorithm as SseAlgorithm | undefined) ?? null,
-    ...(out.SSEKMSKeyId ? { kmsKeyId: out.SSEKMSKeyId } : {}),
-    bucketKeyEnabled: out.BucketKeyEnabled === true,
-    size: out.ContentLength ?? 0,
-    ...(out.LastModified ? { lastModified: out.LastModified.getTime() } : {}),
-    ...(out.ETag ? { etag: out.ETag } : {}),
-    ...(out.VersionId ? { versionId: out.VersionId } : {}),
-  };
+  // One literal, optional fields set after (no spreads: this runs once per object).
+  const answer: HeadObjectAnswer = { sse: (algorithm as SseAlgorithm | undefined) ?? null, bucketKeyEnabled: out.BucketKeyEnabled === true, size: out.ContentLength ?? 0 };
+  if (out.SSEKMSKeyId) answer.kmsKeyId = out.SSEKMSKeyId;
+  if (out.LastModified) answer.lastModified = out.LastModified.getTime();
+  if (out.ETag) answer.etag = out.ETag;
+  if (out.VersionId) answer.versionId = out.VersionId;
+  return answer;
 }
 
 /**

@@ -19,16 +19,22 @@ function identity(bucket: string, entry: ListedObjectEntry, versions: boolean): 
 }
 
 export function factsFromHead(bucket: string, entry: ListedObjectEntry, head: HeadObjectAnswer, versions: boolean): ObjectFacts {
-  return {
-    ...identity(bucket, entry, versions),
-    size: head.size,
-    lastModified: iso(head.lastModified ?? entry.lastModified),
-    etag: head.etag ?? entry.etag,
-    sse: head.sse,
-    ...(head.kmsKeyId !== undefined ? { kmsKeyId: head.kmsKeyId } : {}),
-    bucketKeyEnabled: head.bucketKeyEnabled,
-    errors: {},
-  };
+  // Literals without spreads (this runs once per object of scans of millions; a spread costs a temporary
+  // object and a slower copy), in the same key order as factsFromRecord and factsFromListing.
+  const key = entry.key;
+  const { size, sse, bucketKeyEnabled, kmsKeyId } = head;
+  const lastModified = iso(head.lastModified ?? entry.lastModified);
+  const etag = head.etag ?? entry.etag;
+  if (versions && entry.versionId !== undefined) {
+    const versionId = entry.versionId;
+    const isLatest = entry.isLatest === true;
+    return kmsKeyId !== undefined
+      ? { bucket, key, versionId, isLatest, size, lastModified, etag, sse, kmsKeyId, bucketKeyEnabled, errors: {} }
+      : { bucket, key, versionId, isLatest, size, lastModified, etag, sse, bucketKeyEnabled, errors: {} };
+  }
+  return kmsKeyId !== undefined
+    ? { bucket, key, size, lastModified, etag, sse, kmsKeyId, bucketKeyEnabled, errors: {} }
+    : { bucket, key, size, lastModified, etag, sse, bucketKeyEnabled, errors: {} };
 }
 
 export function factsFromRecord(bucket: string, entry: ListedObjectEntry, r: StateRecord, versions: boolean): ObjectFacts {

@@ -159,7 +159,7 @@ export async function scanBucketObjects(target: ObjectBucketTarget, group: Objec
           signal?.throwIfAborted();
           if (sseC) {
             facts = factsFromListing(bucket.name, entry, options.versions, { sse: 'SSE-C' });
-            record = recordOf(facts, entry);
+            if (ordered) record = recordOf(facts, entry);
             scan.inspected++;
           } else {
             facts = factsFromListing(bucket.name, entry, options.versions, { error: toFactError(error, 'HeadObject') });
@@ -169,7 +169,8 @@ export async function scanBucketObjects(target: ObjectBucketTarget, group: Objec
           const { head } = answer;
           facts = factsFromHead(bucket.name, entry, head, options.versions);
           if (head.versionId !== undefined) meta = { versionId: head.versionId };
-          record = recordOf(facts, entry);
+          // The next state's record, only when there is a next state (mode incremental).
+          if (ordered) record = recordOf(facts, entry);
           scan.inspected++;
         }
         if (deps.counters) deps.counters.inspected++;

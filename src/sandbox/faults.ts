@@ -118,6 +118,12 @@ export class FaultInjector {
     }
   }
 
+  /** Whether decide() can answer anything but 'none': while no rate is set, a request's identity need not be built. */
+  get active(): boolean {
+    const { resetRate, throttleRate, errorRate } = this.config;
+    return resetRate > 0 || throttleRate > 0 || errorRate > 0;
+  }
+
   /** Milliseconds to wait before answering: latencyMs ± jitterMs, never negative. */
   nextDelayMs(): number {
     const { latencyMs, jitterMs } = this.config;

@@ -6,7 +6,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setMaxListeners } from 'node:events';
 import type { Estate, GlobalFaults } from './model.js';
 import { requestHandler } from './server/pipeline.js';
 import { resolveOptions, type SandboxOptions } from './server/options.js';
@@ -32,9 +31,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   await deliverEstateInventories(estate);
   let count = 0;
   const stopping = new AbortController();
-  // Every delayed answer (--latency) listens on this signal while it waits: with a hundred requests in
-  // flight that is a hundred listeners, by design, not a leak.
-  setMaxListeners(0, stopping.signal);
   const serve = requestHandler({ estate, faults, bodyLimits, stopping: stopping.signal });
 
   const server: Server = createServer({ keepAlive: true }, (req, res) => {

@@ -12,6 +12,26 @@ import { isolatedAwsEnvironment } from '../helpers/awscli.js';
 
 export const dist = (p: string): string => resolve(packageRoot(), 'dist', p);
 
+/**
+ * CPU pinning (--pin): the sandbox on its own cores and the measured client (auditor or floor) on the
+ * others, with taskset(1), so "on one core" means one core the sandbox does not share.
+ */
+let pinning: { sandbox: string; client: string } | undefined;
+
+/** Pins the children started from now on: the sandbox to the last core, clients to the rest; null when the machine has one core. */
+export function pinChildren(): { sandbox: string; client: string } | null {
+  const n = cpus().length;
+  if (n < 2) return null;
+  pinning = { sandbox: String(n - 1), client: n === 2 ? '0' : `0-${n - 2}` };
+  return pinning;
+}
+
+/** The command that starts `args` with Node, under taskset when pinned. */
+function nodeCommand(kind: 'sandbox' | 'client', args: string[]): [string, string[]] {
+  const cores = pinning?.[kind];
+  return cores === undefined ? [process.execPath, args] : ['taskset', ['-c', cores, process.execPath, ...args]];
+}
+
 export interface SandboxInfo {
   endpoint: string;
   accessKeyId: string;
@@ -37,11 +57,13 @@ export interface BenchSandbox<Info = SandboxInfo> {
  * resolves once it listens, with the JSON line it printed then.
  */
 export function spawnSandboxChild<Info = SandboxInfo>(script: string, args: readonly string[], nodeArgs: readonly string[] = []): Promise<BenchSandbox<Info>> {
-  const child = spawn(process.execPath, [...nodeArgs, dist(script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(...nodeCommand('sandbox', [...nodeArgs, dist(script), ...args]), { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: Interface = createInterface({ input: child.stdout! });
   const nextLine = (): Promise<string> => new Promise((r) => lines.once('line', r));
   return new Promise((resolvePromise, reject) => {
     child.once('exit', (code) => reject(new Error(`sandbox ${script} exited (${code}) before listening`)));
+    // taskset missing (--pin) or node not startable.
+    child.once('error', reject);
     void nextLine().then((line) =>
       resolvePromise({
         info: JSON.parse(line) as Info,
@@ -87,7 +109,7 @@ export interface AuditorRun {
 export function runAuditor(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[]): Promise<AuditorRun> {
   const probe = pathToFileURL(dist('test/bench/rss-probe.js')).href;
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', probe, dist('src/cli/main.js'), ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(...nodeCommand('client', [...nodeArgs, '--import', probe, dist('src/cli/main.js'), ...args]), { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolvePromise, reject) => {
@@ -119,7 +141,7 @@ export function runFloor(info: SandboxInfo, operation: 'get-bucket-encryption' |
     '--requests', String(requests),
     '--concurrency', String(concurrency),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(...nodeCommand('client', args), { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolvePromise, reject) => {

@@ -4,7 +4,7 @@
  * deserialisation, error naming, retries — runs on exactly that answer. The oracle of the lean
  * read paths' differential tests.
  */
-import { GetBucketEncryptionCommand, S3Client, type GetBucketEncryptionCommandOutput } from '@aws-sdk/client-s3';
+import { GetBucketEncryptionCommand, ListObjectsV2Command, S3Client, type GetBucketEncryptionCommandOutput, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 
 export interface CannedResponse {
   status: number;
@@ -33,6 +33,16 @@ export function cannedS3Client(respond: () => CannedResponse, maxAttempts = 1): 
 export async function sdkGetBucketEncryption(client: S3Client): Promise<{ output: Omit<GetBucketEncryptionCommandOutput, '$metadata'> } | { error: unknown }> {
   try {
     const { $metadata: _ignored, ...output } = await client.send(new GetBucketEncryptionCommand({ Bucket: 'bucket' }));
+    return { output };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** ListObjectsV2 as the SDK deserialises a 200 answer with this body: the output without $metadata, or the error it throws. */
+export async function sdkListObjectsV2(client: S3Client): Promise<{ output: Omit<ListObjectsV2CommandOutput, '$metadata'> } | { error: unknown }> {
+  try {
+    const { $metadata: _ignored, ...output } = await client.send(new ListObjectsV2Command({ Bucket: 'bucket', EncodingType: 'url', MaxKeys: 1000 }));
     return { output };
   } catch (error) {
     return { error };
