@@ -9,6 +9,7 @@
 import { expect } from 'chai';
 import { errorCodeOf, readEncryptionConfiguration } from '../../src/aws/lean-bucket-encryption.js';
 import { cannedS3Client, sdkGetBucketEncryption } from '../helpers/sdk-deserialize.js';
+import { mulberry32 } from '../../src/sandbox/faults.js';
 
 const XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -111,17 +112,8 @@ async function sdkRead(body: string): Promise<unknown> {
   return 'output' in r ? r.output.ServerSideEncryptionConfiguration : 'threw';
 }
 
-/** A small seeded generator (mulberry32), so every run checks the same documents. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator (the sandbox's mulberry32), so every run checks the same documents. */
+const random = mulberry32;
 
 function generated(count: number, seed: number): string[] {
   const r = random(seed);

@@ -8,17 +8,11 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { signHeaders, type SigningCredentials } from '../../src/aws/lean-sigv4.js';
 import { encodeSegment } from '../../src/aws/lean-request.js';
 import { NodeSha256 } from '../helpers/node-sha256.js';
+import { mulberry32 } from '../../src/sandbox/faults.js';
 
-/** A small seeded generator, so a failure can be replayed. */
+/** A small seeded generator (the sandbox's mulberry32), so a failure can be replayed. */
 function generator(seed: number): { int(n: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { int: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)]!, chance: (p) => next() < p };
 }
 
