@@ -8,10 +8,10 @@
  * same rules, FIPS and dual-stack settings), the credentials from the client's resolved provider (the
  * same chain, cache and refresh), the signing date from its clock-skew offset. SHA-256 and HMAC are
  * node:crypto's, which the SDK's Node hash (@smithy/hash-node) wraps too; the auditor never configures
- * another.
- * Signing is SigV4 as @smithy/signature-v4 (the SDK's signer) does it with S3's settings, in
- * lean-sigv4.ts, which is tested to produce its very headers. A client whose endpoint needs another auth scheme (SigV4a, S3 Express)
- * is left to the SDK: the caller gets undefined and makes the call through the SDK.
+ * another. Signing is SigV4 as @smithy/signature-v4 (the SDK's signer) does it with S3's settings, in
+ * lean-sigv4.ts, which is tested to produce its very headers. A client whose endpoint needs another auth
+ * scheme (SigV4a, S3 Express) is left to the SDK: the caller gets undefined and makes the call through
+ * the SDK.
  */
 import type { ClientRequest, IncomingHttpHeaders } from 'node:http';
 import { request as httpRequest, type Agent as HttpAgent } from 'node:http';
