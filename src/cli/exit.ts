@@ -4,9 +4,9 @@
  *   0 gate passed · 1 findings at or above --fail-on · 2 usage or configuration error (nothing
  *   was scanned) · 3 the scan is incomplete · 4 (rollback only) the journal rolled back was cut short.
  *
- * A thrown error that is neither a usage nor a configuration problem means the scan did not finish:
- * an AWS failure before anything was scanned (bad credentials, STS denied, endpoint unreachable)
- * or a bug. Both are exit 3 — "no verdict" — never 0 or 1, so a CI gate cannot mistake them for a
+ * A thrown error that is neither a usage nor a configuration problem means the command did not finish:
+ * an AWS failure (bad credentials, STS denied, endpoint unreachable; for a scan, before anything was
+ * scanned) or a bug. Both are exit 3 — "no verdict" — never 0 or 1, so a CI gate cannot mistake them for a
  * result. The stack trace is printed only with S3_KMS_AUDIT_DEBUG=1.
  */
 import { ConfigError, UsageError, formatProblem } from '../domain/errors.js';
@@ -38,7 +38,16 @@ interface AwsLikeError {
   $fault?: string;
 }
 
-function describeAwsError(err: Error & AwsLikeError): string | undefined {
+/**
+ * The last line of a run error: what the command's failure means for its output. Only a scan can say that
+ * nothing was scanned; a remediation or rollback that fails may have changed (and journalled) some things.
+ */
+function unfinished(command: string | undefined, nothingDone: boolean): string {
+  if (command === undefined || command === 'scan') return nothingDone ? 'scan incomplete: nothing was scanned' : 'scan incomplete';
+  return `${command} did not finish`;
+}
+
+function describeAwsError(err: Error & AwsLikeError, command: string | undefined): string | undefined {
   const isSdk = err.$metadata !== undefined;
   const hasAdapterShape = typeof err.operation === 'string' && typeof err.code === 'string';
   const networkCode = typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code) ? err.code : undefined;
@@ -48,10 +57,13 @@ function describeAwsError(err: Error & AwsLikeError): string | undefined {
   const what = hasAdapterShape
     ? err.message ?? `${err.operation} failed: ${code}`
     : `AWS call failed: ${code}${err.$metadata?.httpStatusCode ? ` (HTTP ${err.$metadata.httpStatusCode})` : ''}: ${err.message ?? ''}`;
-  return `error: ${what}${hintFor(code)}\nscan incomplete: nothing was scanned`;
+  return `error: ${what}${hintFor(code, command)}\n${unfinished(command, true)}`;
 }
 
-function hintFor(code: string): string {
+/** The `permissions` document of each command that calls AWS (status is the batch document's). */
+const PERMISSIONS_OF: Record<string, string> = { scan: 'scan', remediate: 'remediate', rollback: 'rollback', status: 'batch' };
+
+function hintFor(code: string, command: string | undefined): string {
   if (['InvalidClientTokenId', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'UnrecognizedClientException'].includes(code)) {
     return '\nCheck the credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or --profile) and --endpoint-url.';
   }
@@ -61,7 +73,10 @@ function hintFor(code: string): string {
   if (code === 'Timeout' || code === 'TimeoutError' || /^E[A-Z]+$/.test(code)) {
     return '\nCheck --endpoint-url / AWS_ENDPOINT_URL and the network.';
   }
-  if (code === 'AccessDenied') return '\nCheck the IAM permissions the README lists for scan (and the role trust policy for --assume-role).';
+  if (code === 'AccessDenied') {
+    const document = PERMISSIONS_OF[command ?? 'scan'] ?? 'scan';
+    return `\nCheck the IAM permissions \`s3-kms-audit permissions ${document}\` prints for the policy file (and the role trust policy for --assume-role).`;
+  }
   return '';
 }
 
@@ -78,10 +93,10 @@ export function failureFor(err: unknown, env: NodeJS.ProcessEnv = process.env, c
   const debug = env.S3_KMS_AUDIT_DEBUG === '1';
   const stack = debug && err instanceof Error && err.stack ? `\n${err.stack}` : '';
   if (err instanceof Error) {
-    const aws = describeAwsError(err as Error & AwsLikeError);
+    const aws = describeAwsError(err as Error & AwsLikeError, command);
     if (aws) return { exitCode: EXIT_INCOMPLETE, message: aws + stack };
     const hint = debug ? '' : '\n(set S3_KMS_AUDIT_DEBUG=1 for the stack trace)';
-    return { exitCode: EXIT_INCOMPLETE, message: `error: unexpected ${err.name}: ${err.message}${stack}${hint}\nscan incomplete` };
+    return { exitCode: EXIT_INCOMPLETE, message: `error: unexpected ${err.name}: ${err.message}${stack}${hint}\n${unfinished(command, false)}` };
   }
-  return { exitCode: EXIT_INCOMPLETE, message: `error: unexpected failure: ${String(err)}\nscan incomplete` };
+  return { exitCode: EXIT_INCOMPLETE, message: `error: unexpected failure: ${String(err)}\n${unfinished(command, false)}` };
 }

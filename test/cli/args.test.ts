@@ -240,6 +240,18 @@ describe('cli/exit', () => {
     expect(f.message).to.contain('ECONNREFUSED').and.contain('--endpoint-url');
   });
 
+  it('says "nothing was scanned" only of a scan: a remediation or rollback that fails may have changed things', () => {
+    const denied = (): Error => Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    expect(failureFor(denied(), {}, 'scan').message).to.contain('scan incomplete: nothing was scanned');
+    for (const command of ['remediate', 'rollback', 'status']) {
+      const f = failureFor(denied(), {}, command);
+      expect(f.exitCode).to.equal(3);
+      expect(f.message).to.contain('AccessDenied').and.contain(`${command} did not finish`).and.not.contain('scan');
+      expect(f.message).to.contain(`s3-kms-audit permissions ${command === 'status' ? 'batch' : command}`);
+      expect(failureFor(new TypeError('x is undefined'), {}, command).message).to.contain(`${command} did not finish`).and.not.contain('scan incomplete');
+    }
+  });
+
   it('maps an unexpected bug to 3, with the stack only when S3_KMS_AUDIT_DEBUG=1', () => {
     const bug = new TypeError('x is undefined');
     expect(failureFor(bug, {}).exitCode).to.equal(3);
