@@ -392,12 +392,7 @@ export class ObjectAudit {
       const w = out?.finding?.(f);
       if (w) (wait ??= []).push(w);
     }
-    if (evaluated.failing && out?.failing) {
-      const w = out.failing(evaluated.failing);
-      if (w) (wait ??= []).push(w);
-    }
-    this.progress(false);
-    return wait ? Promise.all(wait).then(() => undefined) : undefined;
+    return this.recorded(evaluated.failing, wait);
   }
 
   /** As record(), for outcomes from templates: their lines are written as they are. */
@@ -411,8 +406,14 @@ export class ObjectAudit {
       const w = out?.findingJson?.(t.lines[i]!);
       if (w) (wait ??= []).push(w);
     }
-    if (t.failing && out?.failing) {
-      const w = out.failing(t.failing);
+    return this.recorded(t.failing, wait);
+  }
+
+  /** What record() and recordTemplated() end with: the failing object to the manifest, the progress line, the writes to wait for. */
+  private recorded(failing: EvaluatedObject['failing'], wait: Promise<void>[] | undefined): Promise<void> | undefined {
+    const out = this.opts.outputs;
+    if (failing && out?.failing) {
+      const w = out.failing(failing);
       if (w) (wait ??= []).push(w);
     }
     this.progress(false);

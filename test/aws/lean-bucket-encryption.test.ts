@@ -6,21 +6,12 @@
  * exactly what the SDK path gives. A 200 or a "no configuration" 404 costs one request.
  */
 import { expect } from 'chai';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { GetBucketEncryptionCommand, ListBucketsCommand, PutBucketEncryptionCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../src/aws/clients.js';
+import { GetBucketEncryptionCommand, PutBucketEncryptionCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getBucketEncryptionLean, NO_ENCRYPTION_CONFIGURATION } from '../../src/aws/lean-bucket-encryption.js';
 import { getBucketEncryption, regionFromRedirect } from '../../src/aws/s3.js';
 import { awsCli, requireAwsCli } from '../helpers/awscli.js';
-import { accountOf, cliCreds, s3For, useSandbox } from '../helpers/sandbox.js';
-import type { Sandbox } from '../../src/sandbox/server.js';
-
-function clientFor(sb: Sandbox, account: string, region = 'us-east-1', maxAttempts = 5): S3Client {
-  const a = accountOf(sb, account);
-  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-  return createS3Client({ endpoint: sb.endpoint, region, maxAttempts }, region, { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, agents);
-}
+import { cliCreds, s3For, useSandbox } from '../helpers/sandbox.js';
+import { forEachDemoBucket, leanClientFor } from '../helpers/lean-clients.js';
 
 /** What the SDK alone answers: the configuration, or the error's name and status. */
 async function viaSdk(s3: S3Client, bucket: string): Promise<{ config: unknown } | { error: string; status?: number }> {
@@ -43,46 +34,34 @@ describe('aws/lean-bucket-encryption: GetBucketEncryption without the SDK pipeli
 
   it('every demo bucket, in its own region: the same configuration as the SDK, "none" for a 404, the SDK for the rest', async () => {
     const seen = { configured: 0, none: 0, leftToSdk: 0 };
-    for (const account of box.sb.accounts) {
-      const home = clientFor(box.sb, account.name);
-      const clients = new Map<string, S3Client>([['us-east-1', home]]);
-      try {
-        const listing = await home.send(new ListBucketsCommand({ MaxBuckets: 1000 }));
-        for (const b of listing.Buckets ?? []) {
-          const region = b.BucketRegion ?? 'us-east-1';
-          let s3 = clients.get(region);
-          if (!s3) clients.set(region, (s3 = clientFor(box.sb, account.name, region)));
-          const lean = await getBucketEncryptionLean(s3, b.Name!);
-          const sdk = await viaSdk(s3, b.Name!);
-          if ('config' in sdk) {
-            expect(lean, b.Name).to.deep.equal({ ServerSideEncryptionConfiguration: sdk.config });
-            seen.configured++;
-          } else if (sdk.error === 'ServerSideEncryptionConfigurationNotFoundError') {
-            expect(lean, b.Name).to.equal(NO_ENCRYPTION_CONFIGURATION);
-            seen.none++;
-          } else {
-            expect(lean, `${b.Name} (${sdk.error})`).to.equal(undefined);
-            seen.leftToSdk++;
-          }
-          // And what the collector gets is the same either way: the SDK-only path is a plain client's.
-          const plain = s3For(box.sb, account.name, region, { maxAttempts: 5 });
-          try {
-            expect(await outcome(getBucketEncryption(s3, b.Name!)), b.Name).to.deep.equal(await outcome(getBucketEncryption(plain, b.Name!)));
-          } finally {
-            plain.destroy();
-          }
-        }
-      } finally {
-        for (const c of clients.values()) c.destroy();
+    await forEachDemoBucket(box.sb, async (s3, bucket, account, region) => {
+      const lean = await getBucketEncryptionLean(s3, bucket);
+      const sdk = await viaSdk(s3, bucket);
+      if ('config' in sdk) {
+        expect(lean, bucket).to.deep.equal({ ServerSideEncryptionConfiguration: sdk.config });
+        seen.configured++;
+      } else if (sdk.error === 'ServerSideEncryptionConfigurationNotFoundError') {
+        expect(lean, bucket).to.equal(NO_ENCRYPTION_CONFIGURATION);
+        seen.none++;
+      } else {
+        expect(lean, `${bucket} (${sdk.error})`).to.equal(undefined);
+        seen.leftToSdk++;
       }
-    }
+      // And what the collector gets is the same either way: the SDK-only path is a plain client's.
+      const plain = s3For(box.sb, account, region, { maxAttempts: 5 });
+      try {
+        expect(await outcome(getBucketEncryption(s3, bucket)), bucket).to.deep.equal(await outcome(getBucketEncryption(plain, bucket)));
+      } finally {
+        plain.destroy();
+      }
+    });
     expect(seen.configured).to.be.greaterThan(20);
     expect(seen.none).to.be.greaterThan(0);
     expect(seen.leftToSdk).to.be.greaterThan(0); // prod-access-denied
   });
 
   it('a client of the wrong region: the 301 is left to the SDK, and the redirect region is read from its error as before', async () => {
-    const home = clientFor(box.sb, 'prod');
+    const home = leanClientFor(box.sb, 'prod');
     const plain = s3For(box.sb, 'prod', 'us-east-1', { maxAttempts: 5 });
     try {
       expect(await getBucketEncryptionLean(home, 'prod-eu-cmk')).to.equal(undefined);
@@ -96,7 +75,7 @@ describe('aws/lean-bucket-encryption: GetBucketEncryption without the SDK pipeli
   });
 
   it('key ids that need escaping: the same as the SDK and as the independent AWS CLI (s3api get-bucket-encryption)', async function () {
-    const s3 = clientFor(box.sb, 'prod');
+    const s3 = leanClientFor(box.sb, 'prod');
     const plain = s3For(box.sb, 'prod');
     try {
       // S3 does not check the key id on PutBucketEncryption; the sandbox stores it verbatim and escapes it in XML.
@@ -124,7 +103,7 @@ describe('aws/lean-bucket-encryption: GetBucketEncryption without the SDK pipeli
   });
 
   it('requests: one for a configured bucket and for one without a configuration, two for a denied one (the lean try, then the SDK)', async () => {
-    const s3 = clientFor(box.sb, 'prod', 'us-east-1', 1);
+    const s3 = leanClientFor(box.sb, 'prod', 'us-east-1', 1);
     try {
       const cost = async (bucket: string): Promise<number> => {
         const before = box.sb.requestCount();
@@ -140,7 +119,7 @@ describe('aws/lean-bucket-encryption: GetBucketEncryption without the SDK pipeli
   });
 
   it('503 throttling is left to the SDK, which retries it away', async () => {
-    const s3 = clientFor(box.sb, 'prod', 'us-east-1', 20);
+    const s3 = leanClientFor(box.sb, 'prod', 'us-east-1', 20);
     try {
       box.sb.setFaults({ throttleRate: 0.5 });
       let leftToSdk = 0;
@@ -158,7 +137,7 @@ describe('aws/lean-bucket-encryption: GetBucketEncryption without the SDK pipeli
   });
 
   it('a stop signal aborts a lean request in flight: the lean path gives up, returning undefined (the SDK call then sees the aborted signal), and the client goes on', async () => {
-    const s3 = clientFor(box.sb, 'prod');
+    const s3 = leanClientFor(box.sb, 'prod');
     const controller = new AbortController();
     try {
       box.sb.setFaults({ latencyMs: 5_000 });

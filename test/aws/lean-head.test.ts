@@ -6,25 +6,17 @@
  * to the SDK (undefined), and headObject() then gives exactly what the SDK path gives.
  */
 import { expect } from 'chai';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { HeadObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../src/aws/clients.js';
 import { headObjectLean, type LeanHeadAnswer } from '../../src/aws/lean-head.js';
 import { headObject } from '../../src/aws/s3.js';
 import { toFactError } from '../../src/aws/errors.js';
 import { awsCli, requireAwsCli } from '../helpers/awscli.js';
-import { accountOf, cliCreds, s3For, useSandbox } from '../helpers/sandbox.js';
+import { cliCreds, s3For, useSandbox } from '../helpers/sandbox.js';
 import { OBJECTS_ESTATE } from '../collect/objects-helpers.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
+import { leanClientFor } from '../helpers/lean-clients.js';
 
 const FIELDS = ['ServerSideEncryption', 'SSEKMSKeyId', 'BucketKeyEnabled', 'ContentLength', 'LastModified', 'ETag', 'VersionId'] as const;
-
-function clientFor(sb: Sandbox, account: string, region = 'us-east-1', maxAttempts = 5): S3Client {
-  const a = accountOf(sb, account);
-  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-  return createS3Client({ endpoint: sb.endpoint, region, maxAttempts }, region, { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, agents);
-}
 
 /** The seven fields as plain values (dates as ISO text), absent fields left out. */
 function fields(o: Partial<LeanHeadAnswer>): Record<string, unknown> {
@@ -73,7 +65,7 @@ describe('aws/lean-head: HeadObject without the SDK pipeline, the SDK for everyt
     const box = useSandbox({ estate: OBJECTS_ESTATE });
     let s3: S3Client;
     before(() => {
-      s3 = clientFor(box.sb, 'objects');
+      s3 = leanClientFor(box.sb, 'objects');
     });
     after(() => s3.destroy());
 
@@ -132,7 +124,7 @@ describe('aws/lean-head: HeadObject without the SDK pipeline, the SDK for everyt
       const first = await s3.send(new ListObjectVersionsCommand({ Bucket: 'obj-throttled' }));
       const key = first.Versions![0]!.Key!;
       expect(await headObjectLean(s3, 'obj-throttled', key, undefined)).to.equal(undefined);
-      const retried = clientFor(box.sb, 'objects', 'us-east-1', 20);
+      const retried = leanClientFor(box.sb, 'objects', 'us-east-1', 20);
       try {
         const answer = await headObject(retried, 'obj-throttled', key, undefined);
         const calm = await headObject(s3, 'obj-calm', key, undefined);
@@ -143,7 +135,7 @@ describe('aws/lean-head: HeadObject without the SDK pipeline, the SDK for everyt
     });
 
     it('a client of the wrong region: the lean try is refused and left to the SDK, which answers as it would alone', async () => {
-      const wrong = clientFor(box.sb, 'objects', 'eu-west-1');
+      const wrong = leanClientFor(box.sb, 'objects', 'eu-west-1');
       try {
         expect(await headObjectLean(wrong, 'obj-calm', 't/0000', undefined)).to.equal(undefined);
         const viaHead = await headObject(wrong, 'obj-calm', 't/0000', undefined).then(
@@ -162,7 +154,7 @@ describe('aws/lean-head: HeadObject without the SDK pipeline, the SDK for everyt
   describe('on the demo estate', () => {
     const box = useSandbox();
     it('403 (HeadObject denied): AccessDenied exactly as the SDK path names it, in one request instead of two', async () => {
-      const s3 = clientFor(box.sb, 'prod');
+      const s3 = leanClientFor(box.sb, 'prod');
       const plain = s3For(box.sb, 'prod', 'us-east-1', { maxAttempts: 5 });
       try {
         const lean = await headError(box.sb, s3, 'prod-objects-mixed', 'restricted/payroll.csv');

@@ -7,23 +7,14 @@
  * (a wrong-region 301) is left to the SDK.
  */
 import { expect } from 'chai';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../src/aws/clients.js';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { listObjectsV2Lean, readListObjectsV2 } from '../../src/aws/lean-list-objects.js';
 import { encodeSegment, sendLean } from '../../src/aws/lean-request.js';
 import { decodeListedKey, listObjectPages } from '../../src/aws/s3.js';
 import { awsCli, requireAwsCli } from '../helpers/awscli.js';
-import { accountOf, cliCreds, s3For, useSandbox } from '../helpers/sandbox.js';
+import { cliCreds, s3For, useSandbox } from '../helpers/sandbox.js';
 import { cannedS3Client, sdkListObjectsV2 } from '../helpers/sdk-deserialize.js';
-import type { Sandbox } from '../../src/sandbox/server.js';
-
-function clientFor(sb: Sandbox, account: string, region = 'us-east-1', maxAttempts = 5): S3Client {
-  const a = accountOf(sb, account);
-  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-  return createS3Client({ endpoint: sb.endpoint, region, maxAttempts }, region, { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, agents);
-}
+import { forEachDemoBucket, leanClientFor } from '../helpers/lean-clients.js';
 
 /** The SDK's ListObjectsV2 output without $metadata, or the error's name. */
 const viaSdk = (s3: S3Client, bucket: string, token?: string): Promise<unknown> =>
@@ -67,39 +58,27 @@ describe('aws/lean-list-objects: ListObjectsV2 pages without the SDK pipeline, t
     let pages = 0;
     let objects = 0;
     let truncated = 0;
-    for (const account of box.sb.accounts) {
-      const home = clientFor(box.sb, account.name);
-      const clients = new Map<string, S3Client>([['us-east-1', home]]);
-      try {
-        const listing = await home.send(new ListBucketsCommand({ MaxBuckets: 1000 }));
-        for (const b of listing.Buckets ?? []) {
-          const region = b.BucketRegion ?? 'us-east-1';
-          let s3 = clients.get(region);
-          if (!s3) clients.set(region, (s3 = clientFor(box.sb, account.name, region)));
-          for (const params of variants) {
-            let token: string | undefined;
-            do {
-              const body = await rawPage(s3, b.Name!, { ...params, ...(token ? { 'continuation-token': token } : {}) });
-              if (body === undefined) break;
-              const lean = readListObjectsV2(body);
-              expect(lean, `${b.Name} ${JSON.stringify(params)}`).to.not.equal(undefined);
-              expect(lean, b.Name).to.deep.equal(await sdkRead(body));
-              pages++;
-              objects += lean!.Contents?.length ?? 0;
-              if (lean!.IsTruncated) truncated++;
-              token = lean!.IsTruncated ? lean!.NextContinuationToken : undefined;
-            } while (token);
-          }
-          // The whole call, live: the same output as the SDK's own call.
-          const lean = await listObjectsV2Lean(s3, { bucket: b.Name!, prefix: '' });
-          const sdk = await viaSdk(s3, b.Name!);
-          if (lean === undefined) expect(sdk, b.Name).to.have.property('error');
-          else expect(lean, b.Name).to.deep.equal(sdk);
-        }
-      } finally {
-        for (const c of clients.values()) c.destroy();
+    await forEachDemoBucket(box.sb, async (s3, bucket) => {
+      for (const params of variants) {
+        let token: string | undefined;
+        do {
+          const body = await rawPage(s3, bucket, { ...params, ...(token ? { 'continuation-token': token } : {}) });
+          if (body === undefined) break;
+          const lean = readListObjectsV2(body);
+          expect(lean, `${bucket} ${JSON.stringify(params)}`).to.not.equal(undefined);
+          expect(lean, bucket).to.deep.equal(await sdkRead(body));
+          pages++;
+          objects += lean!.Contents?.length ?? 0;
+          if (lean!.IsTruncated) truncated++;
+          token = lean!.IsTruncated ? lean!.NextContinuationToken : undefined;
+        } while (token);
       }
-    }
+      // The whole call, live: the same output as the SDK's own call.
+      const lean = await listObjectsV2Lean(s3, { bucket, prefix: '' });
+      const sdk = await viaSdk(s3, bucket);
+      if (lean === undefined) expect(sdk, bucket).to.have.property('error');
+      else expect(lean, bucket).to.deep.equal(sdk);
+    });
     expect(pages).to.be.greaterThan(100);
     expect(objects).to.be.greaterThan(50);
     expect(truncated).to.be.greaterThan(5);
@@ -108,7 +87,7 @@ describe('aws/lean-list-objects: ListObjectsV2 pages without the SDK pipeline, t
   it('keys that need escaping: listed as the SDK lists them, decoded to the stored keys, and as the AWS CLI (s3api list-objects-v2) lists them', async function () {
     const bucket = 'prod-objects-mixed';
     const plain = s3For(box.sb, 'prod');
-    const s3 = clientFor(box.sb, 'prod');
+    const s3 = leanClientFor(box.sb, 'prod');
     try {
       for (const key of ODD_KEYS) await plain.send(new PutObjectCommand({ Bucket: bucket, Key: `odd/${key}`, Body: 'x' }));
       const lean = await listObjectsV2Lean(s3, { bucket, prefix: 'odd/' });
@@ -130,7 +109,7 @@ describe('aws/lean-list-objects: ListObjectsV2 pages without the SDK pipeline, t
   });
 
   it('requests: one per page through the lean path; a wrong-region 301 is left to the SDK (the lean try, then the SDK)', async () => {
-    const s3 = clientFor(box.sb, 'prod', 'us-east-1', 1);
+    const s3 = leanClientFor(box.sb, 'prod', 'us-east-1', 1);
     try {
       const cost = async (bucket: string): Promise<{ requests: number; objects: number }> => {
         const before = box.sb.requestCount();
